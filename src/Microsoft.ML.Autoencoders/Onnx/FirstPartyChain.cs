@@ -1,0 +1,56 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Onnx;
+
+/// <summary>The saved form of a fitted model: ML.NET's own ONNX transformer (plus a column copy where an output
+/// replaces the input column), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
+internal static class FirstPartyChain
+{
+    public static IEstimator<ITransformer> Estimator(TransformsCatalog catalog, ModelState state)
+    {
+        var input = state.Options.InputColumnName;
+        var graphNames = state.Outputs.Select(o => OnnxNames.Of(o.Name, input)).ToArray();
+        IEstimator<ITransformer> estimator = catalog.ApplyOnnxModel(graphNames, new[] { input }, new MemoryStream(state.Onnx));
+        var renamed = state.Outputs.Select(o => o.Name).Where(n => OnnxNames.Of(n, input) != n).ToArray();
+        foreach (var name in renamed)
+            estimator = estimator.Append(catalog.CopyColumns(name, OnnxNames.Of(name, input)));
+        if (renamed.Length > 0)
+            estimator = estimator.Append(catalog.DropColumns(renamed.Select(n => OnnxNames.Of(n, input)).ToArray()));
+        return estimator;
+    }
+
+    public static ITransformer Fit(TransformsCatalog catalog, ModelState state)
+        => Estimator(catalog, state).Fit(EmptyInput(state.Options.InputColumnName, state.InputSize));
+
+    private sealed class InputRow
+    {
+        public float[] Features = Array.Empty<float>();
+    }
+
+    /// <summary>No rows, one column: the ONNX transformer reads nothing at fit time but the schema.</summary>
+    private static IDataView EmptyInput(string column, int size)
+    {
+        var definition = SchemaDefinition.Create(typeof(InputRow));
+        definition[0].ColumnName = column;
+        definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        return new MLContext().Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
+    }
+
+    /// <summary>The model state inside a file written by <c>mlContext.Model.Save</c>: ML.NET's ONNX transformer stores
+    /// the graph in an entry named "OnnxModel" as a 32-bit length and the bytes.</summary>
+    public static ModelState ReadState(Stream savedModel)
+    {
+        using var zip = new System.IO.Compression.ZipArchive(savedModel, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+        foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel"))
+        {
+            using var reader = new BinaryReader(entry.Open());
+            var bytes = reader.ReadBytes(reader.ReadInt32());
+            try
+            {
+                return ModelState.FromOnnx(bytes);
+            }
+            catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException) { }
+        }
+        throw new InvalidDataException("The file holds no model of Microsoft.ML.Autoencoders (no ONNX model with its metadata was found).");
+    }
+}

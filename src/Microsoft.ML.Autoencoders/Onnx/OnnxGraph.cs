@@ -1,0 +1,115 @@
+using Google.Protobuf;
+using Microsoft.ML.Autoencoders.Onnx.Proto;
+
+namespace Microsoft.ML.Autoencoders.Onnx;
+
+/// <summary>Builds an ONNX graph node by node; every value gets a unique name, the batch dimension is symbolic.</summary>
+internal sealed class OnnxGraph
+{
+    /// <summary>The opset the exporter writes (ReduceMean still takes its axes as an attribute there).</summary>
+    public const int Opset = 17;
+    private const string BatchDimension = "batch";
+    private readonly GraphProto _graph = new() { Name = "autoencoder" };
+    private int _counter;
+
+    /// <summary>Declares a float graph input of shape [batch, dims...].</summary>
+    public string Input(string name, params long[] dims)
+    {
+        _graph.Input.Add(ValueInfo(name, dims));
+        return name;
+    }
+
+    /// <summary>Declares a float graph output of shape [batch, dims...] named <paramref name="name"/>, fed by <paramref name="value"/>.</summary>
+    public void Output(string value, string name, params long[] dims)
+    {
+        _graph.Node.Add(NewNode("Identity", new[] { value }, name));
+        _graph.Output.Add(ValueInfo(name, dims));
+    }
+
+    /// <summary>Adds a float constant of the given shape.</summary>
+    public string Constant(float[] data, params long[] dims)
+    {
+        var name = NextName("w");
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan())) };
+        tensor.Dims.AddRange(dims);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds an int64 constant (shapes, axes).</summary>
+    public string Int64Constant(params long[] data)
+    {
+        var name = NextName("i");
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(data.Length);
+        tensor.Int64Data.AddRange(data);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds a node with one output and returns that output's name.</summary>
+    public string Node(string opType, string[] inputs, params AttributeProto[] attributes)
+    {
+        var output = NextName(opType.ToLowerInvariant());
+        var node = NewNode(opType, inputs, output);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return output;
+    }
+
+    /// <summary>y = x W^T + b, with W in torch's [out, in] layout.</summary>
+    public string Dense(string x, float[] weight, float[] bias, int outFeatures, int inFeatures)
+        => Node("Gemm", new[] { x, Constant(weight, outFeatures, inFeatures), Constant(bias, outFeatures) }, Int("transB", 1));
+
+    public static AttributeProto Int(string name, long value) => new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
+    public static AttributeProto Float(string name, float value) => new() { Name = name, F = value, Type = AttributeProto.Types.AttributeType.Float };
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    /// <summary>The serialised model, with <paramref name="metadata"/> as its metadata properties.</summary>
+    public byte[] ToModel(IReadOnlyDictionary<string, string> metadata)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "Microsoft.ML.Autoencoders",
+            ProducerVersion = typeof(OnnxGraph).Assembly.GetName().Version?.ToString() ?? "",
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in metadata)
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model.ToByteArray();
+    }
+
+    /// <summary>The metadata properties of a serialised model.</summary>
+    public static Dictionary<string, string> ReadMetadata(byte[] model)
+        => ModelProto.Parser.ParseFrom(model).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+
+    // The prefix keeps internal value names apart from the column names used as graph inputs and outputs.
+    private string NextName(string prefix) => $"_ae/{prefix}_{_counter++}";
+
+    private static NodeProto NewNode(string opType, string[] inputs, string output)
+    {
+        var node = new NodeProto { OpType = opType, Name = output };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        return node;
+    }
+
+    private static ValueInfoProto ValueInfo(string name, long[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
+        foreach (var d in dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
+}

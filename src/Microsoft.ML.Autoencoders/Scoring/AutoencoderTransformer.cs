@@ -1,0 +1,90 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Autoencoders.Onnx;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>A fitted autoencoder. It scores through ONNX Runtime in batches of rows; <c>mlContext.Model.Save</c>
+/// writes it as a chain of ML.NET's own transformers, which <c>mlContext.Model.Load</c> reads back in any process
+/// (no TorchSharp, no reference to this library needed). <see cref="Load(MLContext, string)"/> gives back this typed
+/// transformer with its options and training history.</summary>
+public class AutoencoderTransformer : ITransformer, IDisposable
+{
+    private readonly ITransformer _chain;
+    private readonly Lazy<OnnxScorer> _scorer;
+
+    internal AutoencoderTransformer(TransformsCatalog catalog, ModelState state)
+    {
+        State = state;
+        _chain = FirstPartyChain.Fit(catalog, state);
+        _scorer = new Lazy<OnnxScorer>(() => new OnnxScorer(state), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    internal ModelState State { get; }
+
+    /// <summary>The options the model was trained with (a copy; progress and cancellation are not kept).</summary>
+    public AutoencoderOptions Options => State.Options.Clone();
+
+    /// <summary>One entry per training epoch, in order.</summary>
+    public IReadOnlyList<EpochMetrics> TrainingHistory => State.History;
+
+    /// <summary>The epoch whose weights the model holds: the best one when early stopping is on, else the last.</summary>
+    public int BestEpoch => State.BestEpoch;
+
+    /// <summary>Length of the input vectors.</summary>
+    public int InputSize => State.InputSize;
+
+    /// <summary>Length of the code vectors.</summary>
+    public int CodeSize => State.Outputs[0].Size;
+
+    /// <summary>Writes the model as a standalone ONNX file: one input named after the input column, shape
+    /// [batch, <see cref="InputSize"/>], and one output per output column.</summary>
+    public void ExportOnnx(Stream stream) => stream.Write(State.Onnx);
+
+    /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>
+    public static AutoencoderTransformer Load(MLContext mlContext, string path)
+    {
+        using var file = File.OpenRead(path);
+        return Load(mlContext, file);
+    }
+
+    /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>
+    public static AutoencoderTransformer Load(MLContext mlContext, Stream stream)
+    {
+        var state = FirstPartyChain.ReadState(stream);
+        return state.Options.CreateVariant().CreateTransformer(mlContext.Transforms, state);
+    }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
+        return _chain.GetOutputSchema(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
+        return _chain.GetRowToRowMapper(inputSchema);
+    }
+
+    /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        DataReader.CheckSize(input.Schema, State.Options.InputColumnName, InputSize);
+        return new ScoredDataView(input, State, _scorer.Value);
+    }
+
+    /// <summary>Saves the first-party chain, so the file loads without this library.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _chain.Save(ctx);
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose()
+    {
+        if (_scorer.IsValueCreated) _scorer.Value.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

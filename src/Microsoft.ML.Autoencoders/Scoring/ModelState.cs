@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.ML.Autoencoders.Onnx;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Everything a fitted model is: the ONNX graph, plus what the typed transformer exposes (options, history,
+/// variant-specific arrays). The latter travels inside the graph's metadata, so one ONNX file is the whole model.</summary>
+internal sealed class ModelState
+{
+    private const string MetadataKey = "microsoft.ml.autoencoders.state";
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    public required AutoencoderOptions Options { get; init; }
+    public required int InputSize { get; init; }
+    public required IReadOnlyList<OutputColumn> Outputs { get; init; }
+    public required IReadOnlyList<EpochMetrics> History { get; init; }
+
+    /// <summary>The 1-based epoch whose weights the model holds (the best one when early stopping is on).</summary>
+    public required int BestEpoch { get; init; }
+
+    /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
+    public Dictionary<string, float[]> Arrays { get; init; } = new();
+
+    /// <summary>The serialised ONNX model, metadata included; set by <see cref="WithGraph"/>.</summary>
+    public byte[] Onnx { get; private set; } = Array.Empty<byte>();
+
+    /// <summary>Serialises the graph with this state in its metadata.</summary>
+    public ModelState WithGraph(OnnxGraph graph)
+    {
+        var state = new JsonObject
+        {
+            ["optionsType"] = Options.GetType().FullName,
+            ["options"] = JsonSerializer.SerializeToNode(Options, Options.GetType(), Json),
+            ["inputSize"] = InputSize,
+            ["outputs"] = JsonSerializer.SerializeToNode(Outputs, Json),
+            ["history"] = JsonSerializer.SerializeToNode(History, Json),
+            ["bestEpoch"] = BestEpoch,
+            ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
+        };
+        Onnx = graph.ToModel(new Dictionary<string, string> { [MetadataKey] = state.ToJsonString() });
+        return this;
+    }
+
+    /// <summary>Reads the state back from a model written by <see cref="WithGraph"/>.</summary>
+    public static ModelState FromOnnx(byte[] onnx)
+    {
+        if (!OnnxGraph.ReadMetadata(onnx).TryGetValue(MetadataKey, out var text))
+            throw new InvalidDataException("The ONNX model was not written by Microsoft.ML.Autoencoders (its metadata has no model state).");
+        var state = JsonNode.Parse(text)!.AsObject();
+        var typeName = (string)state["optionsType"]!;
+        var type = typeof(AutoencoderOptions).Assembly.GetType(typeName);
+        if (type is null || !typeof(AutoencoderOptions).IsAssignableFrom(type))
+            throw new InvalidDataException($"The model's options type '{typeName}' is not one of this library's.");
+        return new ModelState
+        {
+            Options = (AutoencoderOptions)state["options"]!.Deserialize(type, Json)!,
+            InputSize = (int)state["inputSize"]!,
+            Outputs = state["outputs"]!.Deserialize<List<OutputColumn>>(Json)!,
+            History = state["history"]!.Deserialize<List<EpochMetrics>>(Json)!,
+            BestEpoch = (int)state["bestEpoch"]!,
+            Arrays = state["arrays"]!.Deserialize<Dictionary<string, float[]>>(Json)!,
+            Onnx = onnx,
+        };
+    }
+}

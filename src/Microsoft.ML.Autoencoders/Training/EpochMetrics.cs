@@ -1,0 +1,40 @@
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>The losses of one training epoch, reported to <c>mlContext.Log</c>, to
+/// <see cref="AutoencoderOptions.Progress"/> and kept in <see cref="AutoencoderTransformer.TrainingHistory"/>.</summary>
+public sealed class EpochMetrics
+{
+    /// <summary>Creates the metrics of one epoch.</summary>
+    public EpochMetrics(int epoch, double trainLoss, double? validationLoss, IReadOnlyDictionary<string, double>? terms = null, string phase = "train")
+    {
+        Epoch = epoch;
+        TrainLoss = trainLoss;
+        ValidationLoss = validationLoss;
+        Terms = terms ?? new Dictionary<string, double>();
+        Phase = phase;
+    }
+
+    /// <summary>1-based epoch number within its phase.</summary>
+    public int Epoch { get; }
+
+    /// <summary>Mean training loss over the epoch's minibatches (all terms of the objective).</summary>
+    public double TrainLoss { get; }
+
+    /// <summary>Loss on the held-out rows after the epoch; null when <see cref="AutoencoderOptions.ValidationFraction"/> is 0.</summary>
+    public double? ValidationLoss { get; }
+
+    /// <summary>The separate terms of the training objective (e.g. "reconstruction", "sparsity"), epoch means.</summary>
+    public IReadOnlyDictionary<string, double> Terms { get; }
+
+    /// <summary>The training phase, "train" for ordinary training; variants with several phases name theirs.</summary>
+    public string Phase { get; }
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        var text = $"{Phase} epoch {Epoch}: train loss {TrainLoss:G5}";
+        if (ValidationLoss is double v) text += $", validation loss {v:G5}";
+        foreach (var (name, value) in Terms) text += $", {name} {value:G5}";
+        return text;
+    }
+}

@@ -1,0 +1,192 @@
+using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>The one training loop of every variant: reads the data, splits off validation rows, runs minibatch Adam
+/// with per-epoch reshuffling, early stopping that restores the best weights, logging, progress and cancellation,
+/// then exports the network to ONNX and checks the graph against torch.</summary>
+internal static class TrainingEngine
+{
+    private const int CheckRows = 16;
+
+    public static ModelState Train(IHostEnvironment env, AutoencoderVariant variant, IDataView data)
+    {
+        var options = variant.Options;
+        var host = env.Register("Autoencoder");
+        var (gpuDeviceId, fallbackToCpu) = MLNetEnvironment.Device(env);
+        using var channel = host.Start("Training");
+        var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
+            unitInterval: options.Loss == ReconstructionLoss.BinaryCrossEntropy, unitIntervalReason: "because Loss is BinaryCrossEntropy");
+        int seed = options.Seed ?? host.Rand.Next();
+        var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
+
+        TorchRuntime.TuneAllocator();
+        TorchRuntime.SetThreads(options.Threads);
+        var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId,
+            options.FallbackToCpu ?? fallbackToCpu, channel);
+        TorchRuntime.Seed(seed, device);
+        channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {validationRows.Length} validation) on {device}, seed {seed}.");
+
+        using var network = variant.CreateNetwork(size);
+        network.to(device);
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var train = Gather(x, size, trainRows, device);
+        using var validation = validationRows.Length > 0 ? Gather(x, size, validationRows, device) : null;
+
+        var history = new List<EpochMetrics>();
+        var shuffle = new Random(seed);
+        var order = Enumerable.Range(0, trainRows.Length).Select(i => (long)i).ToArray();
+        Tensor[]? best = null;
+        int bestEpoch = 0;
+        double bestLoss = double.PositiveInfinity;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                shuffle.Shuffle(order);
+                var (trainLoss, terms) = RunEpoch(variant, network, train, order, options.BatchSize, optimizer, options.CancellationToken);
+                double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize);
+                var metrics = new EpochMetrics(epoch, trainLoss, validationLoss, terms);
+                history.Add(metrics);
+                channel.Info(MessageSensitivity.None, "{0}", metrics.ToString());
+                options.Progress?.Report(metrics);
+                if (!double.IsFinite(trainLoss))
+                    throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {trainLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
+
+                double monitored = validationLoss ?? trainLoss;
+                if (options.EarlyStoppingPatience == 0) { bestEpoch = epoch; continue; }
+                if (monitored < bestLoss)
+                {
+                    bestLoss = monitored;
+                    bestEpoch = epoch;
+                    Snapshot(network, ref best);
+                }
+                else if (epoch - bestEpoch >= options.EarlyStoppingPatience)
+                {
+                    channel.Info(MessageSensitivity.None, "{0}", $"Early stopping after epoch {epoch}: no improvement since epoch {bestEpoch}.");
+                    break;
+                }
+            }
+            if (best is not null) Restore(network, best);
+        }
+        finally
+        {
+            if (best is not null) foreach (var t in best) t.Dispose();
+        }
+
+        network.eval();
+        var state = new ModelState
+        {
+            Options = options,
+            InputSize = size,
+            Outputs = variant.OutputColumns(size),
+            History = history,
+            BestEpoch = bestEpoch,
+        };
+        return Export(variant, network, state, x, Math.Min(rows, CheckRows));
+    }
+
+    /// <summary>A seeded split of the rows into training and validation positions.</summary>
+    private static (int[] Train, int[] Validation) Split(int rows, double validationFraction, int seed)
+    {
+        if (validationFraction == 0) return (Enumerable.Range(0, rows).ToArray(), Array.Empty<int>());
+        int validation = Math.Max(1, (int)Math.Round(rows * validationFraction));
+        if (rows - validation < 1)
+            throw new InvalidOperationException($"The data has {rows} row(s): too few to hold out ValidationFraction = {validationFraction} and still train; set ValidationFraction to 0 or give more rows.");
+        var positions = Enumerable.Range(0, rows).ToArray();
+        new Random(seed ^ 0x5EED).Shuffle(positions);
+        return (positions[validation..], positions[..validation]);
+    }
+
+    private static Tensor Gather(float[] x, int size, int[] rows, Device device)
+    {
+        var values = new float[rows.Length * size];
+        for (int i = 0; i < rows.Length; i++)
+            Array.Copy(x, rows[i] * size, values, i * size, size);
+        using var cpu = tensor(values, new long[] { rows.Length, size });
+        return cpu.to(device);
+    }
+
+    private static (double Loss, Dictionary<string, double> Terms) RunEpoch(AutoencoderVariant variant, AutoencoderNetwork network,
+        Tensor train, long[] order, int batchSize, optim.Optimizer optimizer, CancellationToken cancellation)
+    {
+        network.train();
+        double total = 0;
+        var termTotals = new Dictionary<string, double>();
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            int count = Math.Min(batchSize, order.Length - start);
+            var index = tensor(order.AsSpan(start, count).ToArray(), device: train.device);
+            var batch = train.index_select(0, index);
+            var terms = new Dictionary<string, Tensor>();
+            var loss = variant.Objective(network, batch, variant.Corrupt(batch), terms);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            total += loss.item<float>() * count;
+            foreach (var (name, term) in terms)
+                termTotals[name] = termTotals.GetValueOrDefault(name) + term.item<float>() * count;
+        }
+        return (total / order.Length, termTotals.ToDictionary(t => t.Key, t => t.Value / order.Length));
+    }
+
+    /// <summary>The objective on clean rows, without gradients.</summary>
+    internal static double Evaluate(AutoencoderVariant variant, AutoencoderNetwork network, Tensor rows, int batchSize)
+    {
+        network.eval();
+        using var noGrad = no_grad();
+        double total = 0;
+        long n = rows.shape[0];
+        for (long start = 0; start < n; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            long count = Math.Min(batchSize, n - start);
+            var batch = rows.narrow(0, start, count);
+            total += variant.Objective(network, batch, batch, new Dictionary<string, Tensor>()).item<float>() * count;
+        }
+        return total / n;
+    }
+
+    private static void Snapshot(AutoencoderNetwork network, ref Tensor[]? best)
+    {
+        using var noGrad = no_grad();
+        if (best is not null) foreach (var t in best) t.Dispose();
+        best = network.parameters().Select(p => p.detach().clone()).ToArray();
+    }
+
+    private static void Restore(AutoencoderNetwork network, Tensor[] best)
+    {
+        using var noGrad = no_grad();
+        foreach (var (p, saved) in network.parameters().Zip(best)) p.copy_(saved);
+    }
+
+    /// <summary>Exports the trained network and checks the graph against the torch forward pass on the first rows.</summary>
+    private static ModelState Export(AutoencoderVariant variant, AutoencoderNetwork network, ModelState state, float[] x, int checkRows)
+    {
+        state.WithGraph(GraphExport.Build(variant, network, state));
+
+        var sample = x.AsSpan(0, checkRows * state.InputSize).ToArray();
+        using var scorer = new OnnxScorer(state);
+        var onnx = scorer.Run(sample, checkRows);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var device = network.parameters().First().device;
+        var torchOutputs = variant.TorchOutputs(network, tensor(sample, new long[] { checkRows, state.InputSize }).to(device));
+        for (int c = 0; c < state.Outputs.Count; c++)
+        {
+            var expected = DenseStack.ToArray(torchOutputs[state.Outputs[c].Name]);
+            double worst = 0;
+            for (int i = 0; i < expected.Length; i++)
+                worst = Math.Max(worst, Math.Abs(expected[i] - onnx[c][i]) / (1 + Math.Abs(expected[i])));
+            if (!(worst < 1e-3))
+                throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{state.Outputs[c].Name}' (relative difference {worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
+        }
+        return state;
+    }
+}

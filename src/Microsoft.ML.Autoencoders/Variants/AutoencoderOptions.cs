@@ -1,0 +1,123 @@
+using System.Text.Json.Serialization;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Options of the dense undercomplete autoencoder; every other variant's options derive from it.</summary>
+public class AutoencoderOptions
+{
+    /// <summary>The input column: a known-size vector of <see cref="float"/>.</summary>
+    public string InputColumnName { get; set; } = "Features";
+
+    /// <summary>The output column holding the code (the latent representation).</summary>
+    public string OutputColumnName { get; set; } = "Code";
+
+    /// <summary>When set, a column of this name holds the reconstruction of the input.</summary>
+    public string? ReconstructionColumnName { get; set; }
+
+    /// <summary>When set, a <see cref="float"/> column of this name holds the row's mean reconstruction error
+    /// (per feature, in the unit of <see cref="Loss"/>): an anomaly score, larger for rows unlike the training data.</summary>
+    public string? ReconstructionErrorColumnName { get; set; }
+
+    /// <summary>Width of the code layer.</summary>
+    public int CodeSize { get; set; } = 32;
+
+    /// <summary>Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Empty: one layer each way.</summary>
+    public int[] HiddenLayers { get; set; } = Array.Empty<int>();
+
+    /// <summary>Maximum number of passes over the training rows.</summary>
+    public int Epochs { get; set; } = 20;
+
+    /// <summary>Rows per minibatch.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Fraction of rows held out to measure the validation loss, in [0, 1); 0 trains on every row.</summary>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss when there
+    /// is no validation split) and restore the best epoch's weights; 0 turns early stopping off.</summary>
+    public int EarlyStoppingPatience { get; set; } = 5;
+
+    /// <summary>Seed of weight initialisation, shuffling, the validation split and noise; null takes one from the MLContext.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Threads torch may use while training; null leaves torch's default. On a machine shared with
+    /// other work, 1 is the most stable choice.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>CUDA device to train on; null takes <c>MLContext.GpuDeviceId</c>.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>Train on the CPU when the CUDA device is not available; null takes <c>MLContext.FallbackToCpu</c>.</summary>
+    public bool? FallbackToCpu { get; set; }
+
+    /// <summary>Receives the metrics of every epoch.</summary>
+    [JsonIgnore]
+    public IProgress<EpochMetrics>? Progress { get; set; }
+
+    /// <summary>Checked between minibatches; cancelling makes <c>Fit</c> throw <see cref="OperationCanceledException"/>.</summary>
+    [JsonIgnore]
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Activation of the hidden layers.</summary>
+    public Activation Activation { get; set; } = Activation.Relu;
+
+    /// <summary>Activation of the code layer.</summary>
+    public Activation CodeActivation { get; set; } = Activation.Identity;
+
+    /// <summary>Activation of the reconstruction layer.</summary>
+    public Activation OutputActivation { get; set; } = Activation.Identity;
+
+    /// <summary>The reconstruction loss.</summary>
+    public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
+
+    /// <summary>Throws when an option is out of range; variants add their own checks.</summary>
+    internal virtual void Validate()
+    {
+        RequireName(InputColumnName, nameof(InputColumnName));
+        RequireName(OutputColumnName, nameof(OutputColumnName));
+        Require(CodeSize >= 1, nameof(CodeSize), CodeSize, "at least 1");
+        for (int i = 0; i < (HiddenLayers ?? throw new ArgumentNullException(nameof(HiddenLayers))).Length; i++)
+            Require(HiddenLayers[i] >= 1, $"{nameof(HiddenLayers)}[{i}]", HiddenLayers[i], "a width of at least 1");
+        Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
+        Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
+        Require(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
+        Require(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
+        var outputs = CreateVariant().OutputColumns(inputSize: 1).Select(c => c.Name).ToList();
+        if (outputs.Distinct().Count() != outputs.Count)
+            throw new ArgumentException($"Output column names must differ from each other; found {string.Join(", ", outputs.Select(o => $"'{o}'"))}.", nameof(OutputColumnName));
+        if (Loss == ReconstructionLoss.BinaryCrossEntropy && OutputActivation != Activation.Sigmoid)
+            throw new ArgumentException(
+                $"{nameof(Loss)} = {nameof(ReconstructionLoss.BinaryCrossEntropy)} needs reconstructions in (0, 1), but {nameof(OutputActivation)} is {OutputActivation}; set it to {nameof(Activation.Sigmoid)}.",
+                nameof(OutputActivation));
+    }
+
+    /// <summary>The variant these options describe.</summary>
+    internal virtual AutoencoderVariant CreateVariant() => new(this);
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the option, the value found and what is expected.</summary>
+    internal static void Require(bool condition, string option, object value, string expected)
+    {
+        if (!condition)
+            throw new ArgumentOutOfRangeException(option, value, $"Option {option} is {value}; expected {expected}.");
+    }
+
+    private static void RequireName(string? name, string option)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"Option {option} is empty; expected a column name.", option);
+    }
+
+    /// <summary>A shallow copy, so that later changes by the caller do not reach a fitted model.</summary>
+    internal AutoencoderOptions Clone()
+    {
+        var copy = (AutoencoderOptions)MemberwiseClone();
+        copy.HiddenLayers = (int[])HiddenLayers.Clone();
+        return copy;
+    }
+}

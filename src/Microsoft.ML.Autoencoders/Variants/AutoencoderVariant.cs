@@ -1,0 +1,74 @@
+using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Onnx;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>An output column of a fitted model: a vector of <see cref="Size"/> Singles, or one Single when Size is 0.</summary>
+internal sealed record OutputColumn(string Name, int Size);
+
+/// <summary>What makes one autoencoder differ from another: its network, the terms of its loss, how its input is
+/// corrupted and which outputs it produces. The training engine owns everything else. This base class is the
+/// plain undercomplete autoencoder of METHODS.md section 1.</summary>
+internal class AutoencoderVariant
+{
+    public AutoencoderVariant(AutoencoderOptions options) => Options = options;
+
+    public AutoencoderOptions Options { get; }
+
+    /// <summary>Input size for the template graph that <c>GetOutputSchema</c> derives the output columns from.</summary>
+    public virtual int TemplateInputSize => 1;
+
+    /// <summary>The width of the code for a given input size.</summary>
+    public virtual int CodeSize(int inputSize) => Options.CodeSize;
+
+    public virtual AutoencoderNetwork CreateNetwork(int inputSize) => new DenseAutoencoderNetwork(inputSize, Options);
+
+    /// <summary>The training input made from a clean minibatch; identity except for denoising variants.</summary>
+    public virtual Tensor Corrupt(Tensor x) => x;
+
+    /// <summary>The loss to minimise for clean rows <paramref name="x"/> fed to the network as <paramref name="input"/>.
+    /// Each named term is also put into <paramref name="terms"/> for the training history.</summary>
+    public virtual Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    {
+        var reconstruction = Losses.Reconstruction(Options.Loss, network.forward(input), x);
+        terms["reconstruction"] = reconstruction;
+        return reconstruction;
+    }
+
+    /// <summary>The columns the fitted model produces.</summary>
+    public virtual IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
+    {
+        var columns = new List<OutputColumn> { new(Options.OutputColumnName, CodeSize(inputSize)) };
+        if (Options.ReconstructionColumnName is { } r) columns.Add(new(r, inputSize));
+        if (Options.ReconstructionErrorColumnName is { } e) columns.Add(new(e, 0));
+        return columns;
+    }
+
+    /// <summary>The output columns computed in torch, for checking the exported graph.</summary>
+    public virtual Dictionary<string, Tensor> TorchOutputs(AutoencoderNetwork network, Tensor x)
+    {
+        var code = network.Encode(x);
+        var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = code };
+        if (Options.ReconstructionColumnName is null && Options.ReconstructionErrorColumnName is null) return outputs;
+        var reconstruction = network.Decode(code);
+        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
+        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(Options.Loss, reconstruction, x);
+        return outputs;
+    }
+
+    /// <summary>The same outputs as <see cref="TorchOutputs"/>, written into an ONNX graph.</summary>
+    public virtual Dictionary<string, string> EmitOutputs(OnnxGraph graph, AutoencoderNetwork network, string x)
+    {
+        var code = network.EmitEncoder(graph, x);
+        var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = code };
+        if (Options.ReconstructionColumnName is null && Options.ReconstructionErrorColumnName is null) return outputs;
+        var reconstruction = network.EmitDecoder(graph, code);
+        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
+        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.EmitPerRow(graph, Options.Loss, reconstruction, x);
+        return outputs;
+    }
+
+    /// <summary>The typed transformer of this variant.</summary>
+    public virtual AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new(catalog, state);
+}
