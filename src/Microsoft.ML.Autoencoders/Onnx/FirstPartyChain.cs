@@ -10,6 +10,8 @@ internal static class FirstPartyChain
     {
         var input = state.Options.InputColumnName;
         var graphNames = state.Outputs.Select(o => OnnxNames.Of(o.Name, input)).ToArray();
+        // ML.NET keeps the batch dimension in the column types: a code is Vector<Single, 1, k>, the per-row error
+        // Vector<Single, 1>. The batched scorer takes the same types, so a reloaded chain has the same schema.
         IEstimator<ITransformer> estimator = catalog.ApplyOnnxModel(graphNames, new[] { input }, new MemoryStream(state.Onnx));
         var renamed = state.Outputs.Select(o => o.Name).Where(n => OnnxNames.Of(n, input) != n).ToArray();
         foreach (var name in renamed)

@@ -35,6 +35,7 @@ public sealed class AutoencoderEstimator<TTransformer> : IEstimator<TTransformer
         DataReader.Check(inputSchema, _options.InputColumnName);
         var variant = _options.Clone().CreateVariant();
         int size = variant.TemplateInputSize;
+        using var scope = NewDisposeScope();
         using var network = variant.CreateNetwork(size);
         var state = new ModelState { Options = _options, InputSize = size, Outputs = variant.OutputColumns(size), History = Array.Empty<EpochMetrics>(), BestEpoch = 0 };
         state.WithGraph(GraphExport.Build(variant, network, state));

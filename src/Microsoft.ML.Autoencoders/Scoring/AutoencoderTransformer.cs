@@ -30,6 +30,10 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>The epoch whose weights the model holds: the best one when early stopping is on, else the last.</summary>
     public int BestEpoch => State.BestEpoch;
 
+    /// <summary>The validation loss of the weights the model holds (recomputed after restoring the best epoch); null
+    /// when <see cref="AutoencoderOptions.ValidationFraction"/> was 0.</summary>
+    public double? FinalValidationLoss => State.FinalValidationLoss;
+
     /// <summary>Length of the input vectors.</summary>
     public int InputSize => State.InputSize;
 
@@ -74,8 +78,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
     public IDataView Transform(IDataView input)
     {
-        DataReader.CheckSize(input.Schema, State.Options.InputColumnName, InputSize);
-        return new ScoredDataView(input, State, _scorer.Value);
+        return new ScoredDataView(input, State, _scorer.Value, GetOutputSchema(input.Schema));
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>

@@ -20,6 +20,9 @@ internal sealed class ModelState
     /// <summary>The 1-based epoch whose weights the model holds (the best one when early stopping is on).</summary>
     public required int BestEpoch { get; init; }
 
+    /// <summary>The validation loss of the weights the model holds; null without a validation split.</summary>
+    public double? FinalValidationLoss { get; init; }
+
     /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
     public Dictionary<string, float[]> Arrays { get; init; } = new();
 
@@ -37,6 +40,7 @@ internal sealed class ModelState
             ["outputs"] = JsonSerializer.SerializeToNode(Outputs, Json),
             ["history"] = JsonSerializer.SerializeToNode(History, Json),
             ["bestEpoch"] = BestEpoch,
+            ["finalValidationLoss"] = FinalValidationLoss,
             ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
         };
         Onnx = graph.ToModel(new Dictionary<string, string> { [MetadataKey] = state.ToJsonString() });
@@ -60,6 +64,7 @@ internal sealed class ModelState
             Outputs = state["outputs"]!.Deserialize<List<OutputColumn>>(Json)!,
             History = state["history"]!.Deserialize<List<EpochMetrics>>(Json)!,
             BestEpoch = (int)state["bestEpoch"]!,
+            FinalValidationLoss = (double?)state["finalValidationLoss"],
             Arrays = state["arrays"]!.Deserialize<Dictionary<string, float[]>>(Json)!,
             Onnx = onnx,
         };

@@ -12,7 +12,11 @@ internal sealed class ScoredDataView : IDataView
     private readonly ModelState _state;
     private readonly OnnxScorer _scorer;
 
-    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer)
+    /// <param name="source">The input rows.</param>
+    /// <param name="state">The fitted model.</param>
+    /// <param name="scorer">Runs the model's graph.</param>
+    /// <param name="outputSchema">The first-party chain's output schema, whose output column types this view takes.</param>
+    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer, DataViewSchema outputSchema)
     {
         _source = source;
         _state = state;
@@ -20,12 +24,9 @@ internal sealed class ScoredDataView : IDataView
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(source.Schema);
         foreach (var column in state.Outputs)
-            builder.AddColumn(column.Name, ColumnType(column));
+            builder.AddColumn(column.Name, outputSchema[column.Name].Type, outputSchema[column.Name].Annotations);
         Schema = builder.ToSchema();
     }
-
-    public static DataViewType ColumnType(OutputColumn column)
-        => column.Size == 0 ? NumberDataViewType.Single : new VectorDataViewType(NumberDataViewType.Single, column.Size);
 
     public bool CanShuffle => false;
     public DataViewSchema Schema { get; }
@@ -101,8 +102,8 @@ internal sealed class ScoredDataView : IDataView
         {
             if (column.Index < _sourceCount) return _rows.GetGetter<TValue>(_view._source.Schema[column.Index]);
             int c = column.Index - _sourceCount;
-            int size = _view._state.Outputs[c].Size;
-            if (size == 0)
+            int size = Math.Max(1, _view._state.Outputs[c].Size);
+            if (column.Type is not VectorDataViewType)
             {
                 ValueGetter<float> scalar = (ref float value) => value = _batch[c][_position - _batchStart];
                 return scalar as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));

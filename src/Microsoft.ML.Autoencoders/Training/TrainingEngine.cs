@@ -31,6 +31,9 @@ internal static class TrainingEngine
         TorchRuntime.Seed(seed, device);
         channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {validationRows.Length} validation) on {device}, seed {seed}.");
 
+        // Everything torch allocates for this Fit (weights, gradients, optimiser state, snapshots) dies with this
+        // scope, also when training is cancelled or fails.
+        using var fitScope = NewDisposeScope();
         using var network = variant.CreateNetwork(size);
         network.to(device);
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
@@ -81,6 +84,7 @@ internal static class TrainingEngine
         network.eval();
         var state = new ModelState
         {
+            FinalValidationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize),
             Options = options,
             InputSize = size,
             Outputs = variant.OutputColumns(size),

@@ -14,8 +14,9 @@ public class AutoencoderOptions
     /// <summary>When set, a column of this name holds the reconstruction of the input.</summary>
     public string? ReconstructionColumnName { get; set; }
 
-    /// <summary>When set, a <see cref="float"/> column of this name holds the row's mean reconstruction error
-    /// (per feature, in the unit of <see cref="Loss"/>): an anomaly score, larger for rows unlike the training data.</summary>
+    /// <summary>When set, a column of this name holds the row's mean reconstruction error (per feature, in the unit
+    /// of <see cref="Loss"/>): an anomaly score, larger for rows unlike the training data. Like every output of
+    /// ML.NET's ONNX transformer it is a vector: one value, type <c>Vector&lt;Single, 1&gt;</c>.</summary>
     public string? ReconstructionErrorColumnName { get; set; }
 
     /// <summary>Width of the code layer.</summary>

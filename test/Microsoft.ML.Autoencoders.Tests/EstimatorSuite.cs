@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>The checks every variant passes (in the spirit of scikit-learn's check_estimator): schema, save/load in
+/// a fresh MLContext and in a process without TorchSharp, typed reload, determinism, the caller's objects left
+/// untouched, and the common bad inputs. A variant's test class derives from this and says how to build it.</summary>
+public abstract class EstimatorSuite
+{
+    /// <summary>Small, fast options with every optional output column the variant has switched on.</summary>
+    protected abstract AutoencoderOptions SmallOptions(int seed);
+
+    /// <summary>The catalog call under test.</summary>
+    protected abstract IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options);
+
+    /// <summary>Training rows for the checks; the first 240 digits by default.</summary>
+    protected virtual float[][] Rows => TestData.Digits.X[..240];
+
+    private AutoencoderTransformer Fit(MLContext ml, AutoencoderOptions options, float[][]? rows = null)
+        => (AutoencoderTransformer)Create(ml, options).Fit(TestData.ToDataView(ml, rows ?? Rows));
+
+    private IEnumerable<string> OutputNames(AutoencoderOptions o) => o.CreateVariant().OutputColumns(Rows[0].Length).Select(c => c.Name);
+
+    [TestMethod]
+    public void Schemas_of_estimator_transformer_and_output_agree()
+    {
+        var ml = new MLContext(1);
+        var options = SmallOptions(1);
+        var data = TestData.ToDataView(ml, Rows);
+        var shape = Create(ml, options).GetOutputSchema(TestData.Shape(data.Schema));
+        using var model = Fit(ml, options);
+        var output = model.Transform(data);
+        var declared = model.GetOutputSchema(data.Schema);
+        foreach (var name in OutputNames(options))
+        {
+            var column = output.Schema[name];
+            Assert.AreEqual(declared[name].Type, column.Type, name);
+            Assert.IsTrue(shape.Any(c => c.Name == name && c.ItemType == NumberDataViewType.Single
+                && (column.Type is VectorDataViewType) == (c.Kind == SchemaShape.Column.VectorKind.Vector)), name);
+        }
+        Assert.AreEqual(data.Schema["Label"].Type, output.Schema["Label"].Type, "input columns pass through");
+    }
+
+    [TestMethod]
+    public void Saved_model_loads_in_a_fresh_context_with_identical_outputs_and_typed_reload_keeps_state()
+    {
+        var ml = new MLContext(1);
+        var options = SmallOptions(2);
+        var data = TestData.ToDataView(ml, Rows);
+        using var model = Fit(ml, options);
+        var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, data.Schema, path);
+            var fresh = new MLContext(7);
+            var loaded = fresh.Model.Load(path, out var schema);
+            Assert.IsNotInstanceOfType(loaded, typeof(AutoencoderTransformer), "Model.Load gives ML.NET's own chain");
+            var expected = model.Transform(data);
+            var actual = loaded.Transform(TestData.ToDataView(fresh, Rows));
+            foreach (var name in OutputNames(options))
+                AssertClose(TestData.Column(expected, name), TestData.Column(actual, name), 1e-5, name);
+
+            using var typed = AutoencoderTransformer.Load(fresh, path);
+            Assert.AreEqual(model.GetType(), typed.GetType());
+            Assert.AreEqual(JsonSerializer.Serialize(model.Options, model.Options.GetType()), JsonSerializer.Serialize(typed.Options, typed.Options.GetType()));
+            Assert.AreEqual(model.TrainingHistory.Count, typed.TrainingHistory.Count);
+            for (int i = 0; i < model.TrainingHistory.Count; i++)
+                Assert.AreEqual(model.TrainingHistory[i].ToString(), typed.TrainingHistory[i].ToString());
+            Assert.AreEqual(model.BestEpoch, typed.BestEpoch);
+            foreach (var name in OutputNames(options))
+                AssertClose(TestData.Column(expected, name), TestData.Column(typed.Transform(data), name), 1e-6, name);
+
+            // A process that references neither TorchSharp nor this library loads the file and gets the same code.
+            var rowsPath = path + ".csv";
+            File.WriteAllLines(rowsPath, Rows.Select(r => string.Join(",", r.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+            var loader = typeof(EstimatorSuite).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ModelLoader").Value!;
+            var (exit, stdout, stderr) = Run("dotnet", loader, path, options.InputColumnName, Rows[0].Length.ToString(), rowsPath, options.OutputColumnName);
+            File.Delete(rowsPath);
+            Assert.AreEqual(0, exit, stderr);
+            var fromProcess = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+            AssertClose(TestData.Column(expected, options.OutputColumnName), fromProcess, 1e-5, "code from a separate process");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void Same_seed_gives_identical_outputs_and_another_seed_different_ones()
+    {
+        var ml = new MLContext();
+        var options = SmallOptions(3);
+        var data = TestData.ToDataView(ml, Rows);
+        using var a = Fit(ml, options);
+        using var b = Fit(ml, options);
+        var other = SmallOptions(4);
+        using var c = Fit(ml, other);
+        var codeA = TestData.Column(a.Transform(data), options.OutputColumnName);
+        AssertClose(codeA, TestData.Column(b.Transform(data), options.OutputColumnName), 0, "same seed");
+        var codeC = TestData.Column(c.Transform(data), options.OutputColumnName);
+        Assert.IsTrue(TestData.Mse(codeA, codeC) > 1e-8, "another seed gives another model");
+    }
+
+    [TestMethod]
+    public void Fit_leaves_the_callers_options_and_rows_untouched()
+    {
+        var ml = new MLContext(1);
+        var options = SmallOptions(5);
+        var before = JsonSerializer.Serialize(options, options.GetType());
+        var rows = Rows.Select(r => (float[])r.Clone()).ToArray();
+        var estimator = Create(ml, options);
+        options.CodeSize += 1; // a later change must not reach the estimator
+        using var model = (AutoencoderTransformer)estimator.Fit(TestData.ToDataView(ml, rows));
+        options.CodeSize -= 1;
+        Assert.AreEqual(before, JsonSerializer.Serialize(options, options.GetType()));
+        AssertClose(Rows, rows, 0, "rows");
+        Assert.AreEqual(SmallOptions(5).CreateVariant().CodeSize(Rows[0].Length), model.CodeSize);
+    }
+
+    [TestMethod]
+    public void Missing_scalar_and_variable_size_input_columns_are_named_in_the_error()
+    {
+        var ml = new MLContext(1);
+        var options = SmallOptions(1);
+        options.InputColumnName = "Pixels";
+        var data = TestData.ToDataView(ml, Rows);
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Create(ml, options).Fit(data));
+        StringAssert.Contains(e.Message, "'Pixels' was not found");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Create(ml, options).GetOutputSchema(TestData.Shape(data.Schema)));
+
+        options.InputColumnName = "Label";
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Create(ml, options).Fit(data));
+        StringAssert.Contains(e.Message, "'Label' is a scalar");
+
+        var variable = ml.Data.LoadFromEnumerable(Rows.Select(r => new Row { Features = r }));
+        options.InputColumnName = "Features";
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Create(ml, options).Fit(variable));
+        StringAssert.Contains(e.Message, "unknown (variable) size");
+    }
+
+    [TestMethod]
+    public void Non_finite_values_name_the_row_and_no_rows_is_an_error()
+    {
+        var ml = new MLContext(1);
+        var rows = Rows.Select(r => (float[])r.Clone()).ToArray();
+        rows[17][3] = float.NaN;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Fit(ml, SmallOptions(1), rows));
+        StringAssert.Contains(e.Message, "row 17");
+        rows[17][3] = float.PositiveInfinity;
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => Fit(ml, SmallOptions(1), rows));
+        StringAssert.Contains(e.Message, "row 17");
+        var empty = ml.Data.SkipRows(TestData.ToDataView(ml, Rows), Rows.Length);
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => Create(ml, SmallOptions(1)).Fit(empty));
+        StringAssert.Contains(e.Message, "no rows");
+    }
+
+    [TestMethod]
+    public void Transform_rejects_vectors_of_another_size()
+    {
+        var ml = new MLContext(1);
+        using var model = Fit(ml, SmallOptions(1));
+        var wider = TestData.ToDataView(ml, Rows.Select(r => r.Concat(new[] { 0f }).ToArray()).ToArray());
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(wider));
+        StringAssert.Contains(e.Message, $"size {Rows[0].Length + 1}");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.GetOutputSchema(wider.Schema));
+    }
+
+    internal static void AssertClose(float[][] expected, float[][] actual, double tolerance, string what)
+    {
+        Assert.AreEqual(expected.Length, actual.Length, $"{what}: row count");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.AreEqual(expected[i].Length, actual[i].Length, $"{what}: row {i} size");
+            for (int j = 0; j < expected[i].Length; j++)
+                if (!(Math.Abs(expected[i][j] - actual[i][j]) <= tolerance))
+                    Assert.Fail($"{what}: row {i}, value {j}: expected {expected[i][j]}, got {actual[i][j]}");
+        }
+    }
+
+    internal static (int Exit, string Stdout, string Stderr) Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000)) { process.Kill(true); Assert.Fail($"{file} did not finish in 120 s"); }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

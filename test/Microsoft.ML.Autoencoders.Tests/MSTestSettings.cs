@@ -1,0 +1,2 @@
+// Tests that train share 2 cores; running them in parallel collapses torch's throughput.
+[assembly: DoNotParallelize]

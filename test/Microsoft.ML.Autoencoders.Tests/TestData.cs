@@ -1,0 +1,99 @@
+using System.IO.Compression;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>A row of features with a label, for building data views of any vector size.</summary>
+public sealed class Row
+{
+    public float[] Features = Array.Empty<float>();
+    public int Label;
+}
+
+/// <summary>Bundled and synthetic data for the tests.</summary>
+public static class TestData
+{
+    private static readonly Lazy<(float[][] X, int[] Y)> DigitsData = new(() =>
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "data", "digits", "digits.csv.gz");
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
+        var x = new List<float[]>();
+        var y = new List<int>();
+        while (reader.ReadLine() is { } line)
+        {
+            var v = line.Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            x.Add(v[..64].Select(p => p / 16f).ToArray());
+            y.Add((int)v[64]);
+        }
+        return (x.ToArray(), y.ToArray());
+    });
+
+    /// <summary>The 1797 UCI digits, pixels scaled to [0, 1], with labels.</summary>
+    public static (float[][] X, int[] Y) Digits => DigitsData.Value;
+
+    /// <summary>A data view with a "Features" vector column of the rows' size and a "Label" column.</summary>
+    public static IDataView ToDataView(MLContext ml, float[][] rows, int[]? labels = null, string column = "Features")
+    {
+        int size = rows.Length > 0 ? rows[0].Length : 1;
+        var definition = SchemaDefinition.Create(typeof(Row));
+        definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        definition[nameof(Row.Features)].ColumnName = column;
+        var data = rows.Select((r, i) => new Row { Features = (float[])r.Clone(), Label = labels?[i] ?? 0 }).ToList();
+        return ml.Data.LoadFromEnumerable(data, definition);
+    }
+
+    /// <summary>n rows near a k-dimensional subspace of R^d: latent scales 5, 4, 3, ... (a clear eigengap to the
+    /// noise), a random orthonormal basis, an offset, and isotropic noise of <paramref name="noise"/>.</summary>
+    public static (float[][] X, double[][] Basis) LowRank(int n, int d, int k, int seed, double noise = 0.05)
+    {
+        var rand = new Random(seed);
+        var basis = Analysis.LinearAlgebra.Orthonormalize(Enumerable.Range(0, k).Select(_ => Enumerable.Range(0, d).Select(_ => Gaussian(rand)).ToArray()).ToArray());
+        var offset = Enumerable.Range(0, d).Select(_ => Gaussian(rand)).ToArray();
+        var x = new float[n][];
+        for (int i = 0; i < n; i++)
+        {
+            var row = offset.Select(o => o + noise * Gaussian(rand)).ToArray();
+            for (int j = 0; j < k; j++)
+            {
+                double z = (5 - j) * Gaussian(rand);
+                for (int f = 0; f < d; f++) row[f] += z * basis[j][f];
+            }
+            x[i] = row.Select(v => (float)v).ToArray();
+        }
+        return (x, basis);
+    }
+
+    public static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
+
+    /// <summary>The values of a vector column, one array per row.</summary>
+    public static float[][] Column(IDataView data, string name)
+    {
+        var column = data.Schema[name];
+        var rows = new List<float[]>();
+        using var cursor = data.GetRowCursor(new[] { column });
+        if (column.Type is VectorDataViewType)
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(column);
+            var value = default(VBuffer<float>);
+            while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
+        }
+        else
+        {
+            var getter = cursor.GetGetter<float>(column);
+            float value = 0;
+            while (cursor.MoveNext()) { getter(ref value); rows.Add(new[] { value }); }
+        }
+        return rows.ToArray();
+    }
+
+    /// <summary>The schema shape of a schema, as ML.NET's pipelines compute it (its factory is internal).</summary>
+    public static SchemaShape Shape(DataViewSchema schema)
+        => (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, new[] { typeof(DataViewSchema) })!
+            .Invoke(null, new object[] { schema })!;
+
+    /// <summary>Mean squared difference between two row sets.</summary>
+    public static double Mse(float[][] a, float[][] b)
+        => a.Zip(b).Average(p => p.First.Zip(p.Second).Average(q => (double)(q.First - q.Second) * (q.First - q.Second)));
+}
