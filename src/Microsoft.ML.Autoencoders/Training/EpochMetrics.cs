@@ -34,7 +34,7 @@ public sealed class EpochMetrics
     {
         var text = $"{Phase} epoch {Epoch}: train loss {TrainLoss:G5}";
         if (ValidationLoss is double v) text += $", validation loss {v:G5}";
-        foreach (var (name, value) in Terms) text += $", {name} {value:G5}";
+        if (Terms.Count > 1) foreach (var (name, value) in Terms) text += $", {name} {value:G5}";
         return text;
     }
 }
