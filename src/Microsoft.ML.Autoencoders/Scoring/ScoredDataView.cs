@@ -46,7 +46,8 @@ internal sealed class ScoredDataView : IDataView
         private readonly DataViewRowCursor? _feeder;
         private readonly ValueGetter<VBuffer<float>>? _feed;
         private readonly int _sourceCount;
-        private float[][] _batch = Array.Empty<float[]>();
+        private readonly int[] _wanted;
+        private float[]?[] _batch = Array.Empty<float[]>();
         private long _batchStart;
         private int _batchCount;
         private long _position = -1;
@@ -57,7 +58,8 @@ internal sealed class ScoredDataView : IDataView
             _active = active;
             _sourceCount = view._source.Schema.Count;
             _rows = view._source.GetRowCursor(view._source.Schema.Where(c => active.Contains(c.Index)));
-            if (active.Any(i => i >= _sourceCount))
+            _wanted = active.Where(i => i >= _sourceCount).Select(i => i - _sourceCount).Order().ToArray();
+            if (_wanted.Length > 0)
             {
                 var input = view._source.Schema[view._state.Options.InputColumnName];
                 _feeder = view._source.GetRowCursor(new[] { input });
@@ -93,25 +95,27 @@ internal sealed class ScoredDataView : IDataView
                 throw new InvalidOperationException("The input data returned fewer rows to the scoring cursor than to the row cursor; it must give the same rows in the same order on every cursor.");
             _batchStart = _position;
             _batchCount = count;
-            _batch = _view._scorer.Run(count == BatchRows ? input : input[..(count * size)], count);
+            _batch = _view._scorer.Run(count == BatchRows ? input : input[..(count * size)], count, _wanted);
         }
 
         public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
+            if (!IsColumnActive(column))
+                throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
             if (column.Index < _sourceCount) return _rows.GetGetter<TValue>(_view._source.Schema[column.Index]);
             int c = column.Index - _sourceCount;
             int size = Math.Max(1, _view._state.Outputs[c].Size);
             if (column.Type is not VectorDataViewType)
             {
-                ValueGetter<float> scalar = (ref float value) => value = _batch[c][_position - _batchStart];
+                ValueGetter<float> scalar = (ref float value) => value = _batch[c]![_position - _batchStart];
                 return scalar as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
             }
             ValueGetter<VBuffer<float>> vector = (ref VBuffer<float> value) =>
             {
                 var editor = VBufferEditor.Create(ref value, size);
-                _batch[c].AsSpan((int)(_position - _batchStart) * size, size).CopyTo(editor.Values);
+                _batch[c]!.AsSpan((int)(_position - _batchStart) * size, size).CopyTo(editor.Values);
                 value = editor.Commit();
             };
             return vector as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));

@@ -5,8 +5,9 @@ namespace Microsoft.ML.Autoencoders;
 public sealed class EpochMetrics
 {
     /// <summary>Creates the metrics of one epoch.</summary>
-    public EpochMetrics(int epoch, double trainLoss, double? validationLoss, IReadOnlyDictionary<string, double>? terms = null, string phase = "train")
+    public EpochMetrics(int epoch, double trainLoss, double? validationLoss, IReadOnlyDictionary<string, double>? terms = null, string phase = "train", double seconds = 0)
     {
+        Seconds = seconds;
         Epoch = epoch;
         TrainLoss = trainLoss;
         ValidationLoss = validationLoss;
@@ -29,12 +30,16 @@ public sealed class EpochMetrics
     /// <summary>The training phase, "train" for ordinary training; variants with several phases name theirs.</summary>
     public string Phase { get; }
 
+    /// <summary>Wall-clock seconds the epoch took (training and validation).</summary>
+    public double Seconds { get; }
+
     /// <inheritdoc/>
     public override string ToString()
     {
         var text = $"{Phase} epoch {Epoch}: train loss {TrainLoss:G5}";
         if (ValidationLoss is double v) text += $", validation loss {v:G5}";
         if (Terms.Count > 1) foreach (var (name, value) in Terms) text += $", {name} {value:G5}";
+        text += $" ({Seconds:F2} s)";
         return text;
     }
 }

@@ -50,10 +50,11 @@ internal static class TrainingEngine
         {
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
                 shuffle.Shuffle(order);
                 var (trainLoss, terms) = RunEpoch(variant, network, train, order, options.BatchSize, optimizer, options.CancellationToken);
                 double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize);
-                var metrics = new EpochMetrics(epoch, trainLoss, validationLoss, terms);
+                var metrics = new EpochMetrics(epoch, trainLoss, validationLoss, terms, seconds: watch.Elapsed.TotalSeconds);
                 history.Add(metrics);
                 channel.Info(MessageSensitivity.None, "{0}", metrics.ToString());
                 options.Progress?.Report(metrics);
@@ -187,7 +188,7 @@ internal static class TrainingEngine
             var expected = DenseStack.ToArray(torchOutputs[state.Outputs[c].Name]);
             double worst = 0;
             for (int i = 0; i < expected.Length; i++)
-                worst = Math.Max(worst, Math.Abs(expected[i] - onnx[c][i]) / (1 + Math.Abs(expected[i])));
+                worst = Math.Max(worst, Math.Abs(expected[i] - onnx[c]![i]) / (1 + Math.Abs(expected[i])));
             if (!(worst < 1e-3))
                 throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{state.Outputs[c].Name}' (relative difference {worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
         }

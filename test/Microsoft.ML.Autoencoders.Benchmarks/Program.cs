@@ -1,0 +1,15 @@
+using Microsoft.ML.Autoencoders.Benchmarks;
+
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation.
+var benchmarks = new Dictionary<string, Action<int>>
+{
+    ["foundation"] = Foundation.Run,
+};
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"Choose a benchmark: {string.Join(", ", benchmarks.Keys)}");
+    return 2;
+}
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+run(args.Length > 1 ? int.Parse(args[1]) : 1);
+return 0;
