@@ -29,4 +29,76 @@ public static class AutoencoderCatalog
     /// <summary>A dense undercomplete autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> Autoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
         => new(catalog, options);
+
+    /// <summary>A sparse autoencoder: reconstruction loss plus an L1 (ReLU code) or KL (sigmoid code) sparsity penalty.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="codeSize">Width of the code.</param>
+    /// <param name="sparsityWeight">lambda of the L1 penalty.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, double sparsityWeight = 1e-4,
+        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
+        => new(catalog, new SparseAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize,
+            SparsityWeight = sparsityWeight, HiddenLayers = hiddenLayers ?? Array.Empty<int>(), Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A sparse autoencoder with every option.</summary>
+    public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog, SparseAutoencoderOptions options)
+        => new(catalog, options);
+
+    /// <summary>A denoising autoencoder: trained to reconstruct clean rows from corrupted copies; the reconstruction
+    /// column holds the denoised estimate.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="reconstructionColumnName">The denoised rows.</param>
+    /// <param name="codeSize">Width of the code.</param>
+    /// <param name="corruption">How training inputs are corrupted.</param>
+    /// <param name="noiseLevel">sigma for Gaussian noise, the probability for masking and salt-and-pepper.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", string reconstructionColumnName = "Reconstruction",
+        int codeSize = 32, Corruption corruption = Corruption.Gaussian, double noiseLevel = 0.2, int[]? hiddenLayers = null,
+        int epochs = 20, int? seed = null)
+        => new(catalog, new DenoisingAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, ReconstructionColumnName = reconstructionColumnName,
+            CodeSize = codeSize, Corruption = corruption, NoiseLevel = noiseLevel, HiddenLayers = hiddenLayers ?? Array.Empty<int>(),
+            Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A denoising autoencoder with every option.</summary>
+    public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog, DenoisingAutoencoderOptions options)
+        => new(catalog, options);
+
+    /// <summary>A contractive autoencoder: reconstruction loss plus lambda times the squared Frobenius norm of the
+    /// encoder's Jacobian; sigmoid code, tied weights. Its transformer gives tangent vectors of the data manifold.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="codeSize">Width of the code.</param>
+    /// <param name="contractionWeight">lambda, the weight of the Jacobian penalty.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, double contractionWeight = 0.1,
+        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
+        => new(catalog, new ContractiveAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize,
+            ContractionWeight = contractionWeight, HiddenLayers = hiddenLayers ?? Array.Empty<int>(), Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A contractive autoencoder with every option.</summary>
+    public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog, ContractiveAutoencoderOptions options)
+        => new(catalog, options);
 }

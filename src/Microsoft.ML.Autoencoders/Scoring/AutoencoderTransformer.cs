@@ -44,6 +44,39 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// [batch, <see cref="InputSize"/>], and one output per output column.</summary>
     public void ExportOnnx(Stream stream) => stream.Write(State.Onnx);
 
+    /// <summary>The encoder's Jacobian dz/dx at <paramref name="point"/>: <see cref="CodeSize"/> rows of
+    /// <see cref="InputSize"/> values, by central differences through the exported graph (so it needs no torch and
+    /// works the same after reload).</summary>
+    public double[][] EncoderJacobian(float[] point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        if (point.Length != InputSize)
+            throw new ArgumentException($"The point has {point.Length} values; the model takes {InputSize}.", nameof(point));
+        for (int i = 0; i < point.Length; i++)
+            if (!float.IsFinite(point[i]))
+                throw new ArgumentException($"The point's value {i} is {point[i]}; expected finite values.", nameof(point));
+        const float step = 1e-3f;
+        int d = InputSize;
+        var rows = new float[2 * d * d];
+        for (int i = 0; i < d; i++)
+        {
+            point.CopyTo(rows, 2 * i * d);
+            point.CopyTo(rows, (2 * i + 1) * d);
+            rows[2 * i * d + i] += step;
+            rows[(2 * i + 1) * d + i] -= step;
+        }
+        var codes = _scorer.Value.Run(rows, 2 * d, new[] { 0 })[0]!;
+        int k = CodeSize;
+        var jacobian = new double[k][];
+        for (int j = 0; j < k; j++)
+        {
+            jacobian[j] = new double[d];
+            for (int i = 0; i < d; i++)
+                jacobian[j][i] = ((double)codes[2 * i * k + j] - codes[(2 * i + 1) * k + j]) / (2 * step);
+        }
+        return jacobian;
+    }
+
     /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>
     public static AutoencoderTransformer Load(MLContext mlContext, string path)
     {

@@ -39,6 +39,7 @@ internal static class TrainingEngine
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
         using var train = Gather(x, size, trainRows, device);
         using var validation = validationRows.Length > 0 ? Gather(x, size, validationRows, device) : null;
+        variant.Prepare(train);
 
         var history = new List<EpochMetrics>();
         var shuffle = new Random(seed);

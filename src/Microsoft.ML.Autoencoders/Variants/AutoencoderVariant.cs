@@ -24,6 +24,9 @@ internal class AutoencoderVariant
 
     public virtual AutoencoderNetwork CreateNetwork(int inputSize) => new DenseAutoencoderNetwork(inputSize, Options);
 
+    /// <summary>Called once with all training rows before the first epoch, for statistics a variant needs.</summary>
+    public virtual void Prepare(Tensor train) { }
+
     /// <summary>The training input made from a clean minibatch; identity except for denoising variants.</summary>
     public virtual Tensor Corrupt(Tensor x) => x;
 

@@ -1,0 +1,115 @@
+using Microsoft.ML.Autoencoders.Analysis;
+using Microsoft.ML.Autoencoders.Networks;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Options of the contractive autoencoder: reconstruction loss plus lambda · ||J_f(x)||_F^2, the squared
+/// Frobenius norm of the encoder's Jacobian (METHODS.md section 4).</summary>
+public sealed class ContractiveAutoencoderOptions : AutoencoderOptions
+{
+    /// <summary>The classic contractive autoencoder: a sigmoid code with tied weights.</summary>
+    public ContractiveAutoencoderOptions() => CodeActivation = Activation.Sigmoid;
+
+    /// <summary>lambda, the weight of the Jacobian penalty; 0 or more.</summary>
+    public double ContractionWeight { get; set; } = 0.1;
+
+    /// <summary>Decoder weights are the transposed encoder weights.</summary>
+    public bool TiedWeights { get; set; } = true;
+
+    internal override void Validate()
+    {
+        base.Validate();
+        Require(ContractionWeight >= 0 && double.IsFinite(ContractionWeight), nameof(ContractionWeight), ContractionWeight, "a finite number of 0 or more");
+    }
+
+    internal override AutoencoderVariant CreateVariant() => new ContractiveVariant(this);
+}
+
+internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) : AutoencoderVariant(options)
+{
+    /// <summary>One sigmoid layer has a closed form; anything deeper goes through autograd.</summary>
+    private bool ClosedForm => options.HiddenLayers.Length == 0 && options.CodeActivation == Activation.Sigmoid;
+
+    public override AutoencoderNetwork CreateNetwork(int inputSize)
+        => options.TiedWeights ? new TiedDenseAutoencoderNetwork(inputSize, options) : new DenseAutoencoderNetwork(inputSize, options);
+
+    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    {
+        bool needGraph = !ClosedForm && options.ContractionWeight > 0;
+        // The penalty differentiates the code with respect to the input, also when validation runs under no_grad.
+        using var gradients = needGraph ? enable_grad() : null;
+        if (needGraph) input = input.detach().requires_grad_(true);
+        var z = network.Encode(input);
+        var reconstruction = Losses.Reconstruction(Options.Loss, network.Decode(z), x);
+        var jacobian = ClosedForm ? ClosedFormPenalty(network, z) : needGraph ? AutogradPenalty(z, input) : zeros(1, device: x.device).sum();
+        terms["reconstruction"] = reconstruction;
+        terms["contraction"] = jacobian;
+        return reconstruction + options.ContractionWeight * jacobian;
+    }
+
+    /// <summary>z = s(Wx + b): ||J||_F^2 = sum_j (z_j (1 - z_j))^2 · sum_i W_ji^2, batch mean.</summary>
+    internal static Tensor ClosedFormPenalty(AutoencoderNetwork network, Tensor z)
+    {
+        var weight = Encoder(network).Layers.Single().weight!;
+        var rowNorms = weight.square().sum(1);
+        return (z * (1 - z)).square().matmul(rowNorms).mean();
+    }
+
+    /// <summary>sum_j ||dz_j/dx||^2 by one backward pass per code unit, batch mean (rows are independent, so the
+    /// gradient of the batch sum of z_j is each row's own Jacobian row).</summary>
+    internal static Tensor AutogradPenalty(Tensor z, Tensor input)
+    {
+        Tensor total = zeros(input.shape[0], device: input.device);
+        for (long j = 0; j < z.shape[1]; j++)
+        {
+            var grad = autograd.grad(new[] { z[.., j].sum() }, new[] { input }, retain_graph: true, create_graph: true)[0];
+            total = total + grad.square().sum(1);
+        }
+        return total.mean();
+    }
+
+    private static DenseStack Encoder(AutoencoderNetwork network) => network switch
+    {
+        TiedDenseAutoencoderNetwork tied => tied.Encoder,
+        DenseAutoencoderNetwork dense => dense.Encoder,
+        _ => throw new InvalidOperationException("The contractive autoencoder needs a dense encoder."),
+    };
+
+    public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new ContractiveAutoencoderTransformer(catalog, state);
+}
+
+/// <summary>A fitted contractive autoencoder; adds the local tangent directions of the data manifold.</summary>
+public sealed class ContractiveAutoencoderTransformer : AutoencoderTransformer
+{
+    internal ContractiveAutoencoderTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state) { }
+
+    /// <summary>Unit vectors in input space along which the code changes most at <paramref name="point"/>: the right
+    /// singular vectors of the encoder Jacobian with the largest singular values, largest first. Where the encoder
+    /// contracts everywhere but along the data, these are the manifold's tangent directions.</summary>
+    /// <param name="point">A row of <see cref="AutoencoderTransformer.InputSize"/> finite values.</param>
+    /// <param name="count">How many directions, from 1 to <see cref="AutoencoderTransformer.CodeSize"/>.</param>
+    public float[][] TangentVectors(float[] point, int count)
+    {
+        AutoencoderOptions.Require(count >= 1 && count <= CodeSize, nameof(count), count, $"from 1 to the code size ({CodeSize})");
+        var jacobian = EncoderJacobian(point);
+        int k = jacobian.Length, d = InputSize;
+        var gram = new double[k, k];
+        for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++)
+                gram[a, b] = LinearAlgebra.Dot(jacobian[a], jacobian[b]);
+        var (values, vectors) = LinearAlgebra.SymmetricEigen(gram);
+        var result = new List<double[]>();
+        // v_i = J^T u_i / sigma_i; orthonormalised, so directions with sigma near 0 still come out as unit vectors.
+        for (int i = 0; i < k && result.Count < count; i++)
+        {
+            var v = new double[d];
+            for (int a = 0; a < k; a++)
+                for (int f = 0; f < d; f++)
+                    v[f] += vectors[i][a] * jacobian[a][f];
+            var basis = LinearAlgebra.Orthonormalize(result.Append(v).ToArray());
+            if (basis.Length > result.Count) result.Add(basis[^1]);
+        }
+        return result.Select(v => v.Select(x => (float)x).ToArray()).ToArray();
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.ML.Autoencoders.Networks;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>The sparsity penalty on the code (METHODS.md section 2).</summary>
+public enum SparsityPenalty
+{
+    /// <summary>lambda · sum_i |z_i|, batch mean; use a ReLU code so exact zeros appear. The negative log of a Laplace prior.</summary>
+    L1,
+    /// <summary>beta · sum_j KL(rho || rho_hat_j) with rho_hat_j the batch mean of a sigmoid code unit.</summary>
+    KullbackLeibler,
+}
+
+/// <summary>Options of the sparse autoencoder: the autoencoder's loss plus a sparsity penalty on the code.</summary>
+public sealed class SparseAutoencoderOptions : AutoencoderOptions
+{
+    /// <summary>Defaults to the classic MNIST setting: L1 with lambda 1e-4 on a ReLU code.</summary>
+    public SparseAutoencoderOptions() => CodeActivation = Activation.Relu;
+
+    /// <summary>Which penalty; <see cref="SparsityPenalty.KullbackLeibler"/> needs <c>CodeActivation = Sigmoid</c>.</summary>
+    public SparsityPenalty Penalty { get; set; } = SparsityPenalty.L1;
+
+    /// <summary>The penalty's weight (lambda for L1, beta for KL), 0 or more.</summary>
+    public double SparsityWeight { get; set; } = 1e-4;
+
+    /// <summary>The target mean activation rho of each code unit for the KL penalty, in (0, 1).</summary>
+    public double SparsityTarget { get; set; } = 0.05;
+
+    internal override void Validate()
+    {
+        base.Validate();
+        Require(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, "a finite number of 0 or more");
+        Require(SparsityTarget > 0 && SparsityTarget < 1, nameof(SparsityTarget), SparsityTarget, "in (0, 1)");
+        if (Penalty == SparsityPenalty.KullbackLeibler && CodeActivation != Activation.Sigmoid)
+            throw new ArgumentException($"{nameof(Penalty)} = {nameof(SparsityPenalty.KullbackLeibler)} compares mean activations in (0, 1), but {nameof(CodeActivation)} is {CodeActivation}; set it to {nameof(Activation.Sigmoid)}.", nameof(CodeActivation));
+    }
+
+    internal override AutoencoderVariant CreateVariant() => new SparseVariant(this);
+}
+
+internal sealed class SparseVariant(SparseAutoencoderOptions options) : AutoencoderVariant(options)
+{
+    private const double Epsilon = 1e-6;
+
+    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    {
+        var z = network.Encode(input);
+        var reconstruction = Losses.Reconstruction(Options.Loss, network.Decode(z), x);
+        var penalty = options.Penalty == SparsityPenalty.L1
+            ? z.abs().sum(1).mean()
+            : KullbackLeibler(options.SparsityTarget, z.mean(new long[] { 0 }).clamp(Epsilon, 1 - Epsilon)).sum();
+        terms["reconstruction"] = reconstruction;
+        terms["sparsity"] = penalty;
+        return reconstruction + options.SparsityWeight * penalty;
+    }
+
+    /// <summary>KL(rho || q) between Bernoulli distributions, element-wise in q.</summary>
+    private static Tensor KullbackLeibler(double rho, Tensor q)
+        => rho * (rho / q).log() + (1 - rho) * ((1 - rho) / (1 - q)).log();
+}
