@@ -38,16 +38,7 @@ public static class DigitsAutoencoder
         Console.WriteLine($"Held-out reconstruction MSE per pixel: autoencoder {autoencoder:F5}, PCA (rank {codeSize}) {pca:F5}.");
 
         var path = Path.Combine(outputDirectory, "digits-reconstruction.png");
-        var originals = Data.Column(scored, "Features");
-        var reconstructions = Data.Column(scored, "Reconstruction");
-        const int scale = 6, count = 12, cell = 8 * scale + 4;
-        var canvas = new Canvas(count * cell + 4, 2 * cell + 4);
-        for (int i = 0; i < count; i++)
-        {
-            canvas.Image(originals[i], 8, 4 + i * cell, 4, scale);
-            canvas.Image(reconstructions[i], 8, 4 + i * cell, 4 + cell, scale);
-        }
-        canvas.Save(path);
+        Plots.ImageRows(new[] { Data.Column(scored, "Features"), Data.Column(scored, "Reconstruction") }, 8, 12, path);
         Console.WriteLine($"Wrote {path}: held-out digits (top) and their reconstructions (bottom).");
 
         var modelPath = Path.Combine(outputDirectory, "digits-autoencoder.zip");

@@ -1,9 +1,13 @@
 using Microsoft.ML.Autoencoders.Samples;
 
-// Usage: Samples [name] [output directory]; names: digits (default).
+// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly.
 var samples = new Dictionary<string, Action<string>>
 {
     ["digits"] = DigitsAutoencoder.Run,
+    ["sparse"] = RegularizedAutoencoders.Sparse,
+    ["denoising"] = RegularizedAutoencoders.Denoising,
+    ["contractive"] = RegularizedAutoencoders.Contractive,
+    ["anomaly"] = RegularizedAutoencoders.Anomaly,
 };
 var name = args.Length > 0 ? args[0] : "digits";
 var output = args.Length > 1 ? args[1] : Path.Combine(Directory.GetCurrentDirectory(), "out");

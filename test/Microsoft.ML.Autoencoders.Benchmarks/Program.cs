@@ -1,9 +1,10 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
+    ["regularized"] = Regularized.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
