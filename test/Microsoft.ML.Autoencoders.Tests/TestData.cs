@@ -73,11 +73,18 @@ public static class TestData
         var column = data.Schema[name];
         var rows = new List<float[]>();
         using var cursor = data.GetRowCursor(new[] { column });
-        if (column.Type is VectorDataViewType)
+        if (column.Type is VectorDataViewType { ItemType: var single } && single == NumberDataViewType.Single)
         {
             var getter = cursor.GetGetter<VBuffer<float>>(column);
             var value = default(VBuffer<float>);
             while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
+        }
+        else if (column.Type is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.UInt64)
+        {
+            // Hash columns: exact in a float up to 24 bits, which the tests' codes stay within.
+            var getter = cursor.GetGetter<VBuffer<ulong>>(column);
+            var value = default(VBuffer<ulong>);
+            while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().Select(v => (float)v).ToArray()); }
         }
         else
         {

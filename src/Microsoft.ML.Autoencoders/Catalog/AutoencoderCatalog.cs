@@ -101,4 +101,49 @@ public static class AutoencoderCatalog
     /// <summary>A contractive autoencoder with every option.</summary>
     public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog, ContractiveAutoencoderOptions options)
         => new(catalog, options);
+
+    /// <summary>A binary-code autoencoder for semantic hashing: codeSize bits per row, plus a UInt64 hash column.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The 0/1 code column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="codeSize">Bits per code.</param>
+    /// <param name="noiseStdDev">Noise added before the code sigmoid during training.</param>
+    /// <param name="hashColumnName">The UInt64 column of the code's bits; null: none (needed for more than 64 bits).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them. Null: one layer of 256.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, double noiseStdDev = 4,
+        string? hashColumnName = "Hash", int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
+        => new(catalog, new BinaryCodeAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize, NoiseStdDev = noiseStdDev,
+            HashColumnName = hashColumnName, HiddenLayers = hiddenLayers ?? new[] { 256 }, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A binary-code autoencoder with every option.</summary>
+    public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog, BinaryCodeAutoencoderOptions options)
+        => new(catalog, options);
+
+    /// <summary>A variational autoencoder: the code column holds the posterior mean; the transformer decodes and generates.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The posterior-mean column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="codeSize">Dimension of the latent space.</param>
+    /// <param name="beta">Weight of the KL term.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them. Null: one layer of 128.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 2, double beta = 1,
+        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
+        => new(catalog, new VariationalAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize, Beta = beta,
+            HiddenLayers = hiddenLayers ?? new[] { 128 }, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A variational autoencoder with every option.</summary>
+    public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog, VariationalAutoencoderOptions options)
+        => new(catalog, options);
 }

@@ -14,7 +14,7 @@ internal static class GraphExport
         Dictionary<string, string> values;
         using (no_grad()) values = variant.EmitOutputs(graph, network, input);
         foreach (var column in state.Outputs)
-            graph.Output(values[column.Name], OnnxNames.Of(column.Name, inputColumn), column.Size == 0 ? Array.Empty<long>() : new long[] { column.Size });
+            graph.Output(values[column.Name], OnnxNames.Of(column.Name, inputColumn), column.Size == 0 ? Array.Empty<long>() : new long[] { column.Size }, column.Type);
         return graph;
     }
 }

@@ -19,11 +19,11 @@ internal sealed class OnnxGraph
         return name;
     }
 
-    /// <summary>Declares a float graph output of shape [batch, dims...] named <paramref name="name"/>, fed by <paramref name="value"/>.</summary>
-    public void Output(string value, string name, params long[] dims)
+    /// <summary>Declares a graph output of shape [batch, dims...] named <paramref name="name"/>, fed by <paramref name="value"/>.</summary>
+    public void Output(string value, string name, long[] dims, OutputType type = OutputType.Single)
     {
         _graph.Node.Add(NewNode("Identity", new[] { value }, name));
-        _graph.Output.Add(ValueInfo(name, dims));
+        _graph.Output.Add(ValueInfo(name, dims, type == OutputType.UInt64 ? TensorProto.Types.DataType.Uint64 : TensorProto.Types.DataType.Float));
     }
 
     /// <summary>Adds a float constant of the given shape.</summary>
@@ -102,7 +102,7 @@ internal sealed class OnnxGraph
         return node;
     }
 
-    private static ValueInfoProto ValueInfo(string name, long[] dims)
+    private static ValueInfoProto ValueInfo(string name, long[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
@@ -110,7 +110,7 @@ internal sealed class OnnxGraph
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
         };
     }
 }

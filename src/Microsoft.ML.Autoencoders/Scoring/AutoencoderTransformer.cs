@@ -49,12 +49,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// works the same after reload).</summary>
     public double[][] EncoderJacobian(float[] point)
     {
-        ArgumentNullException.ThrowIfNull(point);
-        if (point.Length != InputSize)
-            throw new ArgumentException($"The point has {point.Length} values; the model takes {InputSize}.", nameof(point));
-        for (int i = 0; i < point.Length; i++)
-            if (!float.IsFinite(point[i]))
-                throw new ArgumentException($"The point's value {i} is {point[i]}; expected finite values.", nameof(point));
+        CheckRow(point, nameof(point));
         const float step = 1e-3f;
         int d = InputSize;
         var rows = new float[2 * d * d];
@@ -65,7 +60,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
             rows[2 * i * d + i] += step;
             rows[(2 * i + 1) * d + i] -= step;
         }
-        var codes = _scorer.Value.Run(rows, 2 * d, new[] { 0 })[0]!;
+        var codes = Score(rows, 2 * d, 0);
         int k = CodeSize;
         var jacobian = new double[k][];
         for (int j = 0; j < k; j++)
@@ -75,6 +70,31 @@ public class AutoencoderTransformer : ITransformer, IDisposable
                 jacobian[j][i] = ((double)codes[2 * i * k + j] - codes[(2 * i + 1) * k + j]) / (2 * step);
         }
         return jacobian;
+    }
+
+    /// <summary>Throws unless <paramref name="row"/> has <see cref="InputSize"/> finite values.</summary>
+    internal void CheckRow(float[] row, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(row, parameter);
+        if (row.Length != InputSize)
+            throw new ArgumentException($"The row has {row.Length} values; the model takes {InputSize}.", parameter);
+        for (int i = 0; i < row.Length; i++)
+            if (!float.IsFinite(row[i]))
+                throw new ArgumentException($"The row's value {i} is {row[i]}; expected finite values.", parameter);
+    }
+
+    /// <summary>The float output <paramref name="output"/> for <paramref name="count"/> rows, scored in chunks.</summary>
+    internal float[] Score(float[] rows, int count, int output)
+    {
+        const int chunk = 4096;
+        int width = State.Outputs[output].Width;
+        var result = new float[count * width];
+        for (int start = 0; start < count; start += chunk)
+        {
+            int n = Math.Min(chunk, count - start);
+            _scorer.Value.RunSingle(rows[(start * InputSize)..((start + n) * InputSize)], n, output).CopyTo(result, start * width);
+        }
+        return result;
     }
 
     /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>

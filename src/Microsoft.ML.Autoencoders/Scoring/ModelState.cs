@@ -26,6 +26,9 @@ internal sealed class ModelState
     /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
     public Dictionary<string, float[]> Arrays { get; init; } = new();
 
+    /// <summary>Auxiliary ONNX graphs (e.g. a decoder), by name; stored in the main graph's metadata.</summary>
+    public Dictionary<string, byte[]> Graphs { get; init; } = new();
+
     /// <summary>The serialised ONNX model, metadata included; set by <see cref="WithGraph"/>.</summary>
     public byte[] Onnx { get; private set; } = Array.Empty<byte>();
 
@@ -42,6 +45,7 @@ internal sealed class ModelState
             ["bestEpoch"] = BestEpoch,
             ["finalValidationLoss"] = FinalValidationLoss,
             ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
+            ["graphs"] = JsonSerializer.SerializeToNode(Graphs, Json),
         };
         Onnx = graph.ToModel(new Dictionary<string, string> { [MetadataKey] = state.ToJsonString() });
         return this;
@@ -66,6 +70,7 @@ internal sealed class ModelState
             BestEpoch = (int)state["bestEpoch"]!,
             FinalValidationLoss = (double?)state["finalValidationLoss"],
             Arrays = state["arrays"]!.Deserialize<Dictionary<string, float[]>>(Json)!,
+            Graphs = state["graphs"]!.Deserialize<Dictionary<string, byte[]>>(Json)!,
             Onnx = onnx,
         };
     }

@@ -3,43 +3,57 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>Runs a fitted model's graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row).</summary>
+/// <summary>Runs an ONNX graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row).</summary>
 internal sealed class OnnxScorer : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string _inputName;
-    private readonly string[] _outputNames;
-    private readonly int[] _outputSizes;
     private readonly int _inputSize;
+    private readonly string[] _outputNames;
+    private readonly OutputColumn[] _outputs;
 
-    public OnnxScorer(ModelState state)
+    /// <summary>A scorer of a graph with one float input [batch, inputSize] and the given outputs, named in the graph by <paramref name="graphNames"/>.</summary>
+    public OnnxScorer(byte[] model, string inputName, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyList<string> graphNames)
     {
-        _session = new InferenceSession(state.Onnx);
-        _inputName = state.Options.InputColumnName;
-        _inputSize = state.InputSize;
-        _outputNames = state.Outputs.Select(o => OnnxNames.Of(o.Name, _inputName)).ToArray();
-        _outputSizes = state.Outputs.Select(o => Math.Max(1, o.Size)).ToArray();
+        _session = new InferenceSession(model);
+        _inputName = inputName;
+        _inputSize = inputSize;
+        _outputs = outputs.ToArray();
+        _outputNames = graphNames.ToArray();
     }
 
-    /// <summary>One array per output column, <paramref name="rows"/> × the column's size, row-major; only the
-    /// columns in <paramref name="wanted"/> (all when null) are computed, the others are null.</summary>
-    public float[]?[] Run(float[] input, int rows, IReadOnlyList<int>? wanted = null)
+    /// <summary>The scorer of a fitted model's main graph.</summary>
+    public OnnxScorer(ModelState state)
+        : this(state.Onnx, state.Options.InputColumnName, state.InputSize, state.Outputs,
+               state.Outputs.Select(o => OnnxNames.Of(o.Name, state.Options.InputColumnName)).ToArray()) { }
+
+    /// <summary>One array per output (float[] or ulong[]), <paramref name="rows"/> × the output's width, row-major; only
+    /// the outputs in <paramref name="wanted"/> (all when null) are computed, the others are null.</summary>
+    public Array?[] Run(float[] input, int rows, IReadOnlyList<int>? wanted = null)
     {
         wanted ??= Enumerable.Range(0, _outputNames.Length).ToArray();
         using var value = OrtValue.CreateTensorValueFromMemory(input, new long[] { rows, _inputSize });
         using var runOptions = new RunOptions();
         // ONNX Runtime computes only what the requested outputs need (e.g. no decoder for the code alone).
         using var results = _session.Run(runOptions, new[] { _inputName }, new[] { value }, wanted.Select(c => _outputNames[c]).ToArray());
-        var outputs = new float[]?[_outputNames.Length];
+        var outputs = new Array?[_outputNames.Length];
         for (int r = 0; r < wanted.Count; r++)
         {
             int c = wanted[r];
-            var span = results[r].GetTensorDataAsSpan<float>();
-            if (span.Length != rows * _outputSizes[c])
-                throw new InvalidOperationException($"ONNX output '{_outputNames[c]}' has {span.Length} values for {rows} rows; expected {_outputSizes[c]} a row.");
-            outputs[c] = span.ToArray();
+            outputs[c] = _outputs[c].Type == OutputType.UInt64 ? Copy<ulong>(results[r], rows, c) : Copy<float>(results[r], rows, c);
         }
         return outputs;
+    }
+
+    /// <summary>The float output <paramref name="output"/> alone.</summary>
+    public float[] RunSingle(float[] input, int rows, int output) => (float[])Run(input, rows, new[] { output })[output]!;
+
+    private T[] Copy<T>(OrtValue value, int rows, int c) where T : unmanaged
+    {
+        var span = value.GetTensorDataAsSpan<T>();
+        if (span.Length != rows * _outputs[c].Width)
+            throw new InvalidOperationException($"ONNX output '{_outputNames[c]}' has {span.Length} values for {rows} rows; expected {_outputs[c].Width} a row.");
+        return span.ToArray();
     }
 
     public void Dispose() => _session.Dispose();

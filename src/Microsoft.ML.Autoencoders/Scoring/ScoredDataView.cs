@@ -47,7 +47,7 @@ internal sealed class ScoredDataView : IDataView
         private readonly ValueGetter<VBuffer<float>>? _feed;
         private readonly int _sourceCount;
         private readonly int[] _wanted;
-        private float[]?[] _batch = Array.Empty<float[]>();
+        private Array?[] _batch = Array.Empty<Array>();
         private long _batchStart;
         private int _batchCount;
         private long _position = -1;
@@ -106,19 +106,21 @@ internal sealed class ScoredDataView : IDataView
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
             if (column.Index < _sourceCount) return _rows.GetGetter<TValue>(_view._source.Schema[column.Index]);
             int c = column.Index - _sourceCount;
-            int size = Math.Max(1, _view._state.Outputs[c].Size);
+            var getter = _view._state.Outputs[c].Type == OutputType.UInt64 ? (Delegate)OutputGetter<ulong>(column, c) : OutputGetter<float>(column, c);
+            return getter as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
+        }
+
+        private Delegate OutputGetter<T>(DataViewSchema.Column column, int c)
+        {
+            int width = _view._state.Outputs[c].Width;
             if (column.Type is not VectorDataViewType)
+                return (ValueGetter<T>)((ref T value) => value = ((T[])_batch[c]!)[_position - _batchStart]);
+            return (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
             {
-                ValueGetter<float> scalar = (ref float value) => value = _batch[c]![_position - _batchStart];
-                return scalar as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
-            }
-            ValueGetter<VBuffer<float>> vector = (ref VBuffer<float> value) =>
-            {
-                var editor = VBufferEditor.Create(ref value, size);
-                _batch[c]!.AsSpan((int)(_position - _batchStart) * size, size).CopyTo(editor.Values);
+                var editor = VBufferEditor.Create(ref value, width);
+                ((T[])_batch[c]!).AsSpan((int)(_position - _batchStart) * width, width).CopyTo(editor.Values);
                 value = editor.Commit();
-            };
-            return vector as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
+            });
         }
 
         private static InvalidOperationException WrongType(DataViewSchema.Column column, Type requested)

@@ -52,6 +52,7 @@ internal static class TrainingEngine
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
+                variant.BeginEpoch(epoch);
                 shuffle.Shuffle(order);
                 var (trainLoss, terms) = RunEpoch(variant, network, train, order, options.BatchSize, optimizer, options.CancellationToken);
                 double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize);
@@ -175,6 +176,7 @@ internal static class TrainingEngine
     /// <summary>Exports the trained network and checks the graph against the torch forward pass on the first rows.</summary>
     private static ModelState Export(AutoencoderVariant variant, AutoencoderNetwork network, ModelState state, float[] x, int checkRows)
     {
+        foreach (var (name, graph) in variant.AuxiliaryGraphs(network, state.InputSize)) state.Graphs[name] = graph;
         state.WithGraph(GraphExport.Build(variant, network, state));
 
         var sample = x.AsSpan(0, checkRows * state.InputSize).ToArray();
@@ -186,10 +188,12 @@ internal static class TrainingEngine
         var torchOutputs = variant.TorchOutputs(network, tensor(sample, new long[] { checkRows, state.InputSize }).to(device));
         for (int c = 0; c < state.Outputs.Count; c++)
         {
-            var expected = DenseStack.ToArray(torchOutputs[state.Outputs[c].Name]);
+            using var expectedTensor = torchOutputs[state.Outputs[c].Name].to_type(ScalarType.Float64).cpu();
+            var expected = expectedTensor.data<double>().ToArray();
+            var actual = onnx[c]!;
             double worst = 0;
             for (int i = 0; i < expected.Length; i++)
-                worst = Math.Max(worst, Math.Abs(expected[i] - onnx[c]![i]) / (1 + Math.Abs(expected[i])));
+                worst = Math.Max(worst, Math.Abs(expected[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(expected[i])));
             if (!(worst < 1e-3))
                 throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{state.Outputs[c].Name}' (relative difference {worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
         }

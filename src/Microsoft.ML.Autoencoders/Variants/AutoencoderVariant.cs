@@ -4,8 +4,15 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>An output column of a fitted model: a vector of <see cref="Size"/> Singles, or one Single when Size is 0.</summary>
-internal sealed record OutputColumn(string Name, int Size);
+/// <summary>The element type of an output column.</summary>
+internal enum OutputType { Single, UInt64 }
+
+/// <summary>An output column of a fitted model: <see cref="Size"/> values a row (0: one value, graph shape [batch]).</summary>
+internal sealed record OutputColumn(string Name, int Size, OutputType Type = OutputType.Single)
+{
+    /// <summary>Values a row.</summary>
+    public int Width => Math.Max(1, Size);
+}
 
 /// <summary>What makes one autoencoder differ from another: its network, the terms of its loss, how its input is
 /// corrupted and which outputs it produces. The training engine owns everything else. This base class is the
@@ -26,6 +33,12 @@ internal class AutoencoderVariant
 
     /// <summary>Called once with all training rows before the first epoch, for statistics a variant needs.</summary>
     public virtual void Prepare(Tensor train) { }
+
+    /// <summary>Called before each epoch (1-based), for schedules such as a KL warm-up.</summary>
+    public virtual void BeginEpoch(int epoch) { }
+
+    /// <summary>Graphs besides the main one that the fitted model needs (e.g. a decoder for generation), by name.</summary>
+    public virtual Dictionary<string, byte[]> AuxiliaryGraphs(AutoencoderNetwork network, int inputSize) => new();
 
     /// <summary>The training input made from a clean minibatch; identity except for denoising variants.</summary>
     public virtual Tensor Corrupt(Tensor x) => x;
