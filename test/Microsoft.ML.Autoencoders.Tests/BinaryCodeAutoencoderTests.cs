@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Analysis;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Tests;
@@ -19,14 +20,11 @@ public sealed class BinaryCodeAutoencoderTests : EstimatorSuite
         Loss = ReconstructionLoss.BinaryCrossEntropy, OutputActivation = Activation.Sigmoid, EarlyStoppingPatience = 0,
     }).Fit(TestData.ToDataView(ml, rows));
 
-    /// <summary>Mean precision@k of Hamming-nearest database rows (ties by position) sharing the query's label.</summary>
-    private static double PrecisionAtK(ulong[][] database, int[] databaseLabels, ulong[][] queries, int[] queryLabels, int k)
-        => queries.Select((q, i) => Enumerable.Range(0, database.Length)
-                .OrderBy(r => HammingIndex.Distance(database[r], q)).ThenBy(r => r).Take(k)
-                .Count(r => databaseLabels[r] == queryLabels[i]) / (double)k).Average();
-
-    private static ulong[][] RandomProjectionCodes(float[][] rows, double[][] planes, double[] mean)
-        => rows.Select(r => new[] { planes.Select((p, j) => (p.Select((w, f) => w * (r[f] - mean[f])).Sum() > 0 ? 1UL : 0UL) << j).Aggregate(0UL, (a, b) => a | b) }).ToArray();
+    private static double PrecisionAtK(ulong[][] database, int[] databaseLabels, ulong[][] queries, int[] queryLabels, int bits, int k)
+    {
+        var index = HammingIndex.FromCodes(database, bits);
+        return Metrics.PrecisionAtK(queries.Select(q => index.NearestToCode(q, k)).ToList(), databaseLabels, queryLabels, k);
+    }
 
     [TestMethod]
     public void Bits_are_balanced_and_retrieval_beats_random_projection_hashing()
@@ -36,20 +34,16 @@ public sealed class BinaryCodeAutoencoderTests : EstimatorSuite
         var (database, queries) = (x[..1500], x[1500..]);
         const int bits = 16, k = 10;
         using var model = Train(ml, bits, database);
-        var dbCodes = model.Codes(database.SelectMany(r => r).ToArray(), database.Length);
-        var queryCodes = model.Codes(queries.SelectMany(r => r).ToArray(), queries.Length);
+        var dbCodes = model.Codes(TestData.ToDataView(ml, database));
+        var queryCodes = model.Codes(TestData.ToDataView(ml, queries));
         var onFraction = Enumerable.Range(0, bits).Select(j => dbCodes.Count(c => (c[0] >> j & 1) == 1) / (double)dbCodes.Length).ToArray();
         Console.WriteLine($"bit on-fractions: {string.Join(" ", onFraction.Select(f => f.ToString("F2")))}");
         Assert.IsTrue(onFraction.All(f => f >= 0.2 && f <= 0.8), "balanced bits");
 
-        double ours = PrecisionAtK(dbCodes, y[..1500], queryCodes, y[1500..], k);
-        var rand = new Random(7);
-        var mean = Enumerable.Range(0, 64).Select(f => database.Average(r => (double)r[f])).ToArray();
-        var baselines = Enumerable.Range(0, 5).Select(_ =>
-        {
-            var planes = Enumerable.Range(0, bits).Select(_ => Enumerable.Range(0, 64).Select(_ => TestData.Gaussian(rand)).ToArray()).ToArray();
-            return PrecisionAtK(RandomProjectionCodes(database, planes, mean), y[..1500], RandomProjectionCodes(queries, planes, mean), y[1500..], k);
-        }).ToArray();
+        double ours = PrecisionAtK(dbCodes, y[..1500], queryCodes, y[1500..], bits, k);
+        var baselines = Enumerable.Range(0, 5).Select(seed => PrecisionAtK(
+            Baselines.RandomProjectionCodes(database, database, bits, seed), y[..1500],
+            Baselines.RandomProjectionCodes(database, queries, bits, seed), y[1500..], bits, k)).ToArray();
         Console.WriteLine($"precision@{k} with {bits} bits: autoencoder {ours:F3}, random projections {string.Join(", ", baselines.Select(b => b.ToString("F3")))}");
         Assert.IsTrue(ours > baselines.Max() + 0.05);
     }
@@ -63,7 +57,7 @@ public sealed class BinaryCodeAutoencoderTests : EstimatorSuite
         var database = TestData.ToDataView(ml, x[..600]);
         var index = model.BuildIndex(database);
         Assert.AreEqual(600, index.Count);
-        var codes = model.Codes(x[..600].SelectMany(r => r).ToArray(), 600);
+        var codes = model.Codes(database);
         // The hash column holds the same bits as the code column.
         var scored = model.Transform(database);
         var bitsColumn = TestData.Column(scored, "Code");
@@ -84,6 +78,7 @@ public sealed class BinaryCodeAutoencoderTests : EstimatorSuite
         index.Save(stream);
         stream.Position = 0;
         var reloaded = HammingIndex.Load(stream, model);
+        var fromCodes = HammingIndex.FromCodes(codes, 16);
         foreach (var query in x[1000..1020])
         {
             var q = model.Code(query);
@@ -92,6 +87,7 @@ public sealed class BinaryCodeAutoencoderTests : EstimatorSuite
             CollectionAssert.AreEqual(brute.Where(p => p.D <= 2).Select(p => p.R).ToList(), index.WithinRadius(query, 2).ToList());
             CollectionAssert.AreEqual(brute.Where(p => p.D == 0).Select(p => p.R).ToList(), index.WithinRadius(query, 0).ToList());
             CollectionAssert.AreEqual(index.Nearest(query, 25).ToList(), reloaded.Nearest(query, 25).ToList());
+            CollectionAssert.AreEqual(index.Nearest(query, 25).ToList(), fromCodes.NearestToCode(q, 25).ToList());
         }
         Assert.AreEqual(600, index.Nearest(x[0], 1000).Count, "k beyond the index returns every row");
     }

@@ -15,4 +15,17 @@ public sealed class MetricsTests
         Assert.AreEqual(1, Metrics.AreaUnderRocCurve(new[] { 0.0, 1 }, new[] { false, true }));
         Assert.ThrowsExactly<ArgumentException>(() => Metrics.AreaUnderRocCurve(new[] { 0.0 }, new[] { true }));
     }
+
+    [TestMethod]
+    public void Precision_at_k_and_mean_average_precision_by_hand()
+    {
+        var db = new[] { 1, 2, 1, 1 };
+        var rankings = new IReadOnlyList<int>[] { new[] { 0, 1, 2, 3 }, new[] { 1, 0, 2, 3 } };
+        var queries = new[] { 1, 2 };
+        Assert.AreEqual(1, Metrics.PrecisionAtK(rankings, db, queries, 1), 1e-12);
+        Assert.AreEqual((2 / 3.0 + 1 / 3.0) / 2, Metrics.PrecisionAtK(rankings, db, queries, 3), 1e-12);
+        Assert.AreEqual((3 / 5.0 + 1 / 5.0) / 2, Metrics.PrecisionAtK(rankings, db, queries, 5), 1e-12);
+        // Query 0: hits at 1, 3, 4 -> (1 + 2/3 + 3/4) / 3; query 1: hit at 1 -> 1.
+        Assert.AreEqual(((1 + 2 / 3.0 + 3 / 4.0) / 3 + 1) / 2, Metrics.MeanAveragePrecision(rankings, db, queries), 1e-12);
+    }
 }

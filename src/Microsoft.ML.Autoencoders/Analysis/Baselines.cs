@@ -28,4 +28,37 @@ public static class Baselines
         }
         return Math.Max(0, error) / ((double)rows * size);
     }
+
+    /// <summary>Locality-sensitive hashing by signs of random projections: bit j of a row is
+    /// [w_j · (x - mean) > 0] with w_j ~ N(0, I) and the mean of <paramref name="fit"/>. Codes packed as in <see cref="HammingIndex"/>.</summary>
+    public static ulong[][] RandomProjectionCodes(IReadOnlyList<float[]> fit, IReadOnlyList<float[]> rows, int bits, int seed)
+    {
+        var rand = new Random(seed);
+        int d = fit[0].Length;
+        var planes = Enumerable.Range(0, bits).Select(_ => Enumerable.Range(0, d)
+            .Select(_ => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble())).ToArray()).ToArray();
+        return SignCodes(fit, rows, planes);
+    }
+
+    /// <summary>Hashing by signs of the top <paramref name="bits"/> principal components of <paramref name="fit"/>.</summary>
+    public static ulong[][] SignOfPcaCodes(IReadOnlyList<float[]> fit, IReadOnlyList<float[]> rows, int bits)
+        => SignCodes(fit, rows, LinearAlgebra.PrincipalDirections(fit, bits));
+
+    private static ulong[][] SignCodes(IReadOnlyList<float[]> fit, IReadOnlyList<float[]> rows, double[][] directions)
+    {
+        int d = fit[0].Length;
+        var mean = new double[d];
+        foreach (var r in fit) for (int f = 0; f < d; f++) mean[f] += r[f] / (double)fit.Count;
+        return rows.Select(r =>
+        {
+            var code = new ulong[(directions.Length + 63) / 64];
+            for (int j = 0; j < directions.Length; j++)
+            {
+                double dot = 0;
+                for (int f = 0; f < d; f++) dot += directions[j][f] * (r[f] - mean[f]);
+                if (dot > 0) code[j / 64] |= 1UL << (j % 64);
+            }
+            return code;
+        }).ToArray();
+    }
 }

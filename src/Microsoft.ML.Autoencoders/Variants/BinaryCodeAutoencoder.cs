@@ -93,6 +93,15 @@ public sealed class BinaryCodeTransformer : AutoencoderTransformer
 {
     internal BinaryCodeTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state) { }
 
+    /// <summary>The code of every row of <paramref name="data"/>, bits packed into 64-bit words as in <see cref="HammingIndex"/>.</summary>
+    public ulong[][] Codes(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        DataReader.CheckSize(data.Schema, State.Options.InputColumnName, InputSize);
+        var rows = DataReader.ReadMatrix(data, State.Options.InputColumnName, out int count, out _);
+        return Codes(rows, count);
+    }
+
     /// <summary>The code of each row, bits packed into 64-bit words (bit j of the code is bit j % 64 of word j / 64).</summary>
     internal ulong[][] Codes(float[] rows, int count)
     {
@@ -109,18 +118,12 @@ public sealed class BinaryCodeTransformer : AutoencoderTransformer
     }
 
     /// <summary>The code of one row of features.</summary>
-    internal ulong[] Code(float[] features)
+    public ulong[] Code(float[] features)
     {
         CheckRow(features, nameof(features));
         return Codes((float[])features.Clone(), 1)[0];
     }
 
     /// <summary>Encodes every row of <paramref name="data"/> into a Hamming index; results are row positions in it.</summary>
-    public HammingIndex BuildIndex(IDataView data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        DataReader.CheckSize(data.Schema, State.Options.InputColumnName, InputSize);
-        var rows = DataReader.ReadMatrix(data, State.Options.InputColumnName, out int count, out _);
-        return new HammingIndex(this, Codes(rows, count));
-    }
+    public HammingIndex BuildIndex(IDataView data) => new(this, Codes(data), CodeSize);
 }
