@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Samples;
 
-// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly.
+// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval.
 var samples = new Dictionary<string, Action<string>>
 {
     ["digits"] = DigitsAutoencoder.Run,
@@ -8,6 +8,8 @@ var samples = new Dictionary<string, Action<string>>
     ["denoising"] = RegularizedAutoencoders.Denoising,
     ["contractive"] = RegularizedAutoencoders.Contractive,
     ["anomaly"] = RegularizedAutoencoders.Anomaly,
+    ["vae"] = GenerativeAndRetrieval.Vae,
+    ["retrieval"] = GenerativeAndRetrieval.Retrieval,
 };
 var name = args.Length > 0 ? args[0] : "digits";
 var output = args.Length > 1 ? args[1] : Path.Combine(Directory.GetCurrentDirectory(), "out");

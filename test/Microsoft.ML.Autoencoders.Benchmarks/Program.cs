@@ -1,10 +1,11 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
     ["regularized"] = Regularized.Run,
+    ["retrieval"] = Retrieval.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -39,9 +39,12 @@ public static class Regularized
         Row("denoising, masking 0.3", denoising, test, $"MSE to clean: output {Mse(Column(denoising.Transform(noisyView), "Reconstruction")):F4}");
 
         using var plainSigmoid = ml.Transforms.Autoencoder(Common(new AutoencoderOptions { CodeActivation = Activation.Sigmoid })).Fit(train);
-        using var contractive = ml.Transforms.ContractiveAutoencoder(Common(new ContractiveAutoencoderOptions { ContractionWeight = 1e-3 })).Fit(train);
         Row("plain, sigmoid code", plainSigmoid, test, $"mean ‖J‖²_F {Jacobian(plainSigmoid, clean):F2}");
-        Row("contractive 1e-3, tied", contractive, test, $"mean ‖J‖²_F {Jacobian(contractive, clean):F2}");
+        foreach (var lambda in new[] { 1e-3, 1e-2, 1e-1 })
+        {
+            using var contractive = ml.Transforms.ContractiveAutoencoder(Common(new ContractiveAutoencoderOptions { ContractionWeight = lambda })).Fit(train);
+            Row($"contractive {lambda:G1}, tied", contractive, test, $"mean ‖J‖²_F {Jacobian(contractive, clean):F2}");
+        }
     }
 
     private static void Row(string name, AutoencoderTransformer model, IDataView test, string property)
