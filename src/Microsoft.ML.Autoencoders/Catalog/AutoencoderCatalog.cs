@@ -146,4 +146,50 @@ public static class AutoencoderCatalog
     /// <summary>A variational autoencoder with every option.</summary>
     public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog, VariationalAutoencoderOptions options)
         => new(catalog, options);
+
+    /// <summary>A convolutional autoencoder on images stored as vectors (channel-major); the code is the last encoder
+    /// block's output, flattened.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single holding channels × height × width values.</param>
+    /// <param name="imageHeight">Image height in pixels.</param>
+    /// <param name="imageWidth">Image width in pixels.</param>
+    /// <param name="channels">Channels per pixel.</param>
+    /// <param name="filters">Filters of each encoder block; null: 16, 8, 8.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", int imageHeight = 28, int imageWidth = 28,
+        int channels = 1, int[]? filters = null, int epochs = 20, int? seed = null)
+        => new(catalog, new ConvolutionalAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, ImageHeight = imageHeight, ImageWidth = imageWidth,
+            Channels = channels, Filters = filters ?? new[] { 16, 8, 8 }, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A convolutional autoencoder with every option.</summary>
+    public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog, ConvolutionalAutoencoderOptions options)
+        => new(catalog, options);
+
+    /// <summary>A stacked autoencoder: greedy layer-wise pretraining of each layer, then end-to-end fine-tuning.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="codeSize">Width of the code.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; null: 128, 64.</param>
+    /// <param name="pretrainEpochs">Epochs of each layer's pretraining.</param>
+    /// <param name="epochs">Maximum epochs of fine-tuning.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog,
+        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, int[]? hiddenLayers = null,
+        int pretrainEpochs = 10, int epochs = 20, int? seed = null)
+        => new(catalog, new StackedAutoencoderOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize,
+            HiddenLayers = hiddenLayers ?? new[] { 128, 64 }, PretrainEpochs = pretrainEpochs, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A stacked autoencoder with every option.</summary>
+    public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog, StackedAutoencoderOptions options)
+        => new(catalog, options);
 }

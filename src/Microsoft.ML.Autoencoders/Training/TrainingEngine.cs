@@ -21,6 +21,7 @@ internal static class TrainingEngine
         using var channel = host.Start("Training");
         var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
             unitInterval: options.Loss == ReconstructionLoss.BinaryCrossEntropy, unitIntervalReason: "because Loss is BinaryCrossEntropy");
+        variant.CheckInputSize(size, options.InputColumnName);
         int seed = options.Seed ?? host.Rand.Next();
         var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
 
@@ -36,62 +37,22 @@ internal static class TrainingEngine
         using var fitScope = NewDisposeScope();
         using var network = variant.CreateNetwork(size);
         network.to(device);
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
         using var train = Gather(x, size, trainRows, device);
         using var validation = validationRows.Length > 0 ? Gather(x, size, validationRows, device) : null;
         variant.Prepare(train);
 
-        var history = new List<EpochMetrics>();
-        var shuffle = new Random(seed);
-        var order = Enumerable.Range(0, trainRows.Length).Select(i => (long)i).ToArray();
-        Tensor[]? best = null;
-        int bestEpoch = 0;
-        double bestLoss = double.PositiveInfinity;
-        try
-        {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            {
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                variant.BeginEpoch(epoch);
-                shuffle.Shuffle(order);
-                var (trainLoss, terms) = RunEpoch(variant, network, train, order, options.BatchSize, optimizer, options.CancellationToken);
-                double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize);
-                var metrics = new EpochMetrics(epoch, trainLoss, validationLoss, terms, seconds: watch.Elapsed.TotalSeconds);
-                history.Add(metrics);
-                channel.Info(MessageSensitivity.None, "{0}", metrics.ToString());
-                options.Progress?.Report(metrics);
-                if (!double.IsFinite(trainLoss))
-                    throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {trainLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
-
-                double monitored = validationLoss ?? trainLoss;
-                if (options.EarlyStoppingPatience == 0) { bestEpoch = epoch; continue; }
-                if (monitored < bestLoss)
-                {
-                    bestLoss = monitored;
-                    bestEpoch = epoch;
-                    Snapshot(network, ref best);
-                }
-                else if (epoch - bestEpoch >= options.EarlyStoppingPatience)
-                {
-                    channel.Info(MessageSensitivity.None, "{0}", $"Early stopping after epoch {epoch}: no improvement since epoch {bestEpoch}.");
-                    break;
-                }
-            }
-            if (best is not null) Restore(network, best);
-        }
-        finally
-        {
-            if (best is not null) foreach (var t in best) t.Dispose();
-        }
+        var session = new TrainingSession(options, channel, seed);
+        variant.Pretrain(session, network, train, validation);
+        int bestEpoch = session.RunPhase(variant, network, train, validation, options.Epochs, TrainingSession.MainPhase);
 
         network.eval();
         var state = new ModelState
         {
-            FinalValidationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize),
+            FinalValidationLoss = validation is null ? null : TrainingSession.Evaluate(variant, network, validation, options.BatchSize),
             Options = options,
             InputSize = size,
             Outputs = variant.OutputColumns(size),
-            History = history,
+            History = session.History,
             BestEpoch = bestEpoch,
         };
         return Export(variant, network, state, x, Math.Min(rows, CheckRows));
@@ -116,61 +77,6 @@ internal static class TrainingEngine
             Array.Copy(x, rows[i] * size, values, i * size, size);
         using var cpu = tensor(values, new long[] { rows.Length, size });
         return cpu.to(device);
-    }
-
-    private static (double Loss, Dictionary<string, double> Terms) RunEpoch(AutoencoderVariant variant, AutoencoderNetwork network,
-        Tensor train, long[] order, int batchSize, optim.Optimizer optimizer, CancellationToken cancellation)
-    {
-        network.train();
-        double total = 0;
-        var termTotals = new Dictionary<string, double>();
-        for (int start = 0; start < order.Length; start += batchSize)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            int count = Math.Min(batchSize, order.Length - start);
-            var index = tensor(order.AsSpan(start, count).ToArray(), device: train.device);
-            var batch = train.index_select(0, index);
-            var terms = new Dictionary<string, Tensor>();
-            var loss = variant.Objective(network, batch, variant.Corrupt(batch), terms);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            total += loss.item<float>() * count;
-            foreach (var (name, term) in terms)
-                termTotals[name] = termTotals.GetValueOrDefault(name) + term.item<float>() * count;
-        }
-        return (total / order.Length, termTotals.ToDictionary(t => t.Key, t => t.Value / order.Length));
-    }
-
-    /// <summary>The objective on clean rows, without gradients.</summary>
-    internal static double Evaluate(AutoencoderVariant variant, AutoencoderNetwork network, Tensor rows, int batchSize)
-    {
-        network.eval();
-        using var noGrad = no_grad();
-        double total = 0;
-        long n = rows.shape[0];
-        for (long start = 0; start < n; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            long count = Math.Min(batchSize, n - start);
-            var batch = rows.narrow(0, start, count);
-            total += variant.Objective(network, batch, batch, new Dictionary<string, Tensor>()).item<float>() * count;
-        }
-        return total / n;
-    }
-
-    private static void Snapshot(AutoencoderNetwork network, ref Tensor[]? best)
-    {
-        using var noGrad = no_grad();
-        if (best is not null) foreach (var t in best) t.Dispose();
-        best = network.parameters().Select(p => p.detach().clone()).ToArray();
-    }
-
-    private static void Restore(AutoencoderNetwork network, Tensor[] best)
-    {
-        using var noGrad = no_grad();
-        foreach (var (p, saved) in network.parameters().Zip(best)) p.copy_(saved);
     }
 
     /// <summary>Exports the trained network and checks the graph against the torch forward pass on the first rows.</summary>

@@ -31,8 +31,14 @@ internal class AutoencoderVariant
 
     public virtual AutoencoderNetwork CreateNetwork(int inputSize) => new DenseAutoencoderNetwork(inputSize, Options);
 
+    /// <summary>Throws when the network cannot take vectors of <paramref name="inputSize"/> (e.g. images of another size).</summary>
+    public virtual void CheckInputSize(int inputSize, string column) { }
+
     /// <summary>Called once with all training rows before the first epoch, for statistics a variant needs.</summary>
     public virtual void Prepare(Tensor train) { }
+
+    /// <summary>Runs before the main training phase, e.g. greedy layer-wise pretraining through <paramref name="session"/>.</summary>
+    public virtual void Pretrain(TrainingSession session, AutoencoderNetwork network, Tensor train, Tensor? validation) { }
 
     /// <summary>Called before each epoch (1-based), for schedules such as a KL warm-up.</summary>
     public virtual void BeginEpoch(int epoch) { }
