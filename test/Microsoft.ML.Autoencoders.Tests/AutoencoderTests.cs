@@ -86,7 +86,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         Assert.AreEqual(best, model.BestEpoch);
         Assert.AreEqual(best + options.EarlyStoppingPatience, history.Count);
         Assert.AreEqual(history.Count, reports.Count);
-        Assert.AreEqual(history.Count, logged.Count(m => m.StartsWith("train epoch")));
+        Assert.AreEqual(history.Count, logged.Count(m => m.Contains("train epoch") && m.Contains(": train loss")));
         CollectionAssert.AreEqual(history.Select(h => h.ToString()).ToList(), reports.Select(r => r.ToString()).ToList());
         Assert.IsTrue(model.FinalValidationLoss.HasValue);
         Assert.AreEqual(history[best - 1].ValidationLoss!.Value, model.FinalValidationLoss!.Value, 1e-6, "the best weights are restored");
