@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Samples;
 
-// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval.
+// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval, fewlabels.
 var samples = new Dictionary<string, Action<string>>
 {
     ["digits"] = DigitsAutoencoder.Run,
@@ -10,6 +10,7 @@ var samples = new Dictionary<string, Action<string>>
     ["anomaly"] = RegularizedAutoencoders.Anomaly,
     ["vae"] = GenerativeAndRetrieval.Vae,
     ["retrieval"] = GenerativeAndRetrieval.Retrieval,
+    ["fewlabels"] = FewLabels.Run,
 };
 var name = args.Length > 0 ? args[0] : "digits";
 var output = args.Length > 1 ? args[1] : Path.Combine(Directory.GetCurrentDirectory(), "out");

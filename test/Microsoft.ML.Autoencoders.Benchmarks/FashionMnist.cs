@@ -20,10 +20,13 @@ public static class FashionMnist
         "/usr/share/datasets/fashion-mnist",
     };
 
+    /// <summary>The folder holding the idx files.</summary>
+    public static string Folder() => Path.GetFullPath(Folders.FirstOrDefault(f => File.Exists(Path.Combine(f, "t10k-labels-idx1-ubyte.gz")))
+        ?? throw new FileNotFoundException("Fashion-MNIST not found; looked in " + string.Join(", ", Folders) + " (apt-get install dataset-fashion-mnist)."));
+
     public static ImageRow[] Load(bool train)
     {
-        var folder = Folders.FirstOrDefault(f => File.Exists(Path.Combine(f, "t10k-labels-idx1-ubyte.gz")))
-            ?? throw new FileNotFoundException("Fashion-MNIST not found; looked in " + string.Join(", ", Folders) + " (apt-get install dataset-fashion-mnist).");
+        var folder = Folder();
         var prefix = train ? "train" : "t10k";
         var images = Read(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), 0x803, out int count, out int pixels);
         var labels = Read(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"), 0x801, out _, out _);

@@ -28,4 +28,19 @@ public sealed class MetricsTests
         // Query 0: hits at 1, 3, 4 -> (1 + 2/3 + 3/4) / 3; query 1: hit at 1 -> 1.
         Assert.AreEqual(((1 + 2 / 3.0 + 3 / 4.0) / 3 + 1) / 2, Metrics.MeanAveragePrecision(rankings, db, queries), 1e-12);
     }
+
+    [TestMethod]
+    public void Downstream_accuracy_scores_raw_and_featurized_columns()
+    {
+        var ml = new MLContext(1);
+        var (x, y) = TestData.Digits;
+        var labeled = TestData.ToDataView(ml, x[..300], y[..300]);
+        var test = TestData.ToDataView(ml, x[1500..], y[1500..]);
+        double raw = Downstream.MulticlassAccuracy(ml, null, "Features", "Label", labeled, test);
+        using var autoencoder = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 16, Epochs = 30, BatchSize = 64, LearningRate = 3e-3, Seed = 1, Threads = 1 })
+            .Fit(TestData.ToDataView(ml, x[..1500]));
+        double coded = Downstream.MulticlassAccuracy(ml, autoencoder, "Code", "Label", labeled, test);
+        Console.WriteLine($"accuracy with 300 labels: raw {raw:F3}, 16-d code {coded:F3}");
+        Assert.IsTrue(raw > 0.8 && coded > 0.7, $"raw {raw}, code {coded}");
+    }
 }
