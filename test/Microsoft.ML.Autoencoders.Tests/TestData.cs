@@ -65,6 +65,28 @@ public static class TestData
         return (x, basis);
     }
 
+    /// <summary>Rows that are Dirichlet(1) mixtures of k archetypes (the vertices of a regular simplex in R^(k-1)),
+    /// pushed through the smooth non-linear map f(p)_j = sin(1.5 u_j · p + c_j) into <paramref name="dims"/> dimensions,
+    /// plus Gaussian noise. Returns the rows, their true weights and the true archetypes f(a_k).</summary>
+    public static (float[][] X, double[][] Weights, float[][] Archetypes) Archetypal(int n, int k, int dims, int seed, double noise = 0.02)
+    {
+        var rand = new Random(seed);
+        var (vertices, _, _) = ArchetypalVariant.Simplex(k);
+        var u = Enumerable.Range(0, dims).Select(_ => Enumerable.Range(0, k - 1).Select(_ => Gaussian(rand)).ToArray()).ToArray();
+        var c = Enumerable.Range(0, dims).Select(_ => rand.NextDouble() * 2 * Math.PI).ToArray();
+        float[] Map(double[] p, double sigma) => Enumerable.Range(0, dims)
+            .Select(j => (float)(Math.Sin(1.5 * u[j].Zip(p).Sum(q => q.First * q.Second) + c[j]) + sigma * Gaussian(rand))).ToArray();
+        double[] Point(double[] w) => Enumerable.Range(0, k - 1).Select(d => Enumerable.Range(0, k).Sum(i => w[i] * vertices[i * (k - 1) + d])).ToArray();
+        var weights = Enumerable.Range(0, n).Select(_ =>
+        {
+            var e = Enumerable.Range(0, k).Select(_ => -Math.Log(1 - rand.NextDouble())).ToArray();
+            return e.Select(v => v / e.Sum()).ToArray();
+        }).ToArray();
+        var x = weights.Select(w => Map(Point(w), noise)).ToArray();
+        var archetypes = Enumerable.Range(0, k).Select(i => Map(Point(Enumerable.Range(0, k).Select(j => i == j ? 1.0 : 0).ToArray()), 0)).ToArray();
+        return (x, weights, archetypes);
+    }
+
     public static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 
     /// <summary>The values of a vector column, one array per row.</summary>

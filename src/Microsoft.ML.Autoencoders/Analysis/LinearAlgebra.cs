@@ -30,6 +30,34 @@ internal static class LinearAlgebra
         return s;
     }
 
+    /// <summary>The inverse of a square matrix, by Gauss–Jordan elimination with partial pivoting.</summary>
+    public static double[,] Inverse(double[,] matrix)
+    {
+        int n = matrix.GetLength(0);
+        var a = (double[,])matrix.Clone();
+        var inv = new double[n, n];
+        for (int i = 0; i < n; i++) inv[i, i] = 1;
+        for (int c = 0; c < n; c++)
+        {
+            int pivot = Enumerable.Range(c, n - c).MaxBy(r => Math.Abs(a[r, c]));
+            if (Math.Abs(a[pivot, c]) < 1e-12) throw new ArgumentException("The matrix is singular.", nameof(matrix));
+            for (int k = 0; k < n; k++)
+            {
+                (a[c, k], a[pivot, k]) = (a[pivot, k], a[c, k]);
+                (inv[c, k], inv[pivot, k]) = (inv[pivot, k], inv[c, k]);
+            }
+            double p = a[c, c];
+            for (int k = 0; k < n; k++) { a[c, k] /= p; inv[c, k] /= p; }
+            for (int r = 0; r < n; r++)
+            {
+                if (r == c || a[r, c] == 0) continue;
+                double f = a[r, c];
+                for (int k = 0; k < n; k++) { a[r, k] -= f * a[c, k]; inv[r, k] -= f * inv[c, k]; }
+            }
+        }
+        return inv;
+    }
+
     /// <summary>Eigenvalues (descending) and unit eigenvectors (as rows) of a symmetric matrix, by cyclic Jacobi rotations.</summary>
     public static (double[] Values, double[][] Vectors) SymmetricEigen(double[,] matrix)
     {

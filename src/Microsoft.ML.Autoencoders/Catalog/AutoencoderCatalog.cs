@@ -192,4 +192,26 @@ public static class AutoencoderCatalog
     /// <summary>A stacked autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog, StackedAutoencoderOptions options)
         => new(catalog, options);
+
+    /// <summary>AAnet: archetypal analysis in a learned latent space; the output column holds each row's K archetype
+    /// weights (non-negative within the simplex, summing to 1).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The archetype-weights column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single.</param>
+    /// <param name="archetypeCount">K, the number of archetypes.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths, input side first; null: 64, 32.</param>
+    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog,
+        string outputColumnName = "ArchetypeWeights", string inputColumnName = "Features", int archetypeCount = 4,
+        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
+        => new(catalog, new ArchetypalAnalysisOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, ArchetypeCount = archetypeCount,
+            HiddenLayers = hiddenLayers ?? new[] { 64, 32 }, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>AAnet with every option.</summary>
+    public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog, ArchetypalAnalysisOptions options)
+        => new(catalog, options);
 }

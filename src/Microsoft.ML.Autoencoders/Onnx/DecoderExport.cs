@@ -18,6 +18,7 @@ internal static class DecoderExport
         return graph.ToModel(new Dictionary<string, string>());
     }
 
-    public static OnnxScorer Scorer(ModelState state, string name)
-        => new(state.Graphs[name], Input, state.Outputs[0].Size, new[] { new OutputColumn(Output, state.InputSize) }, new[] { Output });
+    /// <summary>The scorer of an auxiliary decoder graph taking latent vectors of <paramref name="latentSize"/>.</summary>
+    public static OnnxScorer Scorer(ModelState state, string name, int latentSize)
+        => new(state.Graphs[name], Input, latentSize, new[] { new OutputColumn(Output, state.InputSize) }, new[] { Output });
 }

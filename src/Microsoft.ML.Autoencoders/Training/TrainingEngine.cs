@@ -83,6 +83,7 @@ internal static class TrainingEngine
     private static ModelState Export(AutoencoderVariant variant, AutoencoderNetwork network, ModelState state, float[] x, int checkRows)
     {
         foreach (var (name, graph) in variant.AuxiliaryGraphs(network, state.InputSize)) state.Graphs[name] = graph;
+        foreach (var (name, array) in variant.LearnedArrays(network)) state.Arrays[name] = array;
         state.WithGraph(GraphExport.Build(variant, network, state));
 
         var sample = x.AsSpan(0, checkRows * state.InputSize).ToArray();

@@ -46,6 +46,9 @@ internal class AutoencoderVariant
     /// <summary>Graphs besides the main one that the fitted model needs (e.g. a decoder for generation), by name.</summary>
     public virtual Dictionary<string, byte[]> AuxiliaryGraphs(AutoencoderNetwork network, int inputSize) => new();
 
+    /// <summary>Learned arrays the fitted model exposes besides its graph (e.g. archetypes), by name.</summary>
+    public virtual Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network) => new();
+
     /// <summary>The training input made from a clean minibatch; identity except for denoising variants.</summary>
     public virtual Tensor Corrupt(Tensor x) => x;
 

@@ -144,7 +144,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
     private readonly Lazy<OnnxScorer> _decoder;
 
     internal VariationalAutoencoderTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state)
-        => _decoder = new Lazy<OnnxScorer>(() => DecoderExport.Scorer(state, VariationalVariant.DecoderGraph));
+        => _decoder = new Lazy<OnnxScorer>(() => DecoderExport.Scorer(state, VariationalVariant.DecoderGraph, state.Outputs[0].Size));
 
     /// <summary>Decodes one latent vector of <see cref="AutoencoderTransformer.CodeSize"/> values into a row.</summary>
     public float[] Decode(float[] latent)

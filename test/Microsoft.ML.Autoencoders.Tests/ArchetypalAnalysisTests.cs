@@ -1,0 +1,138 @@
+using Microsoft.ML.Autoencoders.Analysis;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+[TestClass]
+public sealed class ArchetypalAnalysisTests : EstimatorSuite
+{
+    protected override AutoencoderOptions SmallOptions(int seed) => new ArchetypalAnalysisOptions
+    {
+        ArchetypeCount = 3, HiddenLayers = new[] { 16 }, Epochs = 2, BatchSize = 64, Seed = seed, Threads = 1,
+        ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error", DistanceColumnName = "Distance",
+    };
+
+    protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.ArchetypalAnalysis((ArchetypalAnalysisOptions)options);
+
+    /// <summary>The permutation of learned archetypes that best matches the true ones (K is small: try them all).</summary>
+    private static int[] Match(float[][] learned, float[][] truth)
+        => Permutations(Enumerable.Range(0, truth.Length).ToArray()).MinBy(p => p.Select((l, t) => Mse(learned[l], truth[t])).Sum())!;
+
+    private static IEnumerable<int[]> Permutations(int[] items)
+        => items.Length <= 1 ? new[] { items } : items.SelectMany(i => Permutations(items.Where(j => j != i).ToArray()).Select(rest => rest.Prepend(i).ToArray()));
+
+    private static double Mse(float[] a, float[] b) => a.Zip(b).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
+
+    /// <summary>A linear baseline: the K rows spanning the largest simplex in the top-(K-1) PCA projection.</summary>
+    private static float[][] PcaExtremes(float[][] x, int k)
+    {
+        var directions = LinearAlgebra.PrincipalDirections(x, k - 1);
+        var mean = Enumerable.Range(0, x[0].Length).Select(f => x.Average(r => (double)r[f])).ToArray();
+        var p = x.Select(r => directions.Select(d => d.Select((w, f) => w * (r[f] - mean[f])).Sum()).ToArray()).ToArray();
+        double Volume(int[] s)
+        {
+            var m = new double[k - 1, k - 1];
+            for (int i = 1; i < k; i++) for (int d = 0; d < k - 1; d++) m[i - 1, d] = p[s[i]][d] - p[s[0]][d];
+            return Math.Abs(Determinant(m));
+        }
+        var chosen = Enumerable.Range(0, k).ToArray();
+        for (int sweep = 0; sweep < 5; sweep++)
+            for (int i = 0; i < k; i++)
+                chosen[i] = Enumerable.Range(0, x.Length).MaxBy(r => Volume(chosen.Select((c, j) => j == i ? r : c).ToArray()));
+        return chosen.Select(i => x[i]).ToArray();
+    }
+
+    private static double Determinant(double[,] m)
+    {
+        int n = m.GetLength(0);
+        var a = (double[,])m.Clone();
+        double det = 1;
+        for (int c = 0; c < n; c++)
+        {
+            int pivot = Enumerable.Range(c, n - c).MaxBy(r => Math.Abs(a[r, c]));
+            if (a[pivot, c] == 0) return 0;
+            if (pivot != c) { for (int k = 0; k < n; k++) (a[c, k], a[pivot, k]) = (a[pivot, k], a[c, k]); det = -det; }
+            det *= a[c, c];
+            for (int r = c + 1; r < n; r++) { double f = a[r, c] / a[c, c]; for (int k = c; k < n; k++) a[r, k] -= f * a[c, k]; }
+        }
+        return det;
+    }
+
+    [TestMethod]
+    public void Learned_archetypes_match_the_true_ones_better_than_a_linear_baseline()
+    {
+        // Measured with 3 archetypes: archetype MSE 0.030 of the variance against 1.53 for the PCA extremes; weight
+        // correlations 1.00. (With 4 archetypes, 2000 Dirichlet(1) rows leave the corners of the tetrahedron too empty:
+        // 0.17 against 0.53; the benchmark project reports it.)
+        const int k = 3;
+        var ml = new MLContext(1);
+        var (x, trueWeights, truth) = TestData.Archetypal(n: 1200, k: k, dims: 20, seed: k);
+        var options = new ArchetypalAnalysisOptions
+        {
+            // Latent noise 0.05 blurs the decoder near the vertices of this unit-circumradius simplex (archetype error
+            // 0.09-0.16 of the variance); 0.02 gives 0.02-0.03.
+            ArchetypeCount = k, HiddenLayers = new[] { 64, 32 }, Epochs = 400, BatchSize = 64, LearningRate = 3e-3, Seed = 1, Threads = 1,
+            LatentNoise = 0.02, EarlyStoppingPatience = 0, ValidationFraction = 0, DistanceColumnName = "Distance",
+        };
+        var data = TestData.ToDataView(ml, x);
+        using var model = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
+        double variance = Enumerable.Range(0, 20).Average(f => { double m = x.Average(r => r[f]); return x.Average(r => (r[f] - m) * (r[f] - m)); });
+        var match = Match(model.Archetypes, truth);
+        double learned = match.Select((l, t) => Mse(model.Archetypes[l], truth[t])).Average() / variance;
+        var baseline = PcaExtremes(x, k);
+        var baselineMatch = Match(baseline, truth);
+        double linear = baselineMatch.Select((l, t) => Mse(baseline[l], truth[t])).Average() / variance;
+
+        var weights = TestData.Column(model.Transform(data), "ArchetypeWeights");
+        var correlations = Enumerable.Range(0, k).Select(t => Correlation(weights.Select(w => (double)w[match[t]]).ToArray(), trueWeights.Select(w => w[t]).ToArray())).ToArray();
+        var sums = weights.Select(w => w.Sum()).ToArray();
+        double negativeMass = weights.Average(w => w.Where(v => v < 0).Sum(v => -v));
+        Console.WriteLine($"K={k}: archetype MSE / variance: AAnet {learned:F4}, PCA extremes {linear:F4}; weight correlations {string.Join(", ", correlations.Select(c => c.ToString("F2")))}; mean negative weight mass {negativeMass:F4}");
+        Assert.IsTrue(learned < 0.1, "archetypes found");
+        Assert.IsTrue(learned < linear, "better than the linear baseline");
+        Assert.IsTrue(correlations.All(c => c > 0.8), "weights follow the true weights");
+        Assert.IsTrue(sums.All(s => Math.Abs(s - 1) < 1e-4), "weights sum to 1");
+        Assert.IsTrue(negativeMass < 0.02, "weights are non-negative within tolerance");
+        var distances = TestData.Column(model.Transform(data), "Distance").Select(d => d[0]).ToArray();
+        Assert.IsTrue(distances.Zip(weights).All(p => Math.Abs(p.First - (1 - p.Second.Max()) / (1 - 1.0 / k)) < 1e-4));
+    }
+
+    private static double Correlation(double[] a, double[] b)
+    {
+        double ma = a.Average(), mb = b.Average();
+        double cov = a.Zip(b).Sum(p => (p.First - ma) * (p.Second - mb));
+        return cov / Math.Sqrt(a.Sum(v => (v - ma) * (v - ma)) * b.Sum(v => (v - mb) * (v - mb)));
+    }
+
+    [TestMethod]
+    public void Archetypes_and_generation_survive_typed_reload()
+    {
+        var ml = new MLContext(1);
+        var (x, _, _) = TestData.Archetypal(n: 500, k: 3, dims: 20, seed: 2);
+        var data = TestData.ToDataView(ml, x);
+        using var model = (ArchetypalAnalysisTransformer)Create(ml, SmallOptions(1)).Fit(data);
+        Assert.AreEqual(3, model.Archetypes.Length);
+        Assert.IsTrue(model.Archetypes.All(a => a.Length == 20));
+        var generated = model.Generate(10, seed: 4);
+        Assert.IsTrue(generated.All(r => r.Length == 20 && r.All(float.IsFinite)));
+        var path = Path.GetTempFileName();
+        ml.Model.Save(model, data.Schema, path);
+        using var reloaded = (ArchetypalAnalysisTransformer)AutoencoderTransformer.Load(new MLContext(), path);
+        File.Delete(path);
+        AssertClose(model.Archetypes, reloaded.Archetypes, 0, "archetypes");
+        AssertClose(generated, reloaded.Generate(10, seed: 4), 0, "generation");
+    }
+
+    [TestMethod]
+    public void Bad_archetypal_options_are_named()
+    {
+        var ml = new MLContext(1);
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypeCount = 1 })).Message, "ArchetypeCount");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypalWeight = -1 })).Message, "ArchetypalWeight");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { LatentNoise = -0.1 })).Message, "LatentNoise");
+        var tiny = TestData.ToDataView(ml, Enumerable.Range(0, 50).Select(i => new[] { (float)i, i % 3 }).ToArray());
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypeCount = 4, Epochs = 1 }).Fit(tiny));
+        StringAssert.Contains(e.Message, "ArchetypeCount is 4");
+        using var model = (ArchetypalAnalysisTransformer)Create(ml, SmallOptions(1)).Fit(TestData.ToDataView(ml, Rows));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Generate(0));
+    }
+}
