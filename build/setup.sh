@@ -5,13 +5,15 @@
 # is upgraded from there.
 set -euo pipefail
 
-libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+# awk reads all of ldconfig's output (no early exit): under pipefail a SIGPIPE would end this script silently.
+find_libstdcxx() { ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 / && !found { print $NF; found = 1 }'; }
+libstdcxx=$(find_libstdcxx)
 need_glibcxx() {
   [[ -n "$libstdcxx" ]] || return 0
   ! grep -aq 'GLIBCXX_3.4.32' "$libstdcxx"
 }
 
-if need_glibcxx; then
+if [[ -n "${SETUP_FORCE_LIBSTDCXX:-}" ]] || need_glibcxx; then
   if [[ ! -r /etc/debian_version ]] || ! command -v apt-get >/dev/null; then
     echo "setup: libstdc++ lacks GLIBCXX_3.4.32 and this is not a Debian-family system; install GCC 13+'s libstdc++." >&2
     exit 1
@@ -20,8 +22,8 @@ if need_glibcxx; then
   if grep -q '^ID=debian' /etc/os-release; then
     echo "setup: installing libstdc++6 from Debian trixie (TorchSharp needs GLIBCXX_3.4.32)"
     # Use the mirror this machine already takes Debian's packages from.
-    uri=$(grep -hoE '^URIs: *\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 | awk '{print $2}')
-    [[ -n "$uri" ]] || uri=$(grep -hoE '^deb +\S+' /etc/apt/sources.list 2>/dev/null | grep -v security | head -n1 | awk '{print $2}')
+    uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ && !/security/ && !found { print $2; found = 1 }' || true)
+    [[ -n "$uri" ]] || uri=$(cat /etc/apt/sources.list 2>/dev/null | awk '/^deb / && !/security/ && !found { print $2; found = 1 }' || true)
     [[ -n "$uri" ]] || { echo "setup: no Debian mirror found in the apt sources" >&2; exit 1; }
     $sudo tee /etc/apt/sources.list.d/trixie-libstdcxx.sources >/dev/null <<SRC
 Types: deb
@@ -41,7 +43,7 @@ PIN
     echo "setup: libstdc++ lacks GLIBCXX_3.4.32; on Ubuntu use 24.04 or newer, or install GCC 13's libstdc++6." >&2
     exit 1
   fi
-  libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+  libstdcxx=$(find_libstdcxx)
   need_glibcxx && { echo "setup: libstdc++ still lacks GLIBCXX_3.4.32" >&2; exit 1; }
 fi
 echo "setup: prerequisites present"
