@@ -24,7 +24,7 @@ public abstract class EstimatorSuite
     private AutoencoderTransformer Fit(MLContext ml, AutoencoderOptions options, float[][]? rows = null)
         => (AutoencoderTransformer)Create(ml, options).Fit(TestData.ToDataView(ml, rows ?? Rows));
 
-    private IEnumerable<string> OutputNames(AutoencoderOptions o) => o.CreateVariant().OutputColumns(Rows[0].Length).Select(c => c.Name);
+    private IEnumerable<string> OutputNames(AutoencoderOptions o) => o.CreateVariant().ColumnNames(Rows[0].Length);
 
     [TestMethod]
     public void Schemas_of_estimator_transformer_and_output_agree()

@@ -2,26 +2,29 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Onnx;
 
-/// <summary>The saved form of a fitted model: ML.NET's own ONNX transformer (plus a column copy where an output
-/// replaces the input column), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
+/// <summary>The saved form of a fitted model: ML.NET's own ONNX transformer, then first-party post-processing (a
+/// column copy where an output replaces the input column, a variant's own steps such as mapping cluster ids to a key
+/// type), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
 internal static class FirstPartyChain
 {
-    public static IEstimator<ITransformer> Estimator(TransformsCatalog catalog, ModelState state)
+    public static EstimatorChain<ITransformer> Estimator(TransformsCatalog catalog, ModelState state)
     {
         var input = state.Options.InputColumnName;
-        var graphNames = state.Outputs.Select(o => OnnxNames.Of(o.Name, input)).ToArray();
         // ML.NET keeps the batch dimension in the column types: a code is Vector<Single, 1, k>, the per-row error
         // Vector<Single, 1>. The batched scorer takes the same types, so a reloaded chain has the same schema.
-        IEstimator<ITransformer> estimator = catalog.ApplyOnnxModel(graphNames, new[] { input }, new MemoryStream(state.Onnx));
+        var steps = new List<IEstimator<ITransformer>> { catalog.ApplyOnnxModel(GraphNames(state), new[] { input }, new MemoryStream(state.Onnx)) };
         var renamed = state.Outputs.Select(o => o.Name).Where(n => OnnxNames.Of(n, input) != n).ToArray();
-        foreach (var name in renamed)
-            estimator = estimator.Append(catalog.CopyColumns(name, OnnxNames.Of(name, input)));
+        steps.AddRange(renamed.Select(name => catalog.CopyColumns(name, OnnxNames.Of(name, input))));
         if (renamed.Length > 0)
-            estimator = estimator.Append(catalog.DropColumns(renamed.Select(n => OnnxNames.Of(n, input)).ToArray()));
-        return estimator;
+            steps.Add(catalog.DropColumns(renamed.Select(n => OnnxNames.Of(n, input)).ToArray()));
+        steps.AddRange(state.Options.CreateVariant().PostProcessing(catalog, state));
+        return steps.Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step));
     }
 
-    public static ITransformer Fit(TransformsCatalog catalog, ModelState state)
+    /// <summary>The graph's output names, one per output column.</summary>
+    public static string[] GraphNames(ModelState state) => state.Outputs.Select(o => OnnxNames.Of(o.Name, state.Options.InputColumnName)).ToArray();
+
+    public static TransformerChain<ITransformer> Fit(TransformsCatalog catalog, ModelState state)
         => Estimator(catalog, state).Fit(EmptyInput(state.Options.InputColumnName, state.InputSize));
 
     private sealed class InputRow

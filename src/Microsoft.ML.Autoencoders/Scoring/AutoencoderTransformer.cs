@@ -10,12 +10,17 @@ namespace Microsoft.ML.Autoencoders;
 public class AutoencoderTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _chain;
+    private readonly ITransformer _onnx;
+    private readonly TransformerChain<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
 
     internal AutoencoderTransformer(TransformsCatalog catalog, ModelState state)
     {
         State = state;
-        _chain = FirstPartyChain.Fit(catalog, state);
+        var chain = FirstPartyChain.Fit(catalog, state);
+        _chain = chain;
+        _onnx = chain.First();
+        _postProcessing = new TransformerChain<ITransformer>(chain.Skip(1).ToArray());
         _scorer = new Lazy<OnnxScorer>(() => new OnnxScorer(state), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -131,7 +136,9 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
     public IDataView Transform(IDataView input)
     {
-        return new ScoredDataView(input, State, _scorer.Value, GetOutputSchema(input.Schema));
+        DataReader.CheckSize(input.Schema, State.Options.InputColumnName, InputSize);
+        // The batched scorer stands in for the chain's ONNX transformer; the first-party post-processing follows as saved.
+        return _postProcessing.Transform(new ScoredDataView(input, State, _scorer.Value, _onnx.GetOutputSchema(input.Schema)));
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>

@@ -24,8 +24,7 @@ internal sealed class OnnxScorer : IDisposable
 
     /// <summary>The scorer of a fitted model's main graph.</summary>
     public OnnxScorer(ModelState state)
-        : this(state.Onnx, state.Options.InputColumnName, state.InputSize, state.Outputs,
-               state.Outputs.Select(o => OnnxNames.Of(o.Name, state.Options.InputColumnName)).ToArray()) { }
+        : this(state.Onnx, state.Options.InputColumnName, state.InputSize, state.Outputs, FirstPartyChain.GraphNames(state)) { }
 
     /// <summary>One array per output (float[] or ulong[]), <paramref name="rows"/> × the output's width, row-major; only
     /// the outputs in <paramref name="wanted"/> (all when null) are computed, the others are null.</summary>

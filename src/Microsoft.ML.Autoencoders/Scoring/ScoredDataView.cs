@@ -15,16 +15,17 @@ internal sealed class ScoredDataView : IDataView
     /// <param name="source">The input rows.</param>
     /// <param name="state">The fitted model.</param>
     /// <param name="scorer">Runs the model's graph.</param>
-    /// <param name="outputSchema">The first-party chain's output schema, whose output column types this view takes.</param>
-    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer, DataViewSchema outputSchema)
+    /// <param name="onnxSchema">The output schema of ML.NET's ONNX transformer on this graph, whose output columns
+    /// (named as the graph's outputs) this view reproduces.</param>
+    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer, DataViewSchema onnxSchema)
     {
         _source = source;
         _state = state;
         _scorer = scorer;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(source.Schema);
-        foreach (var column in state.Outputs)
-            builder.AddColumn(column.Name, outputSchema[column.Name].Type, outputSchema[column.Name].Annotations);
+        foreach (var name in Onnx.FirstPartyChain.GraphNames(state))
+            builder.AddColumn(name, onnxSchema[name].Type, onnxSchema[name].Annotations);
         Schema = builder.ToSchema();
     }
 

@@ -89,7 +89,7 @@ public class AutoencoderOptions
         Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
         Require(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
         Require(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
-        var outputs = CreateVariant().OutputColumns(inputSize: 1).Select(c => c.Name).ToList();
+        var outputs = CreateVariant().ColumnNames(inputSize: 1).ToList();
         if (outputs.Distinct().Count() != outputs.Count)
             throw new ArgumentException($"Output column names must differ from each other; found {string.Join(", ", outputs.Select(o => $"'{o}'"))}.", nameof(OutputColumnName));
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && OutputActivation != Activation.Sigmoid)

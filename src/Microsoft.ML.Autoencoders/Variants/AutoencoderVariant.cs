@@ -94,6 +94,12 @@ internal class AutoencoderVariant
         return outputs;
     }
 
+    /// <summary>First-party ML.NET steps applied after the graph, in the saved chain and in the batched Transform.</summary>
+    public virtual IEnumerable<IEstimator<ITransformer>> PostProcessing(TransformsCatalog catalog, ModelState state) => Array.Empty<IEstimator<ITransformer>>();
+
+    /// <summary>The columns a fitted model adds, as the user sees them (after post-processing).</summary>
+    public virtual IEnumerable<string> ColumnNames(int inputSize) => OutputColumns(inputSize).Select(c => c.Name);
+
     /// <summary>The typed transformer of this variant.</summary>
     public virtual AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new(catalog, state);
 }
