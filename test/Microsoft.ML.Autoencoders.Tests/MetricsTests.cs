@@ -43,4 +43,23 @@ public sealed class MetricsTests
         Console.WriteLine($"accuracy with 300 labels: raw {raw:F3}, 16-d code {coded:F3}");
         Assert.IsTrue(raw > 0.8 && coded > 0.7, $"raw {raw}, code {coded}");
     }
+
+    [TestMethod]
+    public void Clustering_and_mixing_measures_by_hand()
+    {
+        var truth = new[] { 0, 0, 0, 1, 1, 1 };
+        Assert.AreEqual(1, Metrics.AdjustedRandIndex(truth, new[] { 5, 5, 5, 7, 7, 7 }), 1e-12, "relabelled partition");
+        Assert.AreEqual(1, Metrics.NormalizedMutualInformation(truth, new[] { 5, 5, 5, 7, 7, 7 }), 1e-12);
+        // Contingency [[2,1],[1,2]]: index 2, row and column pair sums 6 and 6, expected 6*6/15 = 2.4, max 6: (2-2.4)/(6-2.4).
+        Assert.AreEqual((2 - 2.4) / (6 - 2.4), Metrics.AdjustedRandIndex(truth, new[] { 0, 0, 1, 1, 1, 0 }), 1e-12);
+        var points = new[] { new[] { 0f }, new[] { 1f }, new[] { 10f }, new[] { 11f } };
+        var groups = new[] { 0, 0, 1, 1 };
+        // Row 0: a = 1, b = (10 + 11) / 2 = 10.5 -> s = 9.5 / 10.5.
+        Assert.AreEqual((9.5 / 10.5 + 8.5 / 9.5 + 8.5 / 9.5 + 9.5 / 10.5) / 4, Metrics.Silhouette(points, groups), 1e-12);
+        Assert.AreEqual(1, Metrics.NeighbourLabelAgreement(points, groups, k: 1), 1e-12);
+        Assert.AreEqual(1, Metrics.InverseSimpsonBatchMixing(points, groups, k: 1), 1e-12, "neighbours all from one batch");
+        // k = 2, batches 0 1 0 1: neighbourhoods {1,10}: mixed (2), {0,10}: batch 0 (1), {11,1}: batch 1 (1), {10,1}: mixed (2).
+        Assert.AreEqual(1.5, Metrics.InverseSimpsonBatchMixing(points, new[] { 0, 1, 0, 1 }, k: 2), 1e-12);
+        Assert.IsTrue(Metrics.BatchSilhouette(points, new[] { 0, 1, 0, 1 }, groups) > Metrics.BatchSilhouette(points, groups));
+    }
 }

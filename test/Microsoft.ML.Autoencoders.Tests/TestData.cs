@@ -12,6 +12,14 @@ public sealed class Row
     public int Label;
 }
 
+/// <summary>A row with a batch and a sample name.</summary>
+public sealed class BatchRow
+{
+    public float[] Features = Array.Empty<float>();
+    public string Batch = "";
+    public string Sample = "";
+}
+
 /// <summary>Bundled and synthetic data for the tests.</summary>
 public static class TestData
 {
@@ -87,6 +95,46 @@ public static class TestData
         return (x, weights, archetypes);
     }
 
+    /// <summary>Synthetic cytometry-like data: <paramref name="types"/> well-separated cell types (centres N(0, 3^2) per
+    /// feature, unit-variance cells), measured in <paramref name="batches"/> batches, each with its own non-linear
+    /// distortion x -> x + shift_b + 0.8 b tanh(x). Proportions: <paramref name="proportions"/>[type] (default equal).</summary>
+    public static (float[][] X, int[] Types, int[] Batches) CellTypes(int n, int types, int dims, int batches, int seed, double[]? proportions = null, int? rowSeed = null)
+    {
+        var rand = new Random(seed);
+        var centres = Enumerable.Range(0, types).Select(_ => Enumerable.Range(0, dims).Select(_ => 3 * Gaussian(rand)).ToArray()).ToArray();
+        var shifts = Enumerable.Range(0, batches).Select(b => Enumerable.Range(0, dims).Select(_ => b == 0 ? 0 : 1.5 * Gaussian(rand)).ToArray()).ToArray();
+        // The same cell types and batches for a seed; the cells themselves from the row seed.
+        if (rowSeed is int r) rand = new Random(r);
+        proportions ??= Enumerable.Repeat(1.0 / types, types).ToArray();
+        var x = new float[n][];
+        var t = new int[n];
+        var batch = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            double u = rand.NextDouble(), cumulative = 0;
+            t[i] = types - 1;
+            for (int k = 0; k < types; k++) if (u < (cumulative += proportions[k])) { t[i] = k; break; }
+            batch[i] = i % batches;
+            x[i] = centres[t[i]].Select((c, f) =>
+            {
+                double v = c + Gaussian(rand);
+                return (float)(v + shifts[batch[i]][f] + 0.8 * batch[i] * Math.Tanh(v));
+            }).ToArray();
+        }
+        return (x, t, batch);
+    }
+
+    /// <summary>A data view with a "Features" column and a text "Batch" and "Sample" column.</summary>
+    public static IDataView WithBatches(MLContext ml, float[][] rows, int[] batches, int[]? samples = null)
+    {
+        var definition = SchemaDefinition.Create(typeof(BatchRow));
+        definition[nameof(BatchRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Length);
+        return ml.Data.LoadFromEnumerable(rows.Select((r, i) => new BatchRow
+        {
+            Features = (float[])r.Clone(), Batch = $"batch{batches[i]}", Sample = $"sample{samples?[i] ?? 0}",
+        }).ToList(), definition);
+    }
+
     public static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 
     /// <summary>The values of a vector column, one array per row.</summary>
@@ -100,6 +148,12 @@ public static class TestData
             var getter = cursor.GetGetter<VBuffer<float>>(column);
             var value = default(VBuffer<float>);
             while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
+        }
+        else if (column.Type is VectorDataViewType { ItemType: KeyDataViewType })
+        {
+            var getter = cursor.GetGetter<VBuffer<uint>>(column);
+            var value = default(VBuffer<uint>);
+            while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().Select(v => (float)v).ToArray()); }
         }
         else if (column.Type is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.UInt64)
         {

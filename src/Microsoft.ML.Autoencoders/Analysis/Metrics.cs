@@ -55,4 +55,105 @@ public static class Metrics
         if (retrieved.Count != queryLabels.Count || retrieved.Count == 0)
             throw new ArgumentException($"{retrieved.Count} result lists and {queryLabels.Count} query labels; expected one label per query and at least one query.", nameof(queryLabels));
     }
+
+    /// <summary>Adjusted Rand index between two labelings of the same rows (1: identical partitions, about 0: chance).</summary>
+    public static double AdjustedRandIndex(IReadOnlyList<int> a, IReadOnlyList<int> b)
+    {
+        var table = Contingency(a, b, out var rows, out var columns);
+        static double Pairs(double n) => n * (n - 1) / 2;
+        double index = table.Values.Sum(v => Pairs(v)), sumA = rows.Values.Sum(v => Pairs(v)), sumB = columns.Values.Sum(v => Pairs(v));
+        double expected = sumA * sumB / Pairs(a.Count), max = (sumA + sumB) / 2;
+        return max == expected ? 1 : (index - expected) / (max - expected);
+    }
+
+    /// <summary>Normalised mutual information (arithmetic-mean normalisation) between two labelings of the same rows.</summary>
+    public static double NormalizedMutualInformation(IReadOnlyList<int> a, IReadOnlyList<int> b)
+    {
+        var table = Contingency(a, b, out var rows, out var columns);
+        double n = a.Count, mi = 0;
+        foreach (var ((i, j), count) in table) mi += count / n * Math.Log(count * n / ((double)rows[i] * columns[j]));
+        double Entropy(Dictionary<int, int> counts) => -counts.Values.Sum(c => c / n * Math.Log(c / n));
+        double ha = Entropy(rows), hb = Entropy(columns);
+        return ha + hb == 0 ? 1 : 2 * mi / (ha + hb);
+    }
+
+    private static Dictionary<(int, int), int> Contingency(IReadOnlyList<int> a, IReadOnlyList<int> b, out Dictionary<int, int> rows, out Dictionary<int, int> columns)
+    {
+        if (a.Count != b.Count || a.Count < 2)
+            throw new ArgumentException($"The labelings have {a.Count} and {b.Count} rows; expected the same number, at least 2.", nameof(b));
+        var table = new Dictionary<(int, int), int>();
+        rows = new Dictionary<int, int>();
+        columns = new Dictionary<int, int>();
+        for (int i = 0; i < a.Count; i++)
+        {
+            table[(a[i], b[i])] = table.GetValueOrDefault((a[i], b[i])) + 1;
+            rows[a[i]] = rows.GetValueOrDefault(a[i]) + 1;
+            columns[b[i]] = columns.GetValueOrDefault(b[i]) + 1;
+        }
+        return table;
+    }
+
+    /// <summary>Mean silhouette of the rows' labels in Euclidean space, in [-1, 1]: high when each row is closer to its
+    /// own group than to the nearest other group. Rows of single-row groups count 0.</summary>
+    public static double Silhouette(IReadOnlyList<float[]> points, IReadOnlyList<int> labels) => SilhouetteValues(points, labels).Average();
+
+    /// <summary>Batch mixing by silhouette (scIB's batch ASW): within each cell type (all rows when
+    /// <paramref name="cellTypes"/> is null), the mean of 1 - |silhouette of the batch labels|; 1: batches fully mixed.</summary>
+    public static double BatchSilhouette(IReadOnlyList<float[]> points, IReadOnlyList<int> batches, IReadOnlyList<int>? cellTypes = null)
+    {
+        var groups = Enumerable.Range(0, points.Count).GroupBy(i => cellTypes?[i] ?? 0)
+            .Where(g => g.Select(i => batches[i]).Distinct().Count() > 1).ToList();
+        if (groups.Count == 0) return 1;
+        return groups.Average(g =>
+        {
+            var rows = g.ToList();
+            return SilhouetteValues(rows.Select(i => points[i]).ToList(), rows.Select(i => batches[i]).ToList()).Average(s => 1 - Math.Abs(s));
+        });
+    }
+
+    private static double[] SilhouetteValues(IReadOnlyList<float[]> points, IReadOnlyList<int> labels)
+    {
+        if (points.Count != labels.Count) throw new ArgumentException($"{points.Count} points but {labels.Count} labels.", nameof(labels));
+        var groups = labels.Distinct().ToArray();
+        var sizes = groups.ToDictionary(g => g, g => labels.Count(l => l == g));
+        var result = new double[points.Count];
+        for (int i = 0; i < points.Count; i++)
+        {
+            if (sizes[labels[i]] < 2) continue;
+            var sums = groups.ToDictionary(g => g, _ => 0.0);
+            for (int j = 0; j < points.Count; j++)
+                if (j != i) sums[labels[j]] += Distance(points[i], points[j]);
+            double a = sums[labels[i]] / (sizes[labels[i]] - 1);
+            double b = groups.Where(g => g != labels[i]).Select(g => sums[g] / sizes[g]).DefaultIfEmpty(0).Min();
+            result[i] = Math.Max(a, b) == 0 ? 0 : (b - a) / Math.Max(a, b);
+        }
+        return result;
+    }
+
+    /// <summary>Mean inverse Simpson index of the batch labels among each row's <paramref name="k"/> nearest neighbours
+    /// (iLISI with uniform neighbour weights): 1 when neighbourhoods hold one batch, up to the number of batches when mixed.</summary>
+    public static double InverseSimpsonBatchMixing(IReadOnlyList<float[]> points, IReadOnlyList<int> batches, int k = 30)
+        => Neighbours(points, k).Select(n =>
+        {
+            var shares = n.GroupBy(j => batches[j]).Select(g => g.Count() / (double)n.Length);
+            return 1 / shares.Sum(p => p * p);
+        }).Average();
+
+    /// <summary>Fraction of each row's <paramref name="k"/> nearest neighbours sharing its label, averaged over rows.</summary>
+    public static double NeighbourLabelAgreement(IReadOnlyList<float[]> points, IReadOnlyList<int> labels, int k = 15)
+        => Neighbours(points, k).Select((n, i) => n.Count(j => labels[j] == labels[i]) / (double)n.Length).Average();
+
+    private static int[][] Neighbours(IReadOnlyList<float[]> points, int k)
+    {
+        AutoencoderOptions.Require(k >= 1 && k < points.Count, nameof(k), k, $"from 1 to the number of rows - 1 ({points.Count - 1})");
+        return Enumerable.Range(0, points.Count).Select(i => Enumerable.Range(0, points.Count).Where(j => j != i)
+            .OrderBy(j => Distance(points[i], points[j])).Take(k).ToArray()).ToArray();
+    }
+
+    private static double Distance(float[] a, float[] b)
+    {
+        double s = 0;
+        for (int f = 0; f < a.Length; f++) s += (double)(a[f] - b[f]) * (a[f] - b[f]);
+        return Math.Sqrt(s);
+    }
 }

@@ -214,4 +214,26 @@ public static class AutoencoderCatalog
     /// <summary>AAnet with every option.</summary>
     public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog, ArchetypalAnalysisOptions options)
         => new(catalog, options);
+
+    /// <summary>SAUCIE: a 2-d embedding, clusters, denoised/imputed values and, with a batch column, batch correction,
+    /// from one network (Amodio et al. 2019).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="embeddingColumnName">The 2-d embedding column.</param>
+    /// <param name="inputColumnName">A known-size vector of Single (e.g. log-normalised expression, or PCA of it).</param>
+    /// <param name="clusterColumnName">The cluster key column; null: no clustering.</param>
+    /// <param name="batchColumnName">A text, key or integer column naming each row's batch; null: no batch correction.</param>
+    /// <param name="epochs">Maximum passes over the data (per stage).</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog,
+        string embeddingColumnName = "Embedding", string inputColumnName = "Features", string? clusterColumnName = "Cluster",
+        string? batchColumnName = null, int epochs = 50, int? seed = null)
+        => new(catalog, new SaucieOptions
+        {
+            EmbeddingColumnName = embeddingColumnName, InputColumnName = inputColumnName, ClusterColumnName = clusterColumnName,
+            BatchColumnName = batchColumnName, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>SAUCIE with every option.</summary>
+    public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog, SaucieOptions options)
+        => new(catalog, options);
 }

@@ -9,21 +9,21 @@ internal static class Activations
 {
     public const double LeakySlope = 0.01;
 
-    public static Tensor Apply(Activation activation, Tensor x) => activation switch
+    public static Tensor Apply(Activation activation, Tensor x, double leakySlope = LeakySlope) => activation switch
     {
         Activation.Identity => x,
         Activation.Relu => nn.functional.relu(x),
-        Activation.LeakyRelu => nn.functional.leaky_relu(x, LeakySlope),
+        Activation.LeakyRelu => nn.functional.leaky_relu(x, leakySlope),
         Activation.Tanh => x.tanh(),
         Activation.Sigmoid => x.sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
-    public static string Emit(OnnxGraph graph, Activation activation, string x) => activation switch
+    public static string Emit(OnnxGraph graph, Activation activation, string x, double leakySlope = LeakySlope) => activation switch
     {
         Activation.Identity => x,
         Activation.Relu => graph.Node("Relu", new[] { x }),
-        Activation.LeakyRelu => graph.Node("LeakyRelu", new[] { x }, OnnxGraph.Float("alpha", (float)LeakySlope)),
+        Activation.LeakyRelu => graph.Node("LeakyRelu", new[] { x }, OnnxGraph.Float("alpha", (float)leakySlope)),
         Activation.Tanh => graph.Node("Tanh", new[] { x }),
         Activation.Sigmoid => graph.Node("Sigmoid", new[] { x }),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),

@@ -10,13 +10,16 @@ internal sealed class DenseStack : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> _layers = new();
     private readonly Activation[] _activations;
+    private readonly double _leakySlope;
 
     /// <param name="name">Module name.</param>
     /// <param name="sizes">Layer widths, input first: n + 1 sizes make n layers.</param>
     /// <param name="hidden">Activation of every layer but the last.</param>
     /// <param name="last">Activation of the last layer.</param>
-    public DenseStack(string name, IReadOnlyList<int> sizes, Activation hidden, Activation last) : base(name)
+    /// <param name="leakySlope">Negative slope of <see cref="Activation.LeakyRelu"/>.</param>
+    public DenseStack(string name, IReadOnlyList<int> sizes, Activation hidden, Activation last, double leakySlope = Activations.LeakySlope) : base(name)
     {
+        _leakySlope = leakySlope;
         _activations = new Activation[sizes.Count - 1];
         for (int i = 0; i < _activations.Length; i++)
         {
@@ -31,7 +34,7 @@ internal sealed class DenseStack : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         for (int i = 0; i < _layers.Count; i++)
-            x = Activations.Apply(_activations[i], _layers[i].forward(x));
+            x = Activations.Apply(_activations[i], _layers[i].forward(x), _leakySlope);
         return x;
     }
 
@@ -42,7 +45,7 @@ internal sealed class DenseStack : nn.Module<Tensor, Tensor>
         {
             var layer = _layers[i];
             x = graph.Dense(x, ToArray(layer.weight!), ToArray(layer.bias!), (int)layer.weight!.shape[0], (int)layer.weight!.shape[1]);
-            x = Activations.Emit(graph, _activations[i], x);
+            x = Activations.Emit(graph, _activations[i], x, _leakySlope);
         }
         return x;
     }

@@ -21,6 +21,7 @@ internal static class TrainingEngine
         using var channel = host.Start("Training");
         var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
             unitInterval: options.Loss == ReconstructionLoss.BinaryCrossEntropy, unitIntervalReason: "because Loss is BinaryCrossEntropy");
+        var auxiliary = variant.ReadAuxiliary(data, rows);
         variant.CheckInputSize(size, options.InputColumnName);
         int seed = options.Seed ?? host.Rand.Next();
         var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
@@ -39,22 +40,26 @@ internal static class TrainingEngine
         network.to(device);
         using var train = Gather(x, size, trainRows, device);
         using var validation = validationRows.Length > 0 ? Gather(x, size, validationRows, device) : null;
-        variant.Prepare(train);
+        using var trainAuxiliary = auxiliary is null ? null : Gather(auxiliary, variant.AuxiliaryWidth, trainRows, device);
+        using var validationAuxiliary = auxiliary is null || validation is null ? null : Gather(auxiliary, variant.AuxiliaryWidth, validationRows, device);
+        variant.Prepare(train, trainAuxiliary);
 
         var session = new TrainingSession(options, channel, seed);
-        variant.Pretrain(session, network, train, validation);
-        int bestEpoch = session.RunPhase(variant, network, train, validation, options.Epochs, TrainingSession.MainPhase);
+        variant.Pretrain(session, network, train, validation, trainAuxiliary, validationAuxiliary);
+        int bestEpoch = session.RunPhase(variant, network, train, validation, options.Epochs, TrainingSession.MainPhase, trainAuxiliary, validationAuxiliary);
 
         network.eval();
         var state = new ModelState
         {
-            FinalValidationLoss = validation is null ? null : TrainingSession.Evaluate(variant, network, validation, options.BatchSize),
+            FinalValidationLoss = validation is null ? null : TrainingSession.Evaluate(variant, network, validation, options.BatchSize, validationAuxiliary),
             Options = options,
             InputSize = size,
             Outputs = variant.OutputColumns(size),
             History = session.History,
             BestEpoch = bestEpoch,
         };
+        using (var all = validation is null ? train.alias() : cat(new[] { train, validation }))
+            foreach (var (name, array) in variant.LearnedArrays(network, all)) state.Arrays[name] = array;
         return Export(variant, network, state, x, Math.Min(rows, CheckRows));
     }
 
@@ -83,7 +88,6 @@ internal static class TrainingEngine
     private static ModelState Export(AutoencoderVariant variant, AutoencoderNetwork network, ModelState state, float[] x, int checkRows)
     {
         foreach (var (name, graph) in variant.AuxiliaryGraphs(network, state.InputSize)) state.Graphs[name] = graph;
-        foreach (var (name, array) in variant.LearnedArrays(network)) state.Arrays[name] = array;
         state.WithGraph(GraphExport.Build(variant, network, state));
 
         var sample = x.AsSpan(0, checkRows * state.InputSize).ToArray();

@@ -16,7 +16,8 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
 
     /// <summary>Trains <paramref name="network"/> on <paramref name="variant"/>'s objective for up to
     /// <paramref name="epochs"/> epochs; returns the epoch whose weights the network holds afterwards.</summary>
-    public int RunPhase(AutoencoderVariant variant, AutoencoderNetwork network, Tensor train, Tensor? validation, int epochs, string phase)
+    public int RunPhase(AutoencoderVariant variant, AutoencoderNetwork network, Tensor train, Tensor? validation, int epochs, string phase,
+        Tensor? trainAuxiliary = null, Tensor? validationAuxiliary = null)
     {
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
         var order = Enumerable.Range(0, (int)train.shape[0]).Select(i => (long)i).ToArray();
@@ -29,9 +30,9 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 variant.BeginEpoch(epoch);
-                _shuffle.Shuffle(order);
-                var (trainLoss, terms) = RunEpoch(variant, network, train, order, optimizer);
-                double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize);
+                variant.Order(order, _shuffle);
+                var (trainLoss, terms) = RunEpoch(variant, network, train, trainAuxiliary, order, optimizer);
+                double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize, validationAuxiliary);
                 Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase, watch.Elapsed.TotalSeconds));
                 if (!double.IsFinite(trainLoss))
                     throw new InvalidOperationException($"Training diverged in {phase} epoch {epoch} (loss {trainLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
@@ -68,7 +69,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     }
 
     private (double Loss, Dictionary<string, double> Terms) RunEpoch(AutoencoderVariant variant, AutoencoderNetwork network,
-        Tensor train, long[] order, optim.Optimizer optimizer)
+        Tensor train, Tensor? auxiliary, long[] order, optim.Optimizer optimizer)
     {
         network.train();
         double total = 0;
@@ -81,7 +82,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             var index = tensor(order.AsSpan(start, count).ToArray(), device: train.device);
             var batch = train.index_select(0, index);
             var terms = new Dictionary<string, Tensor>();
-            var loss = variant.Objective(network, batch, variant.Corrupt(batch), terms);
+            var loss = variant.Objective(network, batch, variant.Corrupt(batch), auxiliary?.index_select(0, index), terms);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
@@ -93,7 +94,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     }
 
     /// <summary>The objective on clean rows, without gradients.</summary>
-    internal static double Evaluate(AutoencoderVariant variant, AutoencoderNetwork network, Tensor rows, int batchSize)
+    internal static double Evaluate(AutoencoderVariant variant, AutoencoderNetwork network, Tensor rows, int batchSize, Tensor? auxiliary = null)
     {
         network.eval();
         using var noGrad = no_grad();
@@ -104,7 +105,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             using var scope = NewDisposeScope();
             long count = Math.Min(batchSize, n - start);
             var batch = rows.narrow(0, start, count);
-            total += variant.Objective(network, batch, batch, new Dictionary<string, Tensor>()).item<float>() * count;
+            total += variant.Objective(network, batch, batch, auxiliary?.narrow(0, start, count), new Dictionary<string, Tensor>()).item<float>() * count;
         }
         return total / n;
     }

@@ -34,11 +34,20 @@ internal class AutoencoderVariant
     /// <summary>Throws when the network cannot take vectors of <paramref name="inputSize"/> (e.g. images of another size).</summary>
     public virtual void CheckInputSize(int inputSize, string column) { }
 
-    /// <summary>Called once with all training rows before the first epoch, for statistics a variant needs.</summary>
-    public virtual void Prepare(Tensor train) { }
+    /// <summary>Values per row that the variant reads besides the input column (e.g. a batch id); 0: none.</summary>
+    public virtual int AuxiliaryWidth => 0;
+
+    /// <summary>The auxiliary values of every row, rows × <see cref="AuxiliaryWidth"/>, row-major; throws on bad columns.</summary>
+    public virtual float[]? ReadAuxiliary(IDataView data, int rows) => null;
+
+    /// <summary>Called once with all training rows (and their auxiliary values) before the first epoch.</summary>
+    public virtual void Prepare(Tensor train, Tensor? auxiliary) { }
+
+    /// <summary>Puts the training rows' positions in this epoch's order; consecutive BatchSize positions form a minibatch.</summary>
+    public virtual void Order(long[] order, Random shuffle) => shuffle.Shuffle(order);
 
     /// <summary>Runs before the main training phase, e.g. greedy layer-wise pretraining through <paramref name="session"/>.</summary>
-    public virtual void Pretrain(TrainingSession session, AutoencoderNetwork network, Tensor train, Tensor? validation) { }
+    public virtual void Pretrain(TrainingSession session, AutoencoderNetwork network, Tensor train, Tensor? validation, Tensor? trainAuxiliary, Tensor? validationAuxiliary) { }
 
     /// <summary>Called before each epoch (1-based), for schedules such as a KL warm-up.</summary>
     public virtual void BeginEpoch(int epoch) { }
@@ -47,13 +56,19 @@ internal class AutoencoderVariant
     public virtual Dictionary<string, byte[]> AuxiliaryGraphs(AutoencoderNetwork network, int inputSize) => new();
 
     /// <summary>Learned arrays the fitted model exposes besides its graph (e.g. archetypes), by name.</summary>
-    public virtual Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network) => new();
+    /// <param name="network">The trained network.</param>
+    /// <param name="rows">Every row of the training data (training and validation).</param>
+    public virtual Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, Tensor rows) => new();
 
     /// <summary>The training input made from a clean minibatch; identity except for denoising variants.</summary>
     public virtual Tensor Corrupt(Tensor x) => x;
 
     /// <summary>The loss to minimise for clean rows <paramref name="x"/> fed to the network as <paramref name="input"/>.
     /// Each named term is also put into <paramref name="terms"/> for the training history.</summary>
+    public virtual Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, Tensor? auxiliary, IDictionary<string, Tensor> terms)
+        => Objective(network, x, input, terms);
+
+    /// <summary>The objective of variants that read no auxiliary values.</summary>
     public virtual Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
     {
         var reconstruction = Losses.Reconstruction(Options.Loss, network.forward(input), x);

@@ -47,7 +47,7 @@ internal sealed class DenoisingVariant(DenoisingAutoencoderOptions options) : Au
 {
     private float _min, _max;
 
-    public override void Prepare(Tensor train)
+    public override void Prepare(Tensor train, Tensor? auxiliary)
     {
         _min = options.ClipMin ?? train.min().item<float>();
         _max = options.ClipMax ?? train.max().item<float>();

@@ -29,7 +29,7 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : Autoen
 {
     public const string StackedPhase = "stacked";
 
-    public override void Pretrain(TrainingSession session, AutoencoderNetwork network, Tensor train, Tensor? validation)
+    public override void Pretrain(TrainingSession session, AutoencoderNetwork network, Tensor train, Tensor? validation, Tensor? trainAuxiliary, Tensor? validationAuxiliary)
     {
         if (options.PretrainEpochs == 0) return;
         var stack = (DenseAutoencoderNetwork)network;

@@ -1,0 +1,118 @@
+using Microsoft.ML.Autoencoders.Analysis;
+using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Data;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Per-sample summaries of a SAUCIE model's output (the paper's patient manifold).</summary>
+public sealed class SampleAnalysis
+{
+    internal SampleAnalysis(string[] samples, double[][] proportions, double[,] distances, double[][] embedding)
+        => (Samples, ClusterProportions, Distances, Embedding) = (samples, proportions, distances, embedding);
+
+    /// <summary>The samples, in ordinal order of their names.</summary>
+    public IReadOnlyList<string> Samples { get; }
+
+    /// <summary>Per sample, the fraction of its rows in each cluster: index 0 unclustered, index c cluster c.</summary>
+    public IReadOnlyList<double[]> ClusterProportions { get; }
+
+    /// <summary>Pairwise MMD between the samples' embedded rows (SAUCIE's multi-scale kernel, one global scale).</summary>
+    public double[,] Distances { get; }
+
+    /// <summary>2-d classical multidimensional scaling of <see cref="Distances"/>, one point per sample.</summary>
+    public IReadOnlyList<double[]> Embedding { get; }
+}
+
+/// <summary>A fitted SAUCIE model: embedding, clusters (a key column), corrected and denoised values, and sample-level analysis.</summary>
+public sealed class SaucieTransformer : AutoencoderTransformer
+{
+    private const int RowsPerSample = 1000;
+
+    internal SaucieTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state) { }
+
+    private SaucieOptions SaucieOptions => (SaucieOptions)State.Options;
+
+    /// <summary>Number of clusters (after any merging); 0 without clustering.</summary>
+    public int ClusterCount => (int)State.Arrays.GetValueOrDefault(SaucieVariant.PatternIds, Array.Empty<float>()).DefaultIfEmpty(0).Max();
+
+    /// <summary>Groups the rows of <paramref name="data"/> by <paramref name="sampleColumnName"/> (text, key or integer)
+    /// and compares the samples: their cluster proportions, the MMD between their embedded rows, and a 2-d MDS of those
+    /// distances. Up to 1000 rows a sample (a seeded subsample) enter the MMD.</summary>
+    public SampleAnalysis AnalyzeSamples(IDataView data, string sampleColumnName, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var (codes, names) = CategoryReader.Read(data, sampleColumnName, nameof(sampleColumnName));
+        var scored = Transform(data);
+        var embedding = DataReader.ReadMatrix(scored, SaucieOptions.EmbeddingColumnName, out int rows, out int width);
+        var clusters = SaucieOptions.ClusterColumnName is { } c ? ReadKeys(scored, c) : new uint[rows];
+        int k = ClusterCount;
+        var proportions = names.Select((_, s) =>
+        {
+            var members = Enumerable.Range(0, rows).Where(i => codes[i] == s).ToArray();
+            return Enumerable.Range(0, k + 1).Select(id => members.Count(i => clusters[i] == id) / (double)members.Length).ToArray();
+        }).ToArray();
+
+        var rand = new Random(seed);
+        var chosen = names.Select((_, s) =>
+        {
+            var members = Enumerable.Range(0, rows).Where(i => codes[i] == s).ToArray();
+            rand.Shuffle(members);
+            return members.Take(RowsPerSample).ToArray();
+        }).ToArray();
+        var distances = new double[names.Length, names.Length];
+        using (var scope = NewDisposeScope())
+        {
+            var all = chosen.SelectMany(m => m).ToArray();
+            var points = tensor(all.SelectMany(i => embedding.AsSpan(i * width, width).ToArray()).ToArray(), new long[] { all.Length, width });
+            var scaled = points / (points.abs().mean() + 1e-9);
+            var d = SaucieLosses.SquaredDistances(scaled);
+            var kernel = SaucieLosses.Kernel(d / (d.max() + 1e-9));
+            int offset = 0;
+            var masks = chosen.Select(m =>
+            {
+                var mask = zeros(all.Length);
+                mask.narrow(0, offset, m.Length).fill_(1);
+                offset += m.Length;
+                return mask;
+            }).ToArray();
+            for (int a = 0; a < names.Length; a++)
+                for (int b = a + 1; b < names.Length; b++)
+                    distances[a, b] = distances[b, a] = Math.Max(0, SaucieLosses.Mmd(kernel, masks[a], masks[b]).item<float>());
+        }
+        return new SampleAnalysis(names, proportions, distances, ClassicalScaling(distances, 2));
+    }
+
+    private static uint[] ReadKeys(IDataView data, string name)
+    {
+        var column = data.Schema[name];
+        var keys = new List<uint>();
+        using var cursor = data.GetRowCursor(new[] { column });
+        var getter = cursor.GetGetter<VBuffer<uint>>(column);
+        var value = default(VBuffer<uint>);
+        while (cursor.MoveNext()) { getter(ref value); keys.Add(value.DenseValues().First()); }
+        return keys.ToArray();
+    }
+
+    /// <summary>Classical MDS: double-centre the squared distances, take the top eigenvectors scaled by sqrt(eigenvalue).</summary>
+    internal static double[][] ClassicalScaling(double[,] distances, int dims)
+    {
+        int n = distances.GetLength(0);
+        var b = new double[n, n];
+        var rowMeans = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sq = distances[i, j] * distances[i, j];
+                rowMeans[i] += sq / n;
+                total += sq / (n * (double)n);
+            }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                b[i, j] = -0.5 * (distances[i, j] * distances[i, j] - rowMeans[i] - rowMeans[j] + total);
+        var (values, vectors) = LinearAlgebra.SymmetricEigen(b);
+        return Enumerable.Range(0, n).Select(i => Enumerable.Range(0, dims)
+            .Select(d => d < n ? vectors[d][i] * Math.Sqrt(Math.Max(0, values[d])) : 0).ToArray()).ToArray();
+    }
+}

@@ -1,0 +1,173 @@
+using Microsoft.ML.Autoencoders.Analysis;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+[TestClass]
+public sealed class SaucieTests : EstimatorSuite
+{
+    protected override AutoencoderOptions SmallOptions(int seed) => new SaucieOptions
+    {
+        HiddenLayers = new[] { 32, 16 }, Epochs = 2, BatchSize = 64, Seed = seed, Threads = 1, MinClusterSize = 5,
+        ReconstructionErrorColumnName = "Error",
+    };
+
+    protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.Saucie((SaucieOptions)options);
+
+    private static SaucieOptions Options(int epochs = 60) => new()
+    {
+        HiddenLayers = new[] { 128, 64, 32 }, Epochs = epochs, BatchSize = 128, Seed = 1, Threads = 1, EarlyStoppingPatience = 0,
+        ValidationFraction = 0, MinClusterSize = 10,
+    };
+
+    [TestMethod]
+    public void Clusters_recover_the_cell_types_and_merging_joins_clusters()
+    {
+        // Measured on 4 cell types: with the published weights (0.1, 0.2) and 60 epochs SAUCIE splits them into 27
+        // clusters (ARI 0.22); with 1 and 2 and 100 epochs, 9 clusters, ARI 0.75.
+        var ml = new MLContext(1);
+        var (x, types, _) = TestData.CellTypes(n: 800, types: 4, dims: 20, batches: 1, seed: 1);
+        var data = TestData.ToDataView(ml, x);
+        var options = Options(100);
+        options.ClusterWeight = 1;
+        options.IntraClusterWeight = 2;
+        using var model = ml.Transforms.Saucie(options).Fit(data);
+        var clusters = TestData.Column(model.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray();
+        double ari = Metrics.AdjustedRandIndex(clusters, types);
+        Console.WriteLine($"{model.ClusterCount} clusters, {clusters.Count(c => c == 0)} unclustered rows; ARI {ari:F3}, NMI {Metrics.NormalizedMutualInformation(clusters, types):F3}");
+        Assert.IsTrue(ari > 0.6, $"ARI {ari}");
+        Assert.AreEqual(model.ClusterCount, clusters.Max());
+
+        options.ClusterMergeDistance = 1e9; // every mutual-nearest pair merges
+        using var merged = ml.Transforms.Saucie(options).Fit(data);
+        Console.WriteLine($"merged: {merged.ClusterCount} clusters");
+        Assert.IsTrue(merged.ClusterCount < model.ClusterCount && merged.ClusterCount >= 1);
+    }
+
+    [TestMethod]
+    public void Batch_correction_mixes_batches_and_keeps_cell_types_apart()
+    {
+        var ml = new MLContext(1);
+        var (x, types, batches) = TestData.CellTypes(n: 900, types: 3, dims: 20, batches: 3, seed: 2);
+        var data = TestData.WithBatches(ml, x, batches);
+        var plainOptions = Options();
+        plainOptions.ClusterColumnName = null;
+        var correctedOptions = Options();
+        correctedOptions.ClusterColumnName = null;
+        correctedOptions.BatchColumnName = "Batch";
+        using var plain = ml.Transforms.Saucie(plainOptions).Fit(data);
+        using var corrected = ml.Transforms.Saucie(correctedOptions).Fit(data);
+        var before = TestData.Column(plain.Transform(data), "Embedding");
+        var after = TestData.Column(corrected.Transform(data), "Embedding");
+        double mixingBefore = Metrics.InverseSimpsonBatchMixing(before, batches), mixingAfter = Metrics.InverseSimpsonBatchMixing(after, batches);
+        double typesAfter = Metrics.NeighbourLabelAgreement(after, types);
+        Console.WriteLine($"iLISI (1-3): {mixingBefore:F2} -> {mixingAfter:F2}; cell-type kNN agreement after {typesAfter:F3} (before {Metrics.NeighbourLabelAgreement(before, types):F3}); batch ASW {Metrics.BatchSilhouette(before, batches, types):F3} -> {Metrics.BatchSilhouette(after, batches, types):F3}");
+        Assert.IsTrue(mixingAfter > mixingBefore + 0.5, "batches mix");
+        Assert.IsTrue(typesAfter > 0.9, "cell types stay apart");
+    }
+
+    [TestMethod]
+    public void Masked_values_are_imputed_closer_to_the_truth_than_the_masked_input()
+    {
+        var ml = new MLContext(1);
+        var (x, _, _) = TestData.CellTypes(n: 800, types: 4, dims: 20, batches: 1, seed: 3);
+        var rand = new Random(4);
+        var masked = x.Select(r => r.Select(v => rand.NextDouble() < 0.2 ? 0f : v).ToArray()).ToArray();
+        var options = Options();
+        options.ClusterColumnName = null;
+        using var model = ml.Transforms.Saucie(options).Fit(TestData.ToDataView(ml, masked));
+        var imputed = TestData.Column(model.Transform(TestData.ToDataView(ml, masked)), "Reconstruction");
+        double maskedError = 0, imputedError = 0;
+        int count = 0;
+        for (int i = 0; i < x.Length; i++)
+            for (int f = 0; f < x[i].Length; f++)
+                if (masked[i][f] == 0 && x[i][f] != 0)
+                {
+                    maskedError += x[i][f] * x[i][f];
+                    imputedError += (imputed[i][f] - x[i][f]) * (imputed[i][f] - x[i][f]);
+                    count++;
+                }
+        Console.WriteLine($"masked entries: MSE of the masked input {maskedError / count:F3}, of SAUCIE's reconstruction {imputedError / count:F3}");
+        Assert.IsTrue(imputedError < 0.5 * maskedError);
+    }
+
+    [TestMethod]
+    public void Sample_analysis_tells_apart_samples_with_different_cell_type_proportions()
+    {
+        var ml = new MLContext(1);
+        var sets = new[] { new[] { 0.7, 0.1, 0.1, 0.1 }, new[] { 0.7, 0.1, 0.1, 0.1 }, new[] { 0.1, 0.1, 0.1, 0.7 } };
+        // Same cell types in every sample (same seed for the centres), other cells, different proportions.
+        var parts = sets.Select((p, s) => TestData.CellTypes(n: 300, types: 4, dims: 20, batches: 1, seed: 5, proportions: p, rowSeed: 100 + s)).ToArray();
+        var x = parts.SelectMany(p => p.X).ToArray();
+        var samples = parts.SelectMany((p, s) => Enumerable.Repeat(s, p.X.Length)).ToArray();
+        var data = TestData.WithBatches(ml, x, new int[x.Length], samples);
+        using var model = ml.Transforms.Saucie(Options()).Fit(data);
+        var analysis = model.AnalyzeSamples(data, "Sample");
+        CollectionAssert.AreEqual(new[] { "sample0", "sample1", "sample2" }, analysis.Samples.ToArray());
+        var d = analysis.Distances;
+        Console.WriteLine($"MMD: 0-1 {d[0, 1]:F4}, 0-2 {d[0, 2]:F4}, 1-2 {d[1, 2]:F4}; MDS {string.Join(" ", analysis.Embedding.Select(p => $"({p[0]:F3}, {p[1]:F3})"))}");
+        Assert.IsTrue(d[0, 2] > 3 * d[0, 1] && d[1, 2] > 3 * d[0, 1], "the odd sample is far from the two alike");
+        Assert.IsTrue(analysis.ClusterProportions.All(p => Math.Abs(p.Sum() - 1) < 1e-9));
+        double Gap(double[] a, double[] b) => Math.Sqrt(a.Zip(b).Sum(q => (q.First - q.Second) * (q.First - q.Second)));
+        Assert.IsTrue(Gap(analysis.Embedding[0], analysis.Embedding[2]) > 2 * Gap(analysis.Embedding[0], analysis.Embedding[1]));
+    }
+
+    [TestMethod]
+    public void Both_stages_run_in_one_fit_and_the_model_scores_raw_input()
+    {
+        var ml = new MLContext(1);
+        var (x, types, batches) = TestData.CellTypes(n: 600, types: 3, dims: 20, batches: 2, seed: 6);
+        var data = TestData.WithBatches(ml, x, batches);
+        var options = Options(30);
+        options.BatchColumnName = "Batch";
+        using var model = ml.Transforms.Saucie(options).Fit(data);
+        CollectionAssert.AreEqual(new[] { "batch correction", "train" }, model.TrainingHistory.Select(h => h.Phase).Distinct().ToList());
+        Assert.IsTrue(model.TrainingHistory.Where(h => h.Phase == "batch correction").All(h => h.Terms.ContainsKey("batch")));
+        Assert.IsTrue(model.TrainingHistory.Where(h => h.Phase == "train").All(h => h.Terms.ContainsKey("cluster entropy") && !h.Terms.ContainsKey("batch")));
+        var scored = model.Transform(TestData.ToDataView(ml, x));  // no batch column needed to score
+        var clusters = TestData.Column(scored, "Cluster").Select(c => (int)c[0]).ToArray();
+        Console.WriteLine($"two stages: {model.ClusterCount} clusters, ARI {Metrics.AdjustedRandIndex(clusters, types):F3}");
+        Assert.IsTrue(model.ClusterCount >= 1);
+    }
+
+    [TestMethod]
+    public void Bad_batch_input_is_named()
+    {
+        var ml = new MLContext(1);
+        var (x, _, batches) = TestData.CellTypes(n: 300, types: 3, dims: 10, batches: 2, seed: 7);
+        var data = TestData.WithBatches(ml, x, batches);
+        SaucieOptions With(Action<SaucieOptions> change) { var o = (SaucieOptions)SmallOptions(1); change(o); return o; }
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Plate")).Fit(data));
+        StringAssert.Contains(e.Message, "'Plate' was not found");
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Features")).Fit(data));
+        StringAssert.Contains(e.Message, "expected a scalar text, key or integer column");
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => { o.BatchColumnName = "Batch"; o.ReferenceBatch = "batch9"; })).Fit(data));
+        StringAssert.Contains(e.Message, "'batch9'");
+        StringAssert.Contains(e.Message, "'batch0', 'batch1'");
+        var skewed = batches.Select((b, i) => i < 3 ? 1 : 0).ToArray();
+        var small = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, skewed)));
+        StringAssert.Contains(small.Message, "Batch 'batch1'");
+        var single = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, new int[x.Length])));
+        StringAssert.Contains(single.Message, "one batch");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.Saucie(With(o => { o.ClusterWeight = 0; o.IntraClusterWeight = 0.2; }))).Message, "IntraClusterWeight");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.Saucie(With(o => o.BatchWeight = -1))).Message, "BatchWeight");
+    }
+
+    [TestMethod]
+    [DataRow(0f)]
+    [DataRow(3.5f)]
+    public void Constant_data_and_tiny_data_train_without_NaN(float value)
+    {
+        var ml = new MLContext(1);
+        var options = (SaucieOptions)SmallOptions(1);
+        options.BatchColumnName = "Batch";
+        var constant = Enumerable.Range(0, 200).Select(_ => Enumerable.Repeat(value, 10).ToArray()).ToArray();
+        using var model = ml.Transforms.Saucie(options).Fit(TestData.WithBatches(ml, constant, Enumerable.Range(0, 200).Select(i => i % 2).ToArray()));
+        Assert.IsTrue(model.TrainingHistory.All(h => double.IsFinite(h.TrainLoss)));
+        Assert.IsTrue(TestData.Column(model.Transform(TestData.ToDataView(ml, constant)), "Embedding").All(r => r.All(float.IsFinite)));
+
+        var (x, _, batches) = TestData.CellTypes(n: 20, types: 2, dims: 10, batches: 2, seed: 8);
+        using var tiny = ml.Transforms.Saucie(options).Fit(TestData.WithBatches(ml, x, batches));  // fewer rows than a minibatch
+        Assert.IsTrue(tiny.TrainingHistory.All(h => double.IsFinite(h.TrainLoss)));
+    }
+}
