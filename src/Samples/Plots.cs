@@ -37,4 +37,20 @@ public static class Plots
         }
         canvas.Save(path);
     }
+
+    /// <summary>A 2-d scatter, one colour per category (category 0 drawn grey when there are more than ten).</summary>
+    public static void Scatter(IReadOnlyList<float[]> points, IReadOnlyList<int> categories, string path, int size = 480)
+    {
+        float minX = points.Min(p => p[0]), maxX = points.Max(p => p[0]), minY = points.Min(p => p[1]), maxY = points.Max(p => p[1]);
+        var canvas = new Canvas(size, size);
+        const int margin = 12;
+        for (int i = 0; i < points.Count; i++)
+        {
+            int x = margin + (int)((points[i][0] - minX) / (maxX - minX + 1e-9f) * (size - 2 * margin));
+            int y = size - margin - (int)((points[i][1] - minY) / (maxY - minY + 1e-9f) * (size - 2 * margin));
+            var colour = categories[i] == 0 && categories.Max() >= Canvas.Palette.Length ? ((byte)190, (byte)190, (byte)190) : Canvas.Palette[categories[i] % Canvas.Palette.Length];
+            canvas.Dot(x, y, 2, colour);
+        }
+        canvas.Save(path);
+    }
 }

@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Samples;
 
-// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval, fewlabels.
+// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval, fewlabels, saucie, aanet.
 var samples = new Dictionary<string, Action<string>>
 {
     ["digits"] = DigitsAutoencoder.Run,
@@ -11,6 +11,8 @@ var samples = new Dictionary<string, Action<string>>
     ["vae"] = GenerativeAndRetrieval.Vae,
     ["retrieval"] = GenerativeAndRetrieval.Retrieval,
     ["fewlabels"] = FewLabels.Run,
+    ["saucie"] = SaucieAndArchetypes.Saucie,
+    ["aanet"] = SaucieAndArchetypes.Archetypes,
 };
 var name = args.Length > 0 ? args[0] : "digits";
 var output = args.Length > 1 ? args[1] : Path.Combine(Directory.GetCurrentDirectory(), "out");

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.IO.Compression;
+using Microsoft.ML.Autoencoders.Analysis;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Samples;
+
+/// <summary>SAUCIE on the bundled HSMM single-cell data and on synthetic batches; AAnet on the digits.</summary>
+public static class SaucieAndArchetypes
+{
+    private sealed class CellRow
+    {
+        public float[] Features = Array.Empty<float>();
+        public string Batch = "";
+        public string Hours = "";
+    }
+
+    /// <summary>HSMM: 271 myoblasts over a 72-hour differentiation time course; SAUCIE on 50 principal components.</summary>
+    public static void Saucie(string output)
+    {
+        var ml = new MLContext(1);
+        var folder = Path.Combine(AppContext.BaseDirectory, "data", "single-cell");
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(Path.Combine(folder, "hsmm_log1p_fpkm_top2000.csv.gz")), CompressionMode.Decompress));
+        reader.ReadLine();
+        var expression = new Dictionary<string, float[]>();
+        while (reader.ReadLine() is { } line)
+        {
+            var fields = line.Split(',');
+            expression[fields[0].Trim('"')] = fields[1..].Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        }
+        var hours = File.ReadLines(Path.Combine(folder, "hsmm_cells.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => f[0].Trim('"'), f => f[1]);
+        var cells = expression.Keys.ToArray();
+        var rows = cells.Select(c => new CellRow { Features = expression[c], Hours = hours[c] }).ToArray();
+        var data = ToDataView(ml, rows, 2000);
+        // More than ~100 inputs: the authors reduce with PCA first.
+        var pca = ml.Transforms.ProjectToPrincipalComponents("Pca", "Features", rank: 50, seed: 1).Fit(data);
+        var reduced = pca.Transform(data);
+        var options = new SaucieOptions
+        {
+            InputColumnName = "Pca", HiddenLayers = new[] { 256, 128, 64 }, Epochs = 300, BatchSize = 64, Seed = 1, Threads = 1,
+            ClusterWeight = 1, IntraClusterWeight = 2, MinClusterSize = 5, EarlyStoppingPatience = 0, ValidationFraction = 0,
+        };
+        using var model = ml.Transforms.Saucie(options).Fit(reduced);
+        var scored = model.Transform(reduced);
+        var embedding = Data.Column(scored, "Embedding");
+        var clusters = ReadKeys(scored, "Cluster");
+        var hourLabels = rows.Select(r => int.Parse(r.Hours) / 24).ToArray();
+        Console.WriteLine($"HSMM: {rows.Length} cells, 2000 genes -> 50 PCs -> SAUCIE: {model.ClusterCount} clusters, {clusters.Count(c => c == 0)} cells unclustered.");
+        Console.WriteLine($"Agreement of clusters with the time point (0/24/48/72 h): ARI {Metrics.AdjustedRandIndex(clusters.Select(c => (int)c).ToArray(), hourLabels):F3}, NMI {Metrics.NormalizedMutualInformation(clusters.Select(c => (int)c).ToArray(), hourLabels):F3}.");
+        Plots.Scatter(embedding, clusters.Select(c => (int)c).ToArray(), Path.Combine(output, "saucie-hsmm-clusters.png"));
+        Plots.Scatter(embedding, hourLabels, Path.Combine(output, "saucie-hsmm-hours.png"));
+        Console.WriteLine($"Wrote saucie-hsmm-clusters.png (colour = cluster, grey = unclustered) and saucie-hsmm-hours.png (colour = 0, 24, 48, 72 h).");
+
+        // Synthetic: three cell types measured in three batches, each distorted its own way.
+        var rand = new Random(2);
+        var centres = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 20).Select(_ => 3 * Gaussian(rand)).ToArray()).ToArray();
+        var shifts = Enumerable.Range(0, 3).Select(b => Enumerable.Range(0, 20).Select(_ => b == 0 ? 0 : 1.5 * Gaussian(rand)).ToArray()).ToArray();
+        var types = Enumerable.Range(0, 900).Select(i => i % 3).ToArray();
+        var batches = Enumerable.Range(0, 900).Select(i => i / 3 % 3).ToArray();
+        var synthetic = types.Select((t, i) => new CellRow
+        {
+            Features = centres[t].Select((c, f) => { double v = c + Gaussian(rand); return (float)(v + shifts[batches[i]][f] + 0.8 * batches[i] * Math.Tanh(v)); }).ToArray(),
+            Batch = $"batch{batches[i]}",
+        }).ToArray();
+        var syntheticData = ToDataView(ml, synthetic, 20);
+        var plain = new SaucieOptions { HiddenLayers = new[] { 128, 64, 32 }, Epochs = 60, BatchSize = 128, Seed = 1, Threads = 1, ClusterColumnName = null, EarlyStoppingPatience = 0 };
+        var corrected = new SaucieOptions { HiddenLayers = new[] { 128, 64, 32 }, Epochs = 60, BatchSize = 128, Seed = 1, Threads = 1, ClusterColumnName = null, EarlyStoppingPatience = 0, BatchColumnName = "Batch" };
+        using var before = ml.Transforms.Saucie(plain).Fit(syntheticData);
+        using var after = ml.Transforms.Saucie(corrected).Fit(syntheticData);
+        var e0 = Data.Column(before.Transform(syntheticData), "Embedding");
+        var e1 = Data.Column(after.Transform(syntheticData), "Embedding");
+        Console.WriteLine($"Synthetic, 3 cell types x 3 batches: iLISI {Metrics.InverseSimpsonBatchMixing(e0, batches):F2} -> {Metrics.InverseSimpsonBatchMixing(e1, batches):F2} (1: separated, 3: mixed); cell-type kNN agreement {Metrics.NeighbourLabelAgreement(e1, types):F3} after correction.");
+        Plots.Scatter(e0, batches, Path.Combine(output, "saucie-batches-before.png"));
+        Plots.Scatter(e1, batches, Path.Combine(output, "saucie-batches-after.png"));
+        Console.WriteLine("Wrote saucie-batches-before.png and saucie-batches-after.png (colour = batch).");
+    }
+
+    /// <summary>AAnet on the digits: three archetypes as images, and every digit placed in the triangle by its weights.</summary>
+    public static void Archetypes(string output)
+    {
+        var ml = new MLContext(1);
+        var rows = Data.Digits();
+        var data = Data.ToDataView(ml, rows, 64);
+        using var model = ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions
+        {
+            ArchetypeCount = 3, HiddenLayers = new[] { 64, 32 }, Epochs = 200, BatchSize = 64, LearningRate = 2e-3, LatentNoise = 0.02,
+            Seed = 1, Threads = 1, EarlyStoppingPatience = 0, OutputActivation = Activation.Sigmoid, Loss = ReconstructionLoss.BinaryCrossEntropy,
+        }).Fit(data);
+        var weights = Data.Column(model.Transform(data), "ArchetypeWeights");
+        Plots.ImageRows(new[] { model.Archetypes }, 8, 3, Path.Combine(output, "aanet-archetypes.png"), scale: 10);
+        // Barycentric coordinates to the plane: vertices of an equilateral triangle.
+        var corners = new[] { (0.0, 0.0), (1.0, 0.0), (0.5, Math.Sqrt(3) / 2) };
+        var points = weights.Select(w => new[] { (float)w.Select((b, k) => b * corners[k].Item1).Sum(), (float)w.Select((b, k) => b * corners[k].Item2).Sum() }).ToArray();
+        Plots.Scatter(points, rows.Select(r => (int)r.Label).ToArray(), Path.Combine(output, "aanet-simplex.png"));
+        for (int k = 0; k < 3; k++)
+        {
+            var nearest = Enumerable.Range(0, rows.Length).OrderByDescending(i => weights[i][k]).Take(50).GroupBy(i => rows[i].Label).OrderByDescending(g => g.Count()).First();
+            Console.WriteLine($"Archetype {k + 1}: of the 50 digits weighted most towards it, {nearest.Count()} are {nearest.Key}s.");
+        }
+        Console.WriteLine("Wrote aanet-archetypes.png (the three archetypes, decoded) and aanet-simplex.png (digits by weights, colour = label).");
+    }
+
+    private static IDataView ToDataView(MLContext ml, IEnumerable<CellRow> rows, int size)
+    {
+        var definition = SchemaDefinition.Create(typeof(CellRow));
+        definition[nameof(CellRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        return ml.Data.LoadFromEnumerable(rows, definition);
+    }
+
+    private static uint[] ReadKeys(IDataView data, string name)
+    {
+        var column = data.Schema[name];
+        var keys = new List<uint>();
+        using var cursor = data.GetRowCursor(new[] { column });
+        var getter = cursor.GetGetter<VBuffer<uint>>(column);
+        var value = default(VBuffer<uint>);
+        while (cursor.MoveNext()) { getter(ref value); keys.Add(value.DenseValues().First()); }
+        return keys.ToArray();
+    }
+
+    private static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
+}
