@@ -64,6 +64,9 @@ public static class Classic
         var folder = Path.GetDirectoryName(FashionMnist.Folder())!;
         if (!File.Exists("/usr/bin/python3")) return null;
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Set on some processors for old OpenBLAS builds; they slow a current one (see the machine notes).
+        info.Environment.Remove("OPENBLAS_CORETYPE");
+        info.Environment.Remove("OPENBLAS_L2_SIZE");
         foreach (var a in new[] { script, FashionMnist.Folder(), model, Epochs.ToString(), threads.ToString() }) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEnd();

@@ -1,0 +1,103 @@
+using Microsoft.ML.Autoencoders.Analysis;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>What <see cref="AutoencoderSweep"/> searches and how it judges a featurizer.</summary>
+public sealed class AutoencoderSweepOptions
+{
+    /// <summary>The input column of every featurizer: a known-size vector of Single.</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>The label of the downstream task; null: unsupervised, the objective is held-out reconstruction error (lower is better).</summary>
+    public string? LabelColumnName { get; set; }
+
+    /// <summary>The downstream task (with a label).</summary>
+    public DownstreamTask Task { get; set; } = DownstreamTask.MulticlassClassification;
+
+    /// <summary>The downstream learner; null: the linear default of <see cref="Downstream.Evaluate"/>. It reads the columns
+    /// <see cref="Downstream.FeatureColumn"/> and <see cref="Downstream.LabelColumn"/>.</summary>
+    public Func<MLContext, IEstimator<ITransformer>>? DownstreamTrainer { get; set; }
+
+    /// <summary>Configurations sampled from the search space.</summary>
+    public int Trials { get; set; } = 12;
+
+    /// <summary>Cross-validation folds; every trial uses the same folds.</summary>
+    public int Folds { get; set; } = 3;
+
+    /// <summary>Seed of the sampling, the folds and every trial's training.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Stops starting new evaluations after this long and returns what was measured; null: no limit.</summary>
+    public TimeSpan? TimeBudget { get; set; }
+
+    /// <summary>Successive halving: each round keeps the best 1/<see cref="HalvingRate"/> of the configurations and trains
+    /// them with <see cref="HalvingRate"/> times the epochs, up to <see cref="MaxEpochs"/>.</summary>
+    public int HalvingRate { get; set; } = 3;
+
+    /// <summary>Epochs of the last round; the first rounds train with fewer.</summary>
+    public int MaxEpochs { get; set; } = 27;
+
+    /// <summary>The variants to try, by catalog method name (see <see cref="AutoencoderSweep.KnownVariants"/>).</summary>
+    public string[] Variants { get; set; } = { "Autoencoder", "SparseAutoencoder", "DenoisingAutoencoder", "ContractiveAutoencoder" };
+
+    /// <summary>Code sizes to try.</summary>
+    public int[] CodeSizes { get; set; } = { 8, 16, 32 };
+
+    /// <summary>Hidden-layer shapes to try.</summary>
+    public int[][] HiddenLayers { get; set; } = { Array.Empty<int>(), new[] { 64 } };
+
+    /// <summary>Learning rates to try.</summary>
+    public double[] LearningRates { get; set; } = { 1e-3, 3e-3 };
+
+    /// <summary>Sparse autoencoder: L1 weights to try.</summary>
+    public double[] SparsityWeights { get; set; } = { 1e-4, 1e-3 };
+
+    /// <summary>Denoising autoencoder: masking probabilities to try.</summary>
+    public double[] NoiseLevels { get; set; } = { 0.1, 0.3 };
+
+    /// <summary>Contractive autoencoder: contraction weights to try.</summary>
+    public double[] ContractionWeights { get; set; } = { 1e-4, 1e-3 };
+
+    /// <summary>Rows per minibatch of every trial.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Threads for torch in every trial.</summary>
+    public int? Threads { get; set; } = 1;
+
+    /// <summary>Receives every evaluation as it finishes.</summary>
+    public IProgress<SweepTrial>? Progress { get; set; }
+
+    /// <summary>Checked between and inside trials; cancelling throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; set; }
+}
+
+/// <summary>One evaluation of one configuration.</summary>
+public sealed class SweepTrial
+{
+    internal SweepTrial(int configuration, int round, string variant, AutoencoderOptions options, double metric, double spread, TimeSpan duration)
+        => (Configuration, Round, Variant, Options, Metric, MetricStdDev, Duration) = (configuration, round, variant, options, metric, spread, duration);
+
+    /// <summary>Which sampled configuration (0-based); a configuration is evaluated once per round it survives.</summary>
+    public int Configuration { get; }
+
+    /// <summary>The successive-halving round (0-based); later rounds train longer.</summary>
+    public int Round { get; }
+
+    /// <summary>The catalog method name of the variant.</summary>
+    public string Variant { get; }
+
+    /// <summary>The featurizer's options (epochs included).</summary>
+    public AutoencoderOptions Options { get; }
+
+    /// <summary>Mean over the folds of the objective.</summary>
+    public double Metric { get; }
+
+    /// <summary>Standard deviation of the objective over the folds.</summary>
+    public double MetricStdDev { get; }
+
+    /// <summary>Wall-clock time of the evaluation (all folds).</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>The variant's own knob, e.g. "sparsity 0.0001"; empty for the plain autoencoder.</summary>
+    public string KeyOptions => AutoencoderSweep.Describe(Options);
+}
