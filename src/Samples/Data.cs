@@ -36,14 +36,5 @@ public static class Data
     }
 
     /// <summary>A vector column's values, one array per row.</summary>
-    public static float[][] Column(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        var value = default(VBuffer<float>);
-        while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
-        return rows.ToArray();
-    }
+    public static float[][] Column(IDataView data, string name) => data.GetColumn<float[]>(name).ToArray();
 }

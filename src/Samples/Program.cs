@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Samples;
 
-// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval, fewlabels, saucie, aanet.
+// Usage: Samples [name] [output directory]; names: digits (default), sparse, denoising, contractive, anomaly, vae, retrieval, fewlabels, saucie, aanet, sweep.
 var samples = new Dictionary<string, Action<string>>
 {
     ["digits"] = DigitsAutoencoder.Run,
@@ -13,6 +13,7 @@ var samples = new Dictionary<string, Action<string>>
     ["fewlabels"] = FewLabels.Run,
     ["saucie"] = SaucieAndArchetypes.Saucie,
     ["aanet"] = SaucieAndArchetypes.Archetypes,
+    ["sweep"] = Sweep.Run,
 };
 var name = args.Length > 0 ? args[0] : "digits";
 var output = args.Length > 1 ? args[1] : Path.Combine(Directory.GetCurrentDirectory(), "out");

@@ -108,16 +108,8 @@ public static class SaucieAndArchetypes
         return ml.Data.LoadFromEnumerable(rows, definition);
     }
 
-    private static uint[] ReadKeys(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var keys = new List<uint>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<uint>>(column);
-        var value = default(VBuffer<uint>);
-        while (cursor.MoveNext()) { getter(ref value); keys.Add(value.DenseValues().First()); }
-        return keys.ToArray();
-    }
+    /// <summary>The cluster key of each row (0: unclustered); the column is a one-key vector.</summary>
+    private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint[]>(name).Select(k => k[0]).ToArray();
 
     private static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 }

@@ -67,6 +67,8 @@ public static class Classic
         // Set on some processors for old OpenBLAS builds; they slow a current one (see the machine notes).
         info.Environment.Remove("OPENBLAS_CORETYPE");
         info.Environment.Remove("OPENBLAS_L2_SIZE");
+        info.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
+        info.Environment["OMP_NUM_THREADS"] = threads.ToString();
         foreach (var a in new[] { script, FashionMnist.Folder(), model, Epochs.ToString(), threads.ToString() }) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEnd();
@@ -119,14 +121,5 @@ public static class Classic
         return seconds.Skip(1).Average();
     }
 
-    private static float[][] Column(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        var value = default(VBuffer<float>);
-        while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
-        return rows.ToArray();
-    }
+    private static float[][] Column(IDataView data, string name) => data.GetColumn<float[]>(name).ToArray();
 }

@@ -1,12 +1,15 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
     ["regularized"] = Regularized.Run,
     ["retrieval"] = Retrieval.Run,
     ["classic"] = Classic.Run,
+    ["fewlabels"] = FewLabels.Run,
+    ["sweep"] = FewLabels.Sweep,
+    ["saucie"] = SaucieScale.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -59,14 +59,5 @@ public static class Regularized
     private static double Jacobian(AutoencoderTransformer model, float[][] rows)
         => rows[..50].Average(r => model.EncoderJacobian(r).Sum(row => row.Sum(v => v * v)));
 
-    private static float[][] Column(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        var value = default(VBuffer<float>);
-        while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
-        return rows.ToArray();
-    }
+    private static float[][] Column(IDataView data, string name) => data.GetColumn<float[]>(name).ToArray();
 }

@@ -79,6 +79,12 @@ public sealed class ConvolutionalAutoencoderTests : EstimatorSuite
         Bad(o => o.KernelSize = 0, "KernelSize");
         Bad(o => o.ImageHeight = 0, "ImageHeight");
         Bad(o => o.Channels = 0, "Channels");
+        // The estimator keeps its own copy of Filters: a later change by the caller cannot bypass validation.
+        var options = (ConvolutionalAutoencoderOptions)SmallOptions(1);
+        var estimator = ml.Transforms.ConvolutionalAutoencoder(options);
+        options.Filters[0] = 0;
+        using (var model = estimator.Fit(TestData.ToDataView(ml, Rows)))
+            Assert.AreEqual(4, ((ConvolutionalAutoencoderOptions)model.Options).Filters[0]);
         // 28 x 28 x 1 = 784 does not match the digits' 64 values.
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.ConvolutionalAutoencoder(new ConvolutionalAutoencoderOptions { Epochs = 1 }).Fit(TestData.ToDataView(ml, Rows)));
         StringAssert.Contains(e.Message, "size 64");

@@ -59,5 +59,7 @@ public sealed class DenoisingAutoencoderTests : EstimatorSuite
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(new DenoisingAutoencoderOptions { Corruption = Corruption.SaltAndPepper, NoiseLevel = -0.5 })).Message, "NoiseLevel");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(new DenoisingAutoencoderOptions { ClipMin = 1, ClipMax = 0 })).Message, "ClipMin");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(new DenoisingAutoencoderOptions { NoiseLevel = double.NaN })).Message, "NoiseLevel");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(new DenoisingAutoencoderOptions { ClipMin = float.NaN })).Message, "ClipMin");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(new DenoisingAutoencoderOptions { ClipMax = float.PositiveInfinity })).Message, "ClipMax");
     }
 }

@@ -66,6 +66,7 @@ public abstract class EstimatorSuite
             foreach (var name in OutputNames(options))
                 AssertClose(TestData.Column(expected, name), TestData.Column(actual, name), 1e-5, name);
 
+            Assert.IsNull(model.Options.Progress, "the fitted model keeps no progress sink");
             using var typed = AutoencoderTransformer.Load(fresh, path);
             Assert.AreEqual(model.GetType(), typed.GetType());
             Assert.AreEqual(JsonSerializer.Serialize(model.Options, model.Options.GetType()), JsonSerializer.Serialize(typed.Options, typed.Options.GetType()));

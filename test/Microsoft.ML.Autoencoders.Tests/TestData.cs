@@ -138,38 +138,13 @@ public static class TestData
     public static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 
     /// <summary>The values of a vector column, one array per row.</summary>
-    public static float[][] Column(IDataView data, string name)
+    public static float[][] Column(IDataView data, string name) => ((VectorDataViewType)data.Schema[name].Type).ItemType switch
     {
-        var column = data.Schema[name];
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        if (column.Type is VectorDataViewType { ItemType: var single } && single == NumberDataViewType.Single)
-        {
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            var value = default(VBuffer<float>);
-            while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().ToArray()); }
-        }
-        else if (column.Type is VectorDataViewType { ItemType: KeyDataViewType })
-        {
-            var getter = cursor.GetGetter<VBuffer<uint>>(column);
-            var value = default(VBuffer<uint>);
-            while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().Select(v => (float)v).ToArray()); }
-        }
-        else if (column.Type is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.UInt64)
-        {
-            // Hash columns: exact in a float up to 24 bits, which the tests' codes stay within.
-            var getter = cursor.GetGetter<VBuffer<ulong>>(column);
-            var value = default(VBuffer<ulong>);
-            while (cursor.MoveNext()) { getter(ref value); rows.Add(value.DenseValues().Select(v => (float)v).ToArray()); }
-        }
-        else
-        {
-            var getter = cursor.GetGetter<float>(column);
-            float value = 0;
-            while (cursor.MoveNext()) { getter(ref value); rows.Add(new[] { value }); }
-        }
-        return rows.ToArray();
-    }
+        KeyDataViewType => data.GetColumn<uint[]>(name).Select(r => r.Select(v => (float)v).ToArray()).ToArray(),
+        // Hash columns: exact in a float up to 24 bits, which the tests' codes stay within.
+        var t when t == NumberDataViewType.UInt64 => data.GetColumn<ulong[]>(name).Select(r => r.Select(v => (float)v).ToArray()).ToArray(),
+        _ => data.GetColumn<float[]>(name).ToArray(),
+    };
 
     /// <summary>The schema shape of a schema, as ML.NET's pipelines compute it (its factory is internal).</summary>
     public static SchemaShape Shape(DataViewSchema schema)

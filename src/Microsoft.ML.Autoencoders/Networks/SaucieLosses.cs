@@ -113,11 +113,18 @@ internal static class SaucieLosses
         var d = SquaredDistances(scaled);
         var k = Kernel(d / (d.max() + Epsilon));
         var labels = tensor(rows.Select(r => (long)rowClusters[r]).ToArray(), device: embedding.device);
-        var masks = Enumerable.Range(0, clusters).Select(c => (labels == c).to_type(k.dtype)).ToArray();
+        // All pairs at once: with M the clusters' mean-masks (clusters x rows), M K M^T holds every mean kernel.
+        var masks = nn.functional.one_hot(labels, clusters).t().to_type(k.dtype);
+        var counts = masks.sum(1, keepdim: true);
+        var means = masks / (counts + Epsilon);
+        var cross = means.matmul(k).matmul(means.t());
+        var self = cross.diagonal();
+        var pairs = (self.unsqueeze(1) + self.unsqueeze(0) - 2 * cross).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+        var present = counts.squeeze(1).cpu().data<float>().ToArray();
         var mmd = new double[clusters, clusters];
         for (int a = 0; a < clusters; a++)
-            for (int b = a + 1; b < clusters; b++)
-                mmd[a, b] = mmd[b, a] = masks[a].sum().item<float>() > 0 && masks[b].sum().item<float>() > 0 ? Mmd(k, masks[a], masks[b]).item<float>() : double.PositiveInfinity;
+            for (int b = 0; b < clusters; b++)
+                mmd[a, b] = a == b ? 0 : present[a] > 0 && present[b] > 0 ? pairs[a * clusters + b] : double.PositiveInfinity;
         var nearest = Enumerable.Range(0, clusters).Select(a => Enumerable.Range(0, clusters).Where(b => b != a).MinBy(b => mmd[a, b])).ToArray();
         var parent = Enumerable.Range(0, clusters).ToArray();
         int Find(int c) => parent[c] == c ? c : parent[c] = Find(parent[c]);

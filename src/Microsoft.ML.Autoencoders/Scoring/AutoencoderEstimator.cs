@@ -35,10 +35,13 @@ public sealed class AutoencoderEstimator<TTransformer> : IEstimator<TTransformer
         DataReader.Check(inputSchema, _options.InputColumnName);
         var variant = _options.Clone().CreateVariant();
         int size = variant.TemplateInputSize;
-        using var scope = NewDisposeScope();
-        using var network = variant.CreateNetwork(size);
         var state = new ModelState { Options = _options, InputSize = size, Outputs = variant.OutputColumns(size), History = Array.Empty<EpochMetrics>(), BestEpoch = 0 };
-        state.WithGraph(GraphExport.Build(variant, network, state));
+        lock (TorchRuntime.Gate)
+        {
+            using var scope = NewDisposeScope();
+            using var network = variant.CreateNetwork(size);
+            state.WithGraph(GraphExport.Build(variant, network, state));
+        }
         return FirstPartyChain.Estimator(_catalog, state).GetOutputSchema(inputSchema);
     }
 }

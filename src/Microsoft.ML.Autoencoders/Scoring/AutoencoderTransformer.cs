@@ -27,7 +27,16 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     internal ModelState State { get; }
 
     /// <summary>The options the model was trained with (a copy; progress and cancellation are not kept).</summary>
-    public AutoencoderOptions Options => State.Options.Clone();
+    public AutoencoderOptions Options
+    {
+        get
+        {
+            var copy = State.Options.Clone();
+            copy.Progress = null;
+            copy.CancellationToken = default;
+            return copy;
+        }
+    }
 
     /// <summary>One entry per training epoch, in order.</summary>
     public IReadOnlyList<EpochMetrics> TrainingHistory => State.History;
@@ -55,15 +64,21 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public double[][] EncoderJacobian(float[] point)
     {
         CheckRow(point, nameof(point));
-        const float step = 1e-3f;
         int d = InputSize;
+        if (d > 8192)
+            throw new NotSupportedException($"EncoderJacobian takes 2 x {d} forward passes of {d} values; it supports inputs of up to 8192 values.");
         var rows = new float[2 * d * d];
+        var steps = new double[d];
         for (int i = 0; i < d; i++)
         {
             point.CopyTo(rows, 2 * i * d);
             point.CopyTo(rows, (2 * i + 1) * d);
-            rows[2 * i * d + i] += step;
-            rows[(2 * i + 1) * d + i] -= step;
+            // A step relative to the value (float32 would round a fixed small step away on large values); the
+            // difference actually taken is what was representable.
+            float h = 1e-3f * Math.Max(1f, Math.Abs(point[i]));
+            rows[2 * i * d + i] += h;
+            rows[(2 * i + 1) * d + i] -= h;
+            steps[i] = (double)rows[2 * i * d + i] - rows[(2 * i + 1) * d + i];
         }
         var codes = Score(rows, 2 * d, 0);
         int k = CodeSize;
@@ -72,7 +87,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         {
             jacobian[j] = new double[d];
             for (int i = 0; i < d; i++)
-                jacobian[j][i] = ((double)codes[2 * i * k + j] - codes[(2 * i + 1) * k + j]) / (2 * step);
+                jacobian[j][i] = ((double)codes[2 * i * k + j] - codes[(2 * i + 1) * k + j]) / steps[i];
         }
         return jacobian;
     }

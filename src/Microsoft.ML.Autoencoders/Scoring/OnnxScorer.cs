@@ -28,10 +28,11 @@ internal sealed class OnnxScorer : IDisposable
 
     /// <summary>One array per output (float[] or ulong[]), <paramref name="rows"/> × the output's width, row-major; only
     /// the outputs in <paramref name="wanted"/> (all when null) are computed, the others are null.</summary>
+    /// <param name="input">At least <paramref name="rows"/> × the input size values; only those are read.</param>
     public Array?[] Run(float[] input, int rows, IReadOnlyList<int>? wanted = null)
     {
         wanted ??= Enumerable.Range(0, _outputNames.Length).ToArray();
-        using var value = OrtValue.CreateTensorValueFromMemory(input, new long[] { rows, _inputSize });
+        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(input, 0, rows * _inputSize), new long[] { rows, _inputSize });
         using var runOptions = new RunOptions();
         // ONNX Runtime computes only what the requested outputs need (e.g. no decoder for the code alone).
         using var results = _session.Run(runOptions, new[] { _inputName }, new[] { value }, wanted.Select(c => _outputNames[c]).ToArray());

@@ -63,36 +63,27 @@ public sealed class SaucieTransformer : AutoencoderTransformer
         var distances = new double[names.Length, names.Length];
         using (var scope = NewDisposeScope())
         {
-            var all = chosen.SelectMany(m => m).ToArray();
-            var points = tensor(all.SelectMany(i => embedding.AsSpan(i * width, width).ToArray()).ToArray(), new long[] { all.Length, width });
-            var scaled = points / (points.abs().mean() + 1e-9);
-            var d = SaucieLosses.SquaredDistances(scaled);
-            var kernel = SaucieLosses.Kernel(d / (d.max() + 1e-9));
-            int offset = 0;
-            var masks = chosen.Select(m =>
-            {
-                var mask = zeros(all.Length);
-                mask.narrow(0, offset, m.Length).fill_(1);
-                offset += m.Length;
-                return mask;
-            }).ToArray();
+            Tensor Points(IEnumerable<int> members) => tensor(members.SelectMany(i => embedding.AsSpan(i * width, width).ToArray()).ToArray(), new long[] { members.Count(), width });
+            // One scale for every pair (the mean magnitude and the largest squared distance of a pooled subsample),
+            // so the distances are comparable; then one kernel per pair of samples, at most 2 x 1000 rows.
+            var pooled = Points(chosen.SelectMany(m => m.Take(Math.Max(1, 2000 / names.Length))));
+            var magnitude = pooled.abs().mean() + 1e-9;
+            var largest = SaucieLosses.SquaredDistances(pooled / magnitude).max() + 1e-9;
             for (int a = 0; a < names.Length; a++)
                 for (int b = a + 1; b < names.Length; b++)
-                    distances[a, b] = distances[b, a] = Math.Max(0, SaucieLosses.Mmd(kernel, masks[a], masks[b]).item<float>());
+                {
+                    using var pair = NewDisposeScope();
+                    var points = Points(chosen[a].Concat(chosen[b])) / magnitude;
+                    var kernel = SaucieLosses.Kernel(SaucieLosses.SquaredDistances(points) / largest);
+                    var first = cat(new[] { ones(chosen[a].Length), zeros(chosen[b].Length) }, 0);
+                    distances[a, b] = distances[b, a] = Math.Max(0, SaucieLosses.Mmd(kernel, first, 1 - first).item<float>());
+                }
         }
         return new SampleAnalysis(names, proportions, distances, ClassicalScaling(distances, 2));
     }
 
-    private static uint[] ReadKeys(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var keys = new List<uint>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<uint>>(column);
-        var value = default(VBuffer<uint>);
-        while (cursor.MoveNext()) { getter(ref value); keys.Add(value.DenseValues().First()); }
-        return keys.ToArray();
-    }
+    /// <summary>The cluster key of each row (0: unclustered); the column is a one-key vector.</summary>
+    private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint[]>(name).Select(k => k[0]).ToArray();
 
     /// <summary>Classical MDS: double-centre the squared distances, take the top eigenvectors scaled by sqrt(eigenvalue).</summary>
     internal static double[][] ClassicalScaling(double[,] distances, int dims)

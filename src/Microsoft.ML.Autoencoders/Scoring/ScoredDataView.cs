@@ -48,6 +48,7 @@ internal sealed class ScoredDataView : IDataView
         private readonly ValueGetter<VBuffer<float>>? _feed;
         private readonly int _sourceCount;
         private readonly int[] _wanted;
+        private float[]? _input;
         private Array?[] _batch = Array.Empty<Array>();
         private long _batchStart;
         private int _batchCount;
@@ -83,7 +84,8 @@ internal sealed class ScoredDataView : IDataView
         private void ScoreNextBatch()
         {
             int size = _view._state.InputSize;
-            var input = new float[BatchRows * size];
+            // One buffer per cursor: a fresh 1,024-row batch each time is a large-object allocation.
+            var input = _input ??= new float[BatchRows * size];
             var row = default(VBuffer<float>);
             int count = 0;
             while (count < BatchRows && _feeder!.MoveNext())
@@ -96,7 +98,7 @@ internal sealed class ScoredDataView : IDataView
                 throw new InvalidOperationException("The input data returned fewer rows to the scoring cursor than to the row cursor; it must give the same rows in the same order on every cursor.");
             _batchStart = _position;
             _batchCount = count;
-            _batch = _view._scorer.Run(count == BatchRows ? input : input[..(count * size)], count, _wanted);
+            _batch = _view._scorer.Run(input, count, _wanted);
         }
 
         public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);

@@ -10,6 +10,10 @@ internal static class TorchRuntime
 {
     private static int _mallocTuned;
 
+    /// <summary>Held while a Fit (or a template network) uses torch: seeding and the thread count are process-wide,
+    /// so concurrent Fits would interleave their random draws.</summary>
+    public static readonly object Gate = new();
+
     /// <summary>The device to train on. A requested CUDA device that is missing falls back to the CPU (logged) when
     /// allowed, and is an error otherwise.</summary>
     public static Device SelectDevice(int? gpuDeviceId, bool fallbackToCpu, IChannel channel, Func<bool>? cudaAvailable = null)
@@ -33,9 +37,17 @@ internal static class TorchRuntime
         if (device.type == DeviceType.CUDA) cuda.manual_seed_all(seed);
     }
 
-    public static void SetThreads(int? threads)
+    /// <summary>Sets torch's thread count; disposing the result restores the previous one.</summary>
+    public static IDisposable SetThreads(int? threads)
     {
+        int previous = get_num_threads();
         if (threads is int t) set_num_threads(t);
+        return new Restore(() => set_num_threads(previous));
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 
     /// <summary>glibc hands large freed buffers back to the OS, which made every torch step page-fault anew

@@ -15,6 +15,11 @@ internal static class TrainingEngine
 
     public static ModelState Train(IHostEnvironment env, AutoencoderVariant variant, IDataView data)
     {
+        lock (TorchRuntime.Gate) return TrainLocked(env, variant, data);
+    }
+
+    private static ModelState TrainLocked(IHostEnvironment env, AutoencoderVariant variant, IDataView data)
+    {
         var options = variant.Options;
         var host = env.Register("Autoencoder");
         var (gpuDeviceId, fallbackToCpu) = MLNetEnvironment.Device(env);
@@ -27,7 +32,7 @@ internal static class TrainingEngine
         var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
 
         TorchRuntime.TuneAllocator();
-        TorchRuntime.SetThreads(options.Threads);
+        using var threads = TorchRuntime.SetThreads(options.Threads);
         var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId,
             options.FallbackToCpu ?? fallbackToCpu, channel);
         TorchRuntime.Seed(seed, device);
@@ -103,9 +108,16 @@ internal static class TrainingEngine
             var expected = expectedTensor.data<double>().ToArray();
             var actual = onnx[c]!;
             double worst = 0;
+            int differing = 0;
             for (int i = 0; i < expected.Length; i++)
-                worst = Math.Max(worst, Math.Abs(expected[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(expected[i])));
-            if (!(worst < 1e-3))
+            {
+                double difference = Math.Abs(expected[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(expected[i]));
+                worst = Math.Max(worst, difference);
+                if (!(difference < 1e-3)) differing++;
+            }
+            // A value at a threshold (a bit, a cluster id) may round to the other side in one runtime: allow a few.
+            bool agrees = state.Outputs[c].Discrete ? differing <= Math.Max(1, expected.Length / 20) : worst < 1e-3;
+            if (!agrees)
                 throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{state.Outputs[c].Name}' (relative difference {worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
         }
         return state;

@@ -34,8 +34,8 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                 var (trainLoss, terms) = RunEpoch(variant, network, train, trainAuxiliary, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize, validationAuxiliary);
                 Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase, watch.Elapsed.TotalSeconds));
-                if (!double.IsFinite(trainLoss))
-                    throw new InvalidOperationException($"Training diverged in {phase} epoch {epoch} (loss {trainLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
+                if (!double.IsFinite(trainLoss) || validationLoss is double v && !double.IsFinite(v))
+                    throw new InvalidOperationException($"Training diverged in {phase} epoch {epoch} (training loss {trainLoss}, validation loss {validationLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
 
                 double monitored = validationLoss ?? trainLoss;
                 if (options.EarlyStoppingPatience == 0) { bestEpoch = epoch; continue; }
@@ -114,7 +114,11 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     {
         using var noGrad = no_grad();
         if (best is not null) foreach (var t in best) t.Dispose();
-        best = network.parameters().Select(p => p.detach().clone()).ToArray();
+        best = network.parameters().Select(p =>
+        {
+            using var view = p.detach();
+            return view.clone();
+        }).ToArray();
     }
 
     private static void Restore(AutoencoderNetwork network, Tensor[] best)

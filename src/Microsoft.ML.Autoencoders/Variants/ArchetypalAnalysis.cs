@@ -37,7 +37,7 @@ public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
 
     internal override void Validate()
     {
-        Require(ArchetypeCount >= 2, nameof(ArchetypeCount), ArchetypeCount, "at least 2");
+        Require(ArchetypeCount >= 2 && ArchetypeCount <= 256, nameof(ArchetypeCount), ArchetypeCount, "from 2 to 256");
         base.Validate();
         Require(LatentNoise >= 0 && double.IsFinite(LatentNoise), nameof(LatentNoise), LatentNoise, "a finite number of 0 or more");
         Require(ArchetypalWeight >= 0 && double.IsFinite(ArchetypalWeight), nameof(ArchetypalWeight), ArchetypalWeight, "a finite number of 0 or more");

@@ -114,11 +114,15 @@ public class AutoencoderOptions
             throw new ArgumentException($"Option {option} is empty; expected a column name.", option);
     }
 
-    /// <summary>A shallow copy, so that later changes by the caller do not reach a fitted model.</summary>
+    /// <summary>A copy (arrays included), so that later changes by the caller do not reach an estimator or a fitted model.</summary>
     internal AutoencoderOptions Clone()
     {
         var copy = (AutoencoderOptions)MemberwiseClone();
         copy.HiddenLayers = (int[])HiddenLayers.Clone();
+        copy.CloneArrays();
         return copy;
     }
+
+    /// <summary>Replaces a variant's own array options by copies.</summary>
+    private protected virtual void CloneArrays() { }
 }

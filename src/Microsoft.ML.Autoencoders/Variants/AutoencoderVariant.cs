@@ -7,8 +7,9 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>The element type of an output column.</summary>
 internal enum OutputType { Single, UInt64 }
 
-/// <summary>An output column of a fitted model: <see cref="Size"/> values a row (0: one value, graph shape [batch]).</summary>
-internal sealed record OutputColumn(string Name, int Size, OutputType Type = OutputType.Single)
+/// <summary>An output column of a fitted model: <see cref="Size"/> values a row (0: one value, graph shape [batch]).
+/// <see cref="Discrete"/> outputs (bits, ids) come from a threshold, where torch and ONNX Runtime may round apart.</summary>
+internal sealed record OutputColumn(string Name, int Size, OutputType Type = OutputType.Single, bool Discrete = false)
 {
     /// <summary>Values a row.</summary>
     public int Width => Math.Max(1, Size);

@@ -46,7 +46,8 @@ internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
     {
         var columns = base.OutputColumns(inputSize).ToList();
-        if (options.HashColumnName is { } hash) columns.Add(new(hash, 0, OutputType.UInt64));
+        columns[0] = columns[0] with { Discrete = true };
+        if (options.HashColumnName is { } hash) columns.Add(new(hash, 0, OutputType.UInt64, Discrete: true));
         return columns;
     }
 

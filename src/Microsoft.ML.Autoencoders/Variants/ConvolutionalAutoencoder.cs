@@ -50,6 +50,8 @@ public sealed class ConvolutionalAutoencoderOptions : AutoencoderOptions
     }
 
     internal override AutoencoderVariant CreateVariant() => new ConvolutionalVariant(this);
+
+    private protected override void CloneArrays() => Filters = (int[])Filters.Clone();
 }
 
 internal sealed class ConvolutionalVariant(ConvolutionalAutoencoderOptions options) : AutoencoderVariant(options)

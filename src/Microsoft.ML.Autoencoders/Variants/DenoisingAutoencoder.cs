@@ -36,6 +36,8 @@ public sealed class DenoisingAutoencoderOptions : AutoencoderOptions
             Require(NoiseLevel >= 0 && double.IsFinite(NoiseLevel), nameof(NoiseLevel), NoiseLevel, "a standard deviation of 0 or more for Gaussian corruption");
         else
             Require(NoiseLevel >= 0 && NoiseLevel <= 1, nameof(NoiseLevel), NoiseLevel, $"a probability in [0, 1] for {Corruption} corruption");
+        Require(ClipMin is null || float.IsFinite(ClipMin.Value), nameof(ClipMin), ClipMin!, "null or a finite value");
+        Require(ClipMax is null || float.IsFinite(ClipMax.Value), nameof(ClipMax), ClipMax!, "null or a finite value");
         if (ClipMin is float lo && ClipMax is float hi)
             Require(lo < hi, nameof(ClipMin), lo, $"less than ClipMax ({hi})");
     }

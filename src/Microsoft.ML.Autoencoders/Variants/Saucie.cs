@@ -64,6 +64,8 @@ public sealed class SaucieOptions : AutoencoderOptions
         Require(BatchWeight >= 0 && double.IsFinite(BatchWeight), nameof(BatchWeight), BatchWeight, "a finite number of 0 or more");
         Require(IntraClusterWeight == 0 || ClusterWeight > 0, nameof(IntraClusterWeight), IntraClusterWeight, "0 while ClusterWeight is 0 (the distance penalty acts on the clustering the entropy penalty makes)");
         Require(MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize, "at least 1");
+        // The regularisers build several BatchSize x BatchSize kernels per step.
+        Require(BatchSize <= 4096, nameof(BatchSize), BatchSize, "at most 4096 for SAUCIE (its penalties are quadratic in the minibatch)");
         Require(ClusterMergeDistance is null or >= 0, nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or 0 or more");
         if (Loss != ReconstructionLoss.MeanSquaredError || OutputActivation != Activation.Identity)
             throw new ArgumentException($"SAUCIE reconstructs in input units with squared error; expected Loss = MeanSquaredError and OutputActivation = Identity.", nameof(Loss));
@@ -209,11 +211,19 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         var saucie = (SaucieNetwork)network;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (embedding, clustering, _) = saucie.Main.Run(saucie.StageInput(rows));
-        float max = clustering.max().item<float>();
+        // In chunks: the activations of a million rows at once would not fit in memory.
+        const int chunk = 8192;
+        var parts = new List<(Tensor Embedding, Tensor Clustering)>();
+        for (long start = 0; start < rows.shape[0]; start += chunk)
+        {
+            var (e, a, _) = saucie.Main.Run(saucie.StageInput(rows.narrow(0, start, Math.Min(chunk, rows.shape[0] - start))));
+            parts.Add((e, a));
+        }
+        var embedding = cat(parts.Select(p => p.Embedding).ToList(), 0);
+        float max = parts.Max(p => p.Clustering.max().item<float>());
         _threshold = 1e-6f * Math.Max(max, 1e-12f);
-        var active = (clustering > _threshold).to_type(ScalarType.Float32).cpu().data<float>().ToArray().Select(v => (byte)v).ToArray();
-        int width = (int)clustering.shape[1], n = (int)clustering.shape[0];
+        var active = parts.SelectMany(p => (p.Clustering > _threshold).to_type(ScalarType.Float32).cpu().data<float>().ToArray()).Select(v => (byte)v).ToArray();
+        int width = (int)parts[0].Clustering.shape[1], n = (int)rows.shape[0];
         var counts = new Dictionary<string, (int Count, int First)>();
         var keys = new string[n];
         for (int i = 0; i < n; i++)
@@ -226,7 +236,10 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         _patterns = clusters.SelectMany(k => Convert.FromBase64String(k).Select(b => (float)b)).ToArray();
         _patternIds = Enumerable.Range(1, clusters.Count).Select(i => (float)i).ToArray();
         if (options.ClusterMergeDistance is double limit && clusters.Count > 1)
-            _patternIds = SaucieLosses.MergeClusters(embedding, keys.Select(k => clusters.IndexOf(k)).ToArray(), clusters.Count, limit);
+        {
+            var index = clusters.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
+            _patternIds = SaucieLosses.MergeClusters(embedding, keys.Select(k => index.GetValueOrDefault(k, -1)).ToArray(), clusters.Count, limit);
+        }
         arrays[Patterns] = _patterns;
         arrays[PatternIds] = _patternIds;
         arrays[Threshold] = new[] { _threshold };
@@ -238,7 +251,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
     {
         var columns = base.OutputColumns(inputSize).ToList();
-        if (options.Clustering) columns.Add(new(RawClusterName, 0));
+        if (options.Clustering) columns.Add(new(RawClusterName, 0, Discrete: true));
         return columns;
     }
 

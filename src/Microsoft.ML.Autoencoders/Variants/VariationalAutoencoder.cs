@@ -98,8 +98,9 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
     {
         var vae = (VariationalNetwork)network;
         var (mean, logVariance) = vae.Posterior(input);
-        // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma.
-        var z = mean + (0.5 * logVariance).exp() * randn_like(mean);
+        // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma. Validation decodes
+        // the mean and weighs KL with the full Beta, so early stopping sees one steady objective during a warm-up.
+        var z = network.training ? mean + (0.5 * logVariance).exp() * randn_like(mean) : mean;
         var decoded = vae.Decode(z);
         var nll = options.Loss == ReconstructionLoss.BinaryCrossEntropy
             ? nn.functional.binary_cross_entropy(decoded, x, reduction: nn.Reduction.Sum) / x.shape[0]
@@ -107,7 +108,7 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
         var kl = (-0.5 * (1 + logVariance - mean.square() - logVariance.exp()).sum(1)).mean();
         terms["reconstruction"] = nll;
         terms["kl"] = kl;
-        return nll + _klWeight * kl;
+        return nll + (network.training ? _klWeight : options.Beta) * kl;
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
