@@ -13,7 +13,7 @@ public sealed class HammingIndex
     private readonly BinaryCodeTransformer? _encoder;
     private readonly ulong[][] _codes;
     private readonly int _bits;
-    private readonly Dictionary<ulong[], List<int>> _buckets = new(new CodeComparer());
+    private readonly Dictionary<ulong[], List<int>> _buckets = new(Analysis.BitWordsComparer.Instance);
 
     internal HammingIndex(BinaryCodeTransformer? encoder, ulong[][] codes, int bits)
     {
@@ -125,16 +125,5 @@ public sealed class HammingIndex
             for (int w = 0; w < words; w++) codes[i][w] = reader.ReadUInt64();
         }
         return new HammingIndex(encoder, codes, bits);
-    }
-
-    private sealed class CodeComparer : IEqualityComparer<ulong[]>
-    {
-        public bool Equals(ulong[]? x, ulong[]? y) => x.AsSpan().SequenceEqual(y);
-        public int GetHashCode(ulong[] code)
-        {
-            var hash = new HashCode();
-            foreach (var w in code) hash.Add(w);
-            return hash.ToHashCode();
-        }
     }
 }

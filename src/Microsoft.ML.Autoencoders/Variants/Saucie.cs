@@ -209,36 +209,54 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         var arrays = new Dictionary<string, float[]>();
         if (!options.Clustering) return arrays;
         var saucie = (SaucieNetwork)network;
-        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        // In chunks: the activations of a million rows at once would not fit in memory.
+        // In chunks, each in its own scope: the activations of a million rows at once would not fit in memory. The
+        // first pass finds the clustering layer's maximum over all rows, the second binarises against it.
         const int chunk = 8192;
-        var parts = new List<(Tensor Embedding, Tensor Clustering)>();
-        for (long start = 0; start < rows.shape[0]; start += chunk)
+        long n = rows.shape[0];
+        void ForEachChunk(Action<Tensor, Tensor> body)
         {
-            var (e, a, _) = saucie.Main.Run(saucie.StageInput(rows.narrow(0, start, Math.Min(chunk, rows.shape[0] - start))));
-            parts.Add((e, a));
+            for (long start = 0; start < n; start += chunk)
+            {
+                using var step = NewDisposeScope();
+                var (e, a, _) = saucie.Main.Run(saucie.StageInput(rows.narrow(0, start, Math.Min(chunk, n - start))));
+                body(e, a);
+            }
         }
-        var embedding = cat(parts.Select(p => p.Embedding).ToList(), 0);
-        float max = parts.Max(p => p.Clustering.max().item<float>());
+        float max = 0;
+        ForEachChunk((_, a) => max = Math.Max(max, a.max().item<float>()));
         _threshold = 1e-6f * Math.Max(max, 1e-12f);
-        var active = parts.SelectMany(p => (p.Clustering > _threshold).to_type(ScalarType.Float32).cpu().data<float>().ToArray()).Select(v => (byte)v).ToArray();
-        int width = (int)parts[0].Clustering.shape[1], n = (int)rows.shape[0];
-        var counts = new Dictionary<string, (int Count, int First)>();
-        var keys = new string[n];
-        for (int i = 0; i < n; i++)
+        // Each row's active units as bits packed in 64-bit words; equal patterns share a dictionary entry.
+        var patterns = new List<ulong[]>();
+        var embeddingValues = new List<float>();
+        int width = 0;
+        ForEachChunk((e, a) =>
         {
-            keys[i] = Convert.ToBase64String(active, i * width, width);
-            counts[keys[i]] = counts.TryGetValue(keys[i], out var c) ? (c.Count + 1, c.First) : (1, i);
-        }
+            width = (int)a.shape[1];
+            var bits = (a > _threshold).to_type(ScalarType.Float32).cpu().data<float>().ToArray();
+            for (int r = 0; r < bits.Length / width; r++)
+            {
+                var words = new ulong[(width + 63) / 64];
+                for (int j = 0; j < width; j++)
+                    if (bits[r * width + j] > 0) words[j / 64] |= 1UL << (j % 64);
+                patterns.Add(words);
+            }
+            embeddingValues.AddRange(e.cpu().data<float>().ToArray());
+        });
+        var counts = new Dictionary<ulong[], (int Count, int First)>(BitWordsComparer.Instance);
+        for (int i = 0; i < n; i++)
+            counts[patterns[i]] = counts.TryGetValue(patterns[i], out var c) ? (c.Count + 1, c.First) : (1, i);
         var clusters = counts.Where(p => p.Value.Count >= options.MinClusterSize)
             .OrderByDescending(p => p.Value.Count).ThenBy(p => p.Value.First).Select(p => p.Key).ToList();
-        _patterns = clusters.SelectMany(k => Convert.FromBase64String(k).Select(b => (float)b)).ToArray();
+        _patterns = clusters.SelectMany(words => Enumerable.Range(0, width).Select(j => (float)((words[j / 64] >> (j % 64)) & 1))).ToArray();
         _patternIds = Enumerable.Range(1, clusters.Count).Select(i => (float)i).ToArray();
         if (options.ClusterMergeDistance is double limit && clusters.Count > 1)
         {
-            var index = clusters.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
-            _patternIds = SaucieLosses.MergeClusters(embedding, keys.Select(k => index.GetValueOrDefault(k, -1)).ToArray(), clusters.Count, limit);
+            var index = new Dictionary<ulong[], int>(BitWordsComparer.Instance);
+            for (int i = 0; i < clusters.Count; i++) index[clusters[i]] = i;
+            using var scope = NewDisposeScope();
+            var embedding = tensor(embeddingValues.ToArray(), new long[] { n, options.CodeSize });
+            _patternIds = SaucieLosses.MergeClusters(embedding, patterns.Select(p => index.GetValueOrDefault(p, -1)).ToArray(), clusters.Count, limit);
         }
         arrays[Patterns] = _patterns;
         arrays[PatternIds] = _patternIds;
