@@ -112,7 +112,8 @@ public sealed class AutoencoderSweep
         var rand = new Random(_options.Seed);
         return Enumerable.Range(0, _options.Trials).Select(i =>
         {
-            var variant = _options.Variants[rand.Next(_options.Variants.Length)];
+            // Quasi-random: the variants take turns, so a few trials still cover each; the rest is drawn at random.
+            var variant = _options.Variants[i % _options.Variants.Length];
             var o = Registry[variant].Sample(rand, _options);
             o.CodeSize = Pick(rand, _options.CodeSizes, nameof(_options.CodeSizes));
             o.HiddenLayers = (int[])Pick(rand, _options.HiddenLayers, nameof(_options.HiddenLayers)).Clone();

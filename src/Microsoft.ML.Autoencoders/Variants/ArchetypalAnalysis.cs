@@ -135,9 +135,7 @@ internal sealed class ArchetypalVariant : AutoencoderVariant
         var z = network.Encode(x);
         var weights = Weights(z);
         var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = weights };
-        var reconstruction = network.Decode(z);
-        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(Options.Loss, reconstruction, x);
+        if (WantsReconstruction) AddReconstruction(outputs, network.Decode(z), x);
         if (_options.DistanceColumnName is { } d) outputs[d] = (1 - weights.amax(new long[] { 1 })) / (1 - 1.0 / K);
         return outputs;
     }
@@ -147,12 +145,7 @@ internal sealed class ArchetypalVariant : AutoencoderVariant
         var z = network.EmitEncoder(graph, x);
         var weights = EmitWeights(graph, z);
         var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = weights };
-        if (Options.ReconstructionColumnName is not null || Options.ReconstructionErrorColumnName is not null)
-        {
-            var reconstruction = network.EmitDecoder(graph, z);
-            if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-            if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.EmitPerRow(graph, Options.Loss, reconstruction, x);
-        }
+        if (WantsReconstruction) AddReconstruction(outputs, graph, network.EmitDecoder(graph, z), x);
         if (_options.DistanceColumnName is { } d)
         {
             var max = graph.Node("ReduceMax", new[] { weights }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));

@@ -86,15 +86,29 @@ internal class AutoencoderVariant
         return columns;
     }
 
+    /// <summary>Adds the optional reconstruction and per-row error outputs, in torch.</summary>
+    protected void AddReconstruction(Dictionary<string, Tensor> outputs, Tensor reconstruction, Tensor x)
+    {
+        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
+        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(Options.Loss, reconstruction, x);
+    }
+
+    /// <summary><see cref="AddReconstruction(Dictionary{string, Tensor}, Tensor, Tensor)"/> in the graph.</summary>
+    protected void AddReconstruction(Dictionary<string, string> outputs, OnnxGraph graph, string reconstruction, string x)
+    {
+        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
+        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.EmitPerRow(graph, Options.Loss, reconstruction, x);
+    }
+
+    /// <summary>Whether any output needs the reconstruction.</summary>
+    protected bool WantsReconstruction => Options.ReconstructionColumnName is not null || Options.ReconstructionErrorColumnName is not null;
+
     /// <summary>The output columns computed in torch, for checking the exported graph.</summary>
     public virtual Dictionary<string, Tensor> TorchOutputs(AutoencoderNetwork network, Tensor x)
     {
         var code = network.Encode(x);
         var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = code };
-        if (Options.ReconstructionColumnName is null && Options.ReconstructionErrorColumnName is null) return outputs;
-        var reconstruction = network.Decode(code);
-        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(Options.Loss, reconstruction, x);
+        if (WantsReconstruction) AddReconstruction(outputs, network.Decode(code), x);
         return outputs;
     }
 
@@ -103,10 +117,7 @@ internal class AutoencoderVariant
     {
         var code = network.EmitEncoder(graph, x);
         var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = code };
-        if (Options.ReconstructionColumnName is null && Options.ReconstructionErrorColumnName is null) return outputs;
-        var reconstruction = network.EmitDecoder(graph, code);
-        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.EmitPerRow(graph, Options.Loss, reconstruction, x);
+        if (WantsReconstruction) AddReconstruction(outputs, graph, network.EmitDecoder(graph, code), x);
         return outputs;
     }
 

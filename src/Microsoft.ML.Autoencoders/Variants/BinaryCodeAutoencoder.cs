@@ -55,9 +55,7 @@ internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : 
     {
         var bits = (network.Encode(x) > 0).to_type(ScalarType.Float32);
         var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = bits };
-        var reconstruction = network.Decode(bits);
-        if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(Options.Loss, reconstruction, x);
+        if (WantsReconstruction) AddReconstruction(outputs, network.Decode(bits), x);
         if (options.HashColumnName is { } h)
             outputs[h] = bits.to_type(ScalarType.Float64).matmul(pow(2.0, arange(options.CodeSize, ScalarType.Float64, device: x.device)));
         return outputs;
@@ -68,12 +66,7 @@ internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : 
         var positive = graph.Node("Greater", new[] { network.EmitEncoder(graph, x), graph.Constant(new[] { 0f }) });
         var bits = graph.Node("Cast", new[] { positive }, OnnxGraph.Int("to", 1));
         var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = bits };
-        if (Options.ReconstructionColumnName is not null || Options.ReconstructionErrorColumnName is not null)
-        {
-            var reconstruction = network.EmitDecoder(graph, bits);
-            if (Options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-            if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.EmitPerRow(graph, Options.Loss, reconstruction, x);
-        }
+        if (WantsReconstruction) AddReconstruction(outputs, graph, network.EmitDecoder(graph, bits), x);
         if (options.HashColumnName is { } h)
         {
             // Distinct powers of two never carry, so the int64 sum is the bit pattern (bit 63 as long.MinValue).

@@ -284,8 +284,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         // The reconstruction is the corrected data: the correcting stage's output when there is one.
         var corrected = saucie.Corrector is null ? reconstruction : stageInput;
         var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = embedding };
-        if (Options.ReconstructionColumnName is { } r) outputs[r] = corrected;
-        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(Options.Loss, corrected, x);
+        AddReconstruction(outputs, corrected, x);
         if (options.Clustering) outputs[RawClusterName] = ClusterIds(clustering);
         return outputs;
     }
@@ -297,8 +296,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         var (embedding, clustering, reconstruction) = saucie.Main.Emit(graph, stageInput);
         var corrected = saucie.Corrector is null ? reconstruction : stageInput;
         var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = embedding };
-        if (Options.ReconstructionColumnName is { } r) outputs[r] = corrected;
-        if (Options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.EmitPerRow(graph, Options.Loss, corrected, x);
+        AddReconstruction(outputs, graph, corrected, x);
         if (options.Clustering) outputs[RawClusterName] = EmitClusterIds(graph, clustering);
         return outputs;
     }
