@@ -29,7 +29,11 @@ internal sealed class OnnxScorer : IDisposable
     /// <summary>One array per output (float[] or ulong[]), <paramref name="rows"/> × the output's width, row-major; only
     /// the outputs in <paramref name="wanted"/> (all when null) are computed, the others are null.</summary>
     /// <param name="input">At least <paramref name="rows"/> × the input size values; only those are read.</param>
-    public Array?[] Run(float[] input, int rows, IReadOnlyList<int>? wanted = null)
+    /// <param name="rows">Rows to score.</param>
+    /// <param name="wanted">Output indices to compute; null: all.</param>
+    /// <param name="reuse">Arrays of a previous call to write into when large enough: a batch's outputs are large-object
+    /// allocations otherwise, and in a large process each one can cost a full garbage collection.</param>
+    public Array?[] Run(float[] input, int rows, IReadOnlyList<int>? wanted = null, Array?[]? reuse = null)
     {
         wanted ??= Enumerable.Range(0, _outputNames.Length).ToArray();
         using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(input, 0, rows * _inputSize), new long[] { rows, _inputSize });
@@ -40,7 +44,7 @@ internal sealed class OnnxScorer : IDisposable
         for (int r = 0; r < wanted.Count; r++)
         {
             int c = wanted[r];
-            outputs[c] = _outputs[c].Type == OutputType.UInt64 ? Copy<ulong>(results[r], rows, c) : Copy<float>(results[r], rows, c);
+            outputs[c] = _outputs[c].Type == OutputType.UInt64 ? Copy(results[r], rows, c, reuse?[c] as ulong[]) : Copy(results[r], rows, c, reuse?[c] as float[]);
         }
         return outputs;
     }
@@ -48,12 +52,14 @@ internal sealed class OnnxScorer : IDisposable
     /// <summary>The float output <paramref name="output"/> alone.</summary>
     public float[] RunSingle(float[] input, int rows, int output) => (float[])Run(input, rows, new[] { output })[output]!;
 
-    private T[] Copy<T>(OrtValue value, int rows, int c) where T : unmanaged
+    private T[] Copy<T>(OrtValue value, int rows, int c, T[]? reuse) where T : unmanaged
     {
         var span = value.GetTensorDataAsSpan<T>();
         if (span.Length != rows * _outputs[c].Width)
             throw new InvalidOperationException($"ONNX output '{_outputNames[c]}' has {span.Length} values for {rows} rows; expected {_outputs[c].Width} a row.");
-        return span.ToArray();
+        if (reuse is null || reuse.Length < span.Length) return span.ToArray();
+        span.CopyTo(reuse);
+        return reuse;
     }
 
     public void Dispose() => _session.Dispose();

@@ -98,7 +98,7 @@ internal sealed class ScoredDataView : IDataView
                 throw new InvalidOperationException("The input data returned fewer rows to the scoring cursor than to the row cursor; it must give the same rows in the same order on every cursor.");
             _batchStart = _position;
             _batchCount = count;
-            _batch = _view._scorer.Run(input, count, _wanted);
+            _batch = _view._scorer.Run(input, count, _wanted, _batch.Length == 0 ? null : _batch);
         }
 
         public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
