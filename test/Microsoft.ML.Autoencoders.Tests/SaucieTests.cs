@@ -37,6 +37,8 @@ public sealed class SaucieTests : EstimatorSuite
         Console.WriteLine($"{model.ClusterCount} clusters, {clusters.Count(c => c == 0)} unclustered rows; ARI {ari:F3}, NMI {Metrics.NormalizedMutualInformation(clusters, types):F3}");
         Assert.IsTrue(ari > 0.6, $"ARI {ari}");
         Assert.AreEqual(model.ClusterCount, clusters.Max());
+        using (var again = ml.Transforms.Saucie(options).Fit(data))
+            CollectionAssert.AreEqual(clusters, TestData.Column(again.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray(), "cluster ids are stable for a seed");
 
         options.ClusterMergeDistance = 1e9; // every mutual-nearest pair merges
         using var merged = ml.Transforms.Saucie(options).Fit(data);

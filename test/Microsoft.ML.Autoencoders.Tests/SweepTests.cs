@@ -18,6 +18,8 @@ public sealed class SweepTests
     public void Sweep_evaluates_every_trial_on_the_same_folds_and_refits_the_best()
     {
         var ml = new MLContext(1);
+        var logged = new List<string>();
+        ml.Log += (_, e) => { if (e.Source.StartsWith("AutoencoderSweep") && e.Message.Contains("Trial ")) lock (logged) logged.Add(e.Message); };
         var progress = new List<SweepTrial>();
         var options = Small();
         options.Progress = new SynchronousProgress<SweepTrial>(progress.Add);
@@ -29,6 +31,7 @@ public sealed class SweepTests
         CollectionAssert.AreEqual(new[] { 1, 1, 1, 1, 2, 2, 4 }, result.Trials.Select(t => t.Options.Epochs).ToArray());
         Assert.AreEqual(result.Trials.Max(t => t.Metric), result.Best.Metric);
         Assert.AreEqual(result.Trials.Count, progress.Count);
+        Assert.AreEqual(result.Trials.Count, logged.Count, "one log line per evaluation");
         Assert.IsTrue(result.Trials.All(t => t.Metric > 0.2 && t.Metric <= 1 && t.MetricStdDev >= 0), "accuracies well above chance (0.1)");
         var later = result.Trials.Where(t => t.Round == 1).Select(t => t.Configuration).ToList();
         var firstRound = result.Trials.Where(t => t.Round == 0).OrderByDescending(t => t.Metric).ThenBy(t => t.Configuration).Take(2).Select(t => t.Configuration).ToList();
