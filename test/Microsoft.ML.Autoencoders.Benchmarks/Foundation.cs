@@ -36,10 +36,7 @@ public static class Foundation
             Console.WriteLine($"| {epochs} | {last.TrainingHistory[^1].TrainLoss:F4} | {testLoss:F4} | {last.TrainingHistory[^1].Seconds:F2} | {seconds:F2} |");
         }
 
-        var path = Path.Combine(Path.GetTempPath(), "bench-ae.zip");
-        ml.Model.Save(last!, train.Schema, path);
-        var chain = new MLContext().Model.Load(path, out _);
-        File.Delete(path);
+        var chain = SavedChain(ml, last!, train.Schema);
         double ours = RowsPerSecond(() => last!.Transform(test), "Code", testRows.Length);
         double theirs = RowsPerSecond(() => chain.Transform(test), "Code", testRows.Length);
         Console.WriteLine();
@@ -57,6 +54,16 @@ public static class Foundation
         long n = 0;
         while (cursor.MoveNext()) { getter(ref value); sum += value.GetValues()[0]; n++; }
         return sum / n;
+    }
+
+    /// <summary>The model as <c>mlContext.Model.Load</c> gives it back in a fresh context: ML.NET's own chain.</summary>
+    public static ITransformer SavedChain(MLContext ml, ITransformer model, DataViewSchema schema)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, schema, path);
+        var chain = new MLContext().Model.Load(path, out _);
+        File.Delete(path);
+        return chain;
     }
 
     /// <summary>Best of three passes reading every value of the column.</summary>

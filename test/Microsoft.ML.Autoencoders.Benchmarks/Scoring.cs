@@ -35,10 +35,7 @@ public static class Scoring
                 }
                 raw = Math.Max(raw, testRows.Length / watch.Elapsed.TotalSeconds);
             }
-            var path = Path.Combine(Path.GetTempPath(), "bench-scoring.zip");
-            ml.Model.Save(model, test.Schema, path);
-            var chain = new MLContext().Model.Load(path, out _);
-            File.Delete(path);
+            var chain = Foundation.SavedChain(ml, model, test.Schema);
             double ours = Foundation.RowsPerSecond(() => model.Transform(test), "Code", testRows.Length);
             double saved = Foundation.RowsPerSecond(() => chain.Transform(test), "Code", testRows.Length);
             Console.WriteLine($"| {(hidden.Length == 0 ? "none" : string.Join("-", hidden))} | {raw:F0} | {ours:F0} | {saved:F0} |");
