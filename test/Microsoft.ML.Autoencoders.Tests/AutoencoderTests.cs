@@ -192,6 +192,28 @@ public sealed class AutoencoderTests : EstimatorSuite
         AssertClose(ours, TestData.Column(chain.Transform(data), "Features"), 1e-5, "replaced column");
     }
 
+    [TestMethod]
+    public void A_pipeline_with_the_autoencoder_and_a_classifier_saves_and_loads_as_in_the_readme()
+    {
+        var ml = new MLContext(1);
+        var (x, y) = TestData.Digits;
+        var train = TestData.ToDataView(ml, x[..600], y[..600]);
+        var pipeline = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 16, HiddenLayers = new[] { 32 }, Epochs = 20, BatchSize = 64, Seed = 1, Threads = 1 })
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Code"));
+        var model = pipeline.Fit(train);
+        var test = TestData.ToDataView(ml, x[1500..], y[1500..]);
+        var path = Path.GetTempFileName();
+        ml.Model.Save(model, train.Schema, path);
+        var loaded = new MLContext().Model.Load(path, out _);
+        File.Delete(path);
+        var expected = TestData.Column(model.Transform(test), "Score");
+        AssertClose(expected, TestData.Column(loaded.Transform(test), "Score"), 1e-5, "scores after reload");
+        double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+        Console.WriteLine($"pipeline accuracy {accuracy:F3}");
+        Assert.IsTrue(accuracy > 0.7);
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the report before Fit returns.</summary>
     private sealed class SynchronousProgress(Action<EpochMetrics> report) : IProgress<EpochMetrics>
     {
