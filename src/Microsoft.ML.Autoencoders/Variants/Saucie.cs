@@ -233,14 +233,15 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         ForEachChunk((e, a) =>
         {
             width = (int)a.shape[1];
-            var bits = (a > _threshold).to_type(ScalarType.Float32).cpu().data<float>().ToArray();
-            for (int r = 0; r < bits.Length / width; r++)
-            {
-                var words = new ulong[(width + 63) / 64];
-                for (int j = 0; j < width; j++)
-                    if (bits[r * width + j] > 0) words[j / 64] |= 1UL << (j % 64);
-                patterns.Add(words);
-            }
+            int words = (width + 63) / 64;
+            // Pack in torch: bit j of a word is unit j's activity times 2^j; distinct powers of two never carry, so the
+            // int64 sum is the bit pattern (bit 63 as long.MinValue). Only rows x words values cross into .NET.
+            var bits = nn.functional.pad((a > _threshold).to_type(ScalarType.Int64), new long[] { 0, words * 64 - width })
+                .reshape(-1, words, 64);
+            var powers = tensor(Enumerable.Range(0, 64).Select(j => unchecked((long)(1UL << j))).ToArray(), device: a.device);
+            var packed = (bits * powers).sum(new long[] { 2 }).cpu().data<long>().ToArray();
+            for (int r = 0; r < packed.Length / words; r++)
+                patterns.Add(packed.AsSpan(r * words, words).ToArray().Select(v => unchecked((ulong)v)).ToArray());
             embeddingValues.AddRange(e.cpu().data<float>().ToArray());
         });
         var counts = new Dictionary<ulong[], (int Count, int First)>(BitWordsComparer.Instance);
