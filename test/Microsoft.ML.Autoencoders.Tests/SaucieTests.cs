@@ -143,6 +143,11 @@ public sealed class SaucieTests : EstimatorSuite
         StringAssert.Contains(e.Message, "'Plate' was not found");
         e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Features")).Fit(data));
         StringAssert.Contains(e.Message, "expected a scalar text, key or integer column");
+        // GetOutputSchema checks the batch column as Fit does.
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Plate")).GetOutputSchema(TestData.Shape(data.Schema)));
+        StringAssert.Contains(e.Message, "'Plate' was not found");
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Features")).GetOutputSchema(TestData.Shape(data.Schema)));
+        StringAssert.Contains(e.Message, "expected a scalar text, key or integer column");
         e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => { o.BatchColumnName = "Batch"; o.ReferenceBatch = "batch9"; })).Fit(data));
         StringAssert.Contains(e.Message, "'batch9'");
         StringAssert.Contains(e.Message, "'batch0', 'batch1'");

@@ -55,6 +55,26 @@ public sealed class SweepTests
     }
 
     [TestMethod]
+    public void The_downstream_learner_is_replaceable()
+    {
+        var ml = new MLContext(1);
+        var options = Small();
+        options.Trials = 1;
+        options.MaxEpochs = 2;
+        var standard = new AutoencoderSweep(ml, options).Run(Digits(ml));
+        int calls = 0;
+        options.DownstreamTrainer = context =>
+        {
+            Interlocked.Increment(ref calls);
+            return context.MulticlassClassification.Trainers.LbfgsMaximumEntropy(Downstream.LabelColumn, Downstream.FeatureColumn);
+        };
+        var custom = new AutoencoderSweep(ml, options).Run(Digits(ml));
+        Assert.AreEqual(options.Folds, calls, "one learner per fold");
+        Assert.AreNotEqual(standard.Best.Metric, custom.Best.Metric);
+        Assert.IsTrue(custom.Best.Metric > 0.2);
+    }
+
+    [TestMethod]
     public void Without_a_label_the_objective_is_held_out_reconstruction_error()
     {
         var ml = new MLContext(1);

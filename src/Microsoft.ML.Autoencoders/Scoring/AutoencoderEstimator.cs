@@ -34,6 +34,7 @@ public sealed class AutoencoderEstimator<TTransformer> : IEstimator<TTransformer
     {
         DataReader.Check(inputSchema, _options.InputColumnName);
         var variant = _options.Clone().CreateVariant();
+        variant.CheckSchema(inputSchema);
         int size = variant.TemplateInputSize;
         var state = new ModelState { Options = _options, InputSize = size, Outputs = variant.OutputColumns(size), History = Array.Empty<EpochMetrics>(), BestEpoch = 0 };
         lock (TorchRuntime.Gate)

@@ -32,6 +32,9 @@ internal class AutoencoderVariant
 
     public virtual AutoencoderNetwork CreateNetwork(int inputSize) => new DenseAutoencoderNetwork(inputSize, Options);
 
+    /// <summary>Throws when the input schema lacks a column the variant reads besides the input column.</summary>
+    public virtual void CheckSchema(SchemaShape inputSchema) { }
+
     /// <summary>Throws when the network cannot take vectors of <paramref name="inputSize"/> (e.g. images of another size).</summary>
     public virtual void CheckInputSize(int inputSize, string column) { }
 

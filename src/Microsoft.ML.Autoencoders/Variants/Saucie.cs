@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Autoencoders.Analysis;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
@@ -93,6 +94,16 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
     // ---- Batches -------------------------------------------------------------------------------------------------
 
     public override int AuxiliaryWidth => options.BatchCorrection ? 1 : 0;
+
+    public override void CheckSchema(SchemaShape inputSchema)
+    {
+        if (!options.BatchCorrection) return;
+        var found = inputSchema.Where(c => c.Name == options.BatchColumnName).Cast<SchemaShape.Column?>().FirstOrDefault();
+        if (found is not SchemaShape.Column column)
+            throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchColumnName), $"{nameof(SaucieOptions.BatchColumnName)}: column '{options.BatchColumnName}' was not found in the data; expected a scalar text, key or integer column.");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is NumberDataViewType { RawType: var t } && (t == typeof(float) || t == typeof(double)))
+            throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchColumnName), $"{nameof(SaucieOptions.BatchColumnName)}: column '{options.BatchColumnName}' is {column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected a scalar text, key or integer column.");
+    }
 
     public override float[]? ReadAuxiliary(IDataView data, int rows)
     {
