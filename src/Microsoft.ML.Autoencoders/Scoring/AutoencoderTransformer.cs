@@ -112,7 +112,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         for (int start = 0; start < count; start += chunk)
         {
             int n = Math.Min(chunk, count - start);
-            _scorer.Value.RunSingle(rows[(start * InputSize)..((start + n) * InputSize)], n, output).CopyTo(result, start * width);
+            _scorer.Value.RunSingle(rows.AsMemory(start * InputSize, n * InputSize), n, output).CopyTo(result, start * width);
         }
         return result;
     }

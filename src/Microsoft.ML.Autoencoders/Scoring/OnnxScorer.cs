@@ -33,10 +33,10 @@ internal sealed class OnnxScorer : IDisposable
     /// <param name="wanted">Output indices to compute; null: all.</param>
     /// <param name="reuse">Arrays of a previous call to write into when large enough: a batch's outputs are large-object
     /// allocations otherwise, and in a large process each one can cost a full garbage collection.</param>
-    public Array?[] Run(float[] input, int rows, IReadOnlyList<int>? wanted = null, Array?[]? reuse = null)
+    public Array?[] Run(Memory<float> input, int rows, IReadOnlyList<int>? wanted = null, Array?[]? reuse = null)
     {
         wanted ??= Enumerable.Range(0, _outputNames.Length).ToArray();
-        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(input, 0, rows * _inputSize), new long[] { rows, _inputSize });
+        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input[..(rows * _inputSize)], new long[] { rows, _inputSize });
         using var runOptions = new RunOptions();
         // ONNX Runtime computes only what the requested outputs need (e.g. no decoder for the code alone).
         using var results = _session.Run(runOptions, new[] { _inputName }, new[] { value }, wanted.Select(c => _outputNames[c]).ToArray());
@@ -50,7 +50,7 @@ internal sealed class OnnxScorer : IDisposable
     }
 
     /// <summary>The float output <paramref name="output"/> alone.</summary>
-    public float[] RunSingle(float[] input, int rows, int output) => (float[])Run(input, rows, new[] { output })[output]!;
+    public float[] RunSingle(Memory<float> input, int rows, int output) => (float[])Run(input, rows, new[] { output })[output]!;
 
     private T[] Copy<T>(OrtValue value, int rows, int c, T[]? reuse) where T : unmanaged
     {

@@ -47,18 +47,15 @@ public sealed class SaucieTransformer : AutoencoderTransformer
         var embedding = DataReader.ReadMatrix(scored, SaucieOptions.EmbeddingColumnName, out int rows, out int width);
         var clusters = SaucieOptions.ClusterColumnName is { } c ? ReadKeys(scored, c) : new uint[rows];
         int k = ClusterCount;
-        var proportions = names.Select((_, s) =>
-        {
-            var members = Enumerable.Range(0, rows).Where(i => codes[i] == s).ToArray();
-            return Enumerable.Range(0, k + 1).Select(id => members.Count(i => clusters[i] == id) / (double)members.Length).ToArray();
-        }).ToArray();
+        var members = names.Select((_, s) => Enumerable.Range(0, rows).Where(i => codes[i] == s).ToArray()).ToArray();
+        var proportions = members.Select(m => Enumerable.Range(0, k + 1).Select(id => m.Count(i => clusters[i] == id) / (double)m.Length).ToArray()).ToArray();
 
         var rand = new Random(seed);
-        var chosen = names.Select((_, s) =>
+        var chosen = members.Select(m =>
         {
-            var members = Enumerable.Range(0, rows).Where(i => codes[i] == s).ToArray();
-            rand.Shuffle(members);
-            return members.Take(RowsPerSample).ToArray();
+            var shuffled = (int[])m.Clone();
+            rand.Shuffle(shuffled);
+            return shuffled.Take(RowsPerSample).ToArray();
         }).ToArray();
         var distances = new double[names.Length, names.Length];
         using (var scope = NewDisposeScope())

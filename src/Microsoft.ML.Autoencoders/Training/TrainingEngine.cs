@@ -63,8 +63,8 @@ internal static class TrainingEngine
             History = session.History,
             BestEpoch = bestEpoch,
         };
-        using (var all = validation is null ? train.alias() : cat(new[] { train, validation }))
-            foreach (var (name, array) in variant.LearnedArrays(network, all)) state.Arrays[name] = array;
+        foreach (var (name, array) in variant.LearnedArrays(network, validation is null ? new[] { train } : new[] { train, validation }))
+            state.Arrays[name] = array;
         return Export(variant, network, state, x, Math.Min(rows, CheckRows));
     }
 

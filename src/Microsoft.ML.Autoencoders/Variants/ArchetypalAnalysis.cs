@@ -159,7 +159,7 @@ internal sealed class ArchetypalVariant : AutoencoderVariant
         => new() { [DecoderGraph] = DecoderExport.Build(network, K - 1, inputSize) };
 
     /// <summary>The archetypes in data space: the decoded simplex vertices, K × D row-major.</summary>
-    public override Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, Tensor rows)
+    public override Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, IReadOnlyList<Tensor> parts)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -61,8 +61,8 @@ internal class AutoencoderVariant
 
     /// <summary>Learned arrays the fitted model exposes besides its graph (e.g. archetypes), by name.</summary>
     /// <param name="network">The trained network.</param>
-    /// <param name="rows">Every row of the training data (training and validation).</param>
-    public virtual Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, Tensor rows) => new();
+    /// <param name="parts">Every row of the training data: the training rows, then the validation rows if any.</param>
+    public virtual Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, IReadOnlyList<Tensor> parts) => new();
 
     /// <summary>The training input made from a clean minibatch; identity except for denoising variants.</summary>
     public virtual Tensor Corrupt(Tensor x) => x;

@@ -215,7 +215,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
 
     /// <summary>Binarises the clustering layer over all rows (A / max A above 1e-6: the unit is active); each distinct
     /// pattern with at least MinClusterSize rows is a cluster, numbered by size; optionally merges clusters.</summary>
-    public override Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, Tensor rows)
+    public override Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, IReadOnlyList<Tensor> parts)
     {
         var arrays = new Dictionary<string, float[]>();
         if (!options.Clustering) return arrays;
@@ -224,15 +224,16 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant(
         // In chunks, each in its own scope: the activations of a million rows at once would not fit in memory. The
         // first pass finds the clustering layer's maximum over all rows, the second binarises against it.
         const int chunk = 8192;
-        long n = rows.shape[0];
+        long n = parts.Sum(p => p.shape[0]);
         void ForEachChunk(Action<Tensor, Tensor> body)
         {
-            for (long start = 0; start < n; start += chunk)
-            {
-                using var step = NewDisposeScope();
-                var (e, a, _) = saucie.Main.Run(saucie.StageInput(rows.narrow(0, start, Math.Min(chunk, n - start))));
-                body(e, a);
-            }
+            foreach (var rows in parts)
+                for (long start = 0; start < rows.shape[0]; start += chunk)
+                {
+                    using var step = NewDisposeScope();
+                    var (e, a, _) = saucie.Main.Run(saucie.StageInput(rows.narrow(0, start, Math.Min(chunk, rows.shape[0] - start))));
+                    body(e, a);
+                }
         }
         float max = 0;
         ForEachChunk((_, a) => max = Math.Max(max, a.max().item<float>()));

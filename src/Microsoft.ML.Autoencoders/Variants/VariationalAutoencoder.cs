@@ -153,7 +153,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
         ArgumentNullException.ThrowIfNull(latent);
         if (latent.Length != CodeSize)
             throw new ArgumentException($"The latent vector has {latent.Length} values; the model's latent space has {CodeSize}.", nameof(latent));
-        return _decoder.Value.RunSingle((float[])latent.Clone(), 1, 0);
+        return _decoder.Value.RunSingle(latent, 1, 0); // ONNX Runtime only reads the input
     }
 
     /// <summary>Draws <paramref name="count"/> rows from the model: z ~ N(0, I), decoded.</summary>
