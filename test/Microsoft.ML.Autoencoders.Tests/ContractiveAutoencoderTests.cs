@@ -86,7 +86,7 @@ public sealed class ContractiveAutoencoderTests : EstimatorSuite
     {
         random.manual_seed(1);
         var options = new ContractiveAutoencoderOptions { CodeSize = 5, TiedWeights = true };
-        using var network = new TiedDenseAutoencoderNetwork(7, options);
+        using var network = new DenseAutoencoderNetwork(7, options, tied: true);
         using var scope = NewDisposeScope();
         var input = randn(4, 7).requires_grad_(true);
         var z = network.Encode(input);

@@ -1,5 +1,4 @@
 using Microsoft.ML.Autoencoders.Networks;
-using Microsoft.ML.Autoencoders.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders.Tests;
@@ -23,7 +22,7 @@ public sealed class ConvolutionalAutoencoderTests : EstimatorSuite
     {
         var options = new ConvolutionalAutoencoderOptions { ImageHeight = height, ImageWidth = width, Channels = channels, Filters = filters };
         Assert.AreEqual(expected, options.CreateVariant().CodeSize(height * width * channels));
-        using var network = new ConvolutionalNetwork(options);
+        using var network = (ConvolutionalNetwork)options.CreateVariant().CreateNetwork(height * width * channels);
         using var scope = NewDisposeScope();
         var x = rand(3, channels * height * width);
         Assert.AreEqual(expected, network.Encode(x).shape[1]);
@@ -35,33 +34,11 @@ public sealed class ConvolutionalAutoencoderTests : EstimatorSuite
     [DataRow(7, 5, 2, new[] { 3, 2 }, 3)]
     [DataRow(9, 6, 3, new[] { 4, 3, 2 }, 5)]
     public void Onnx_graph_equals_the_torch_forward_pass(int height, int width, int channels, int[] filters, int kernel)
-    {
-        random.manual_seed(1);
-        var options = new ConvolutionalAutoencoderOptions
+        => NetworkParityTests.AssertTorchAndOnnxAgree(new ConvolutionalAutoencoderOptions
         {
             ImageHeight = height, ImageWidth = width, Channels = channels, Filters = filters, KernelSize = kernel,
             ReconstructionColumnName = "Reconstruction",
-        };
-        var variant = options.CreateVariant();
-        int size = height * width * channels;
-        using var network = variant.CreateNetwork(size);
-        var state = new ModelState { Options = options, InputSize = size, Outputs = variant.OutputColumns(size), History = Array.Empty<EpochMetrics>(), BestEpoch = 0 };
-        state.WithGraph(GraphExport.Build(variant, network, state));
-        var input = Enumerable.Range(0, 4 * size).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
-        using var scorer = new OnnxScorer(state);
-        var onnx = scorer.Run(input, 4);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var torchOutputs = variant.TorchOutputs(network, tensor(input, new long[] { 4, size }));
-        for (int c = 0; c < state.Outputs.Count; c++)
-        {
-            var expected = torchOutputs[state.Outputs[c].Name].data<float>().ToArray();
-            var actual = (float[])onnx[c]!;
-            Assert.AreEqual(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-                Assert.AreEqual(expected[i], actual[i], 1e-5, $"{state.Outputs[c].Name}[{i}]");
-        }
-    }
+        }, height * width * channels);
 
     [TestMethod]
     public void Bad_image_options_are_named()

@@ -57,7 +57,7 @@ public static class TestData
     public static (float[][] X, double[][] Basis) LowRank(int n, int d, int k, int seed, double noise = 0.05)
     {
         var rand = new Random(seed);
-        var basis = Analysis.LinearAlgebra.Orthonormalize(Enumerable.Range(0, k).Select(_ => Enumerable.Range(0, d).Select(_ => Gaussian(rand)).ToArray()).ToArray());
+        var basis = LinearAlgebra.Orthonormalize(Enumerable.Range(0, k).Select(_ => Enumerable.Range(0, d).Select(_ => Gaussian(rand)).ToArray()).ToArray());
         var offset = Enumerable.Range(0, d).Select(_ => Gaussian(rand)).ToArray();
         var x = new float[n][];
         for (int i = 0; i < n; i++)
@@ -79,7 +79,7 @@ public static class TestData
     public static (float[][] X, double[][] Weights, float[][] Archetypes) Archetypal(int n, int k, int dims, int seed, double noise = 0.02)
     {
         var rand = new Random(seed);
-        var (vertices, _, _) = ArchetypalVariant.Simplex(k);
+        var vertices = new Simplex(k).Vertices;
         var u = Enumerable.Range(0, dims).Select(_ => Enumerable.Range(0, k - 1).Select(_ => Gaussian(rand)).ToArray()).ToArray();
         var c = Enumerable.Range(0, dims).Select(_ => rand.NextDouble() * 2 * Math.PI).ToArray();
         float[] Map(double[] p, double sigma) => Enumerable.Range(0, dims)

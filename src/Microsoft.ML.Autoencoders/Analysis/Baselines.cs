@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Analysis;

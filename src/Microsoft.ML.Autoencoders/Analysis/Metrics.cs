@@ -30,7 +30,7 @@ public static class Metrics
     /// the query's (a query with fewer than k results counts the missing ones as misses).</summary>
     public static double PrecisionAtK(IReadOnlyList<IReadOnlyList<int>> retrieved, IReadOnlyList<int> databaseLabels, IReadOnlyList<int> queryLabels, int k)
     {
-        AutoencoderOptions.Require(k >= 1, nameof(k), k, "at least 1");
+        Check.Option(k >= 1, nameof(k), k, "at least 1");
         CheckQueries(retrieved, queryLabels);
         return retrieved.Select((rows, q) => rows.Take(k).Count(r => databaseLabels[r] == queryLabels[q]) / (double)k).Average();
     }
@@ -145,7 +145,7 @@ public static class Metrics
 
     private static int[][] Neighbours(IReadOnlyList<float[]> points, int k)
     {
-        AutoencoderOptions.Require(k >= 1 && k < points.Count, nameof(k), k, $"from 1 to the number of rows - 1 ({points.Count - 1})");
+        Check.Option(k >= 1 && k < points.Count, nameof(k), k, $"from 1 to the number of rows - 1 ({points.Count - 1})");
         return Enumerable.Range(0, points.Count).Select(i => Enumerable.Range(0, points.Count).Where(j => j != i)
             .OrderBy(j => Distance(points[i], points[j])).Take(k).ToArray()).ToArray();
     }

@@ -2,9 +2,17 @@ using Microsoft.ML.Autoencoders;
 
 namespace Microsoft.ML;
 
-/// <summary>The autoencoders on <c>mlContext.Transforms</c>.</summary>
+/// <summary>The autoencoders on <c>mlContext.Transforms</c>. Each has a simple overload, whose omitted (null)
+/// arguments keep the defaults of the variant's options class, and an overload taking those options.</summary>
 public static class AutoencoderCatalog
 {
+    /// <summary>The options with the simple overload's arguments set; defaults live in the options class alone.</summary>
+    private static T Simple<T>(T options, Action<T> set) where T : AutoencoderOptions
+    {
+        set(options);
+        return options;
+    }
+
     /// <summary>A dense undercomplete autoencoder: the code column holds f(x), trained so that g(f(x)) ≈ x.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">The code column.</param>
@@ -14,17 +22,14 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed of initialisation, shuffling and the validation split; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> Autoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, int[]? hiddenLayers = null,
-        int epochs = 20, int? seed = null)
-        => new(catalog, new AutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
+        int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new AutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName,
-            InputColumnName = inputColumnName,
-            CodeSize = codeSize,
-            HiddenLayers = hiddenLayers ?? Array.Empty<int>(),
-            Epochs = epochs,
-            Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A dense undercomplete autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> Autoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
@@ -40,13 +45,15 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, double sparsityWeight = 1e-4,
-        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
-        => new(catalog, new SparseAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
+        double? sparsityWeight = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new SparseAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize,
-            SparsityWeight = sparsityWeight, HiddenLayers = hiddenLayers ?? Array.Empty<int>(), Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.SparsityWeight = sparsityWeight ?? o.SparsityWeight; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A sparse autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog, SparseAutoencoderOptions options)
@@ -65,15 +72,17 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", string reconstructionColumnName = "Reconstruction",
-        int codeSize = 32, Corruption corruption = Corruption.Gaussian, double noiseLevel = 0.2, int[]? hiddenLayers = null,
-        int epochs = 20, int? seed = null)
-        => new(catalog, new DenoisingAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null,
+        string reconstructionColumnName = "Reconstruction", int? codeSize = null, Corruption? corruption = null,
+        double? noiseLevel = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new DenoisingAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, ReconstructionColumnName = reconstructionColumnName,
-            CodeSize = codeSize, Corruption = corruption, NoiseLevel = noiseLevel, HiddenLayers = hiddenLayers ?? Array.Empty<int>(),
-            Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName;
+            o.ReconstructionColumnName = reconstructionColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.Corruption = corruption ?? o.Corruption; o.NoiseLevel = noiseLevel ?? o.NoiseLevel;
+            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A denoising autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog, DenoisingAutoencoderOptions options)
@@ -90,13 +99,15 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, double contractionWeight = 0.1,
-        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
-        => new(catalog, new ContractiveAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
+        double? contractionWeight = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new ContractiveAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize,
-            ContractionWeight = contractionWeight, HiddenLayers = hiddenLayers ?? Array.Empty<int>(), Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.ContractionWeight = contractionWeight ?? o.ContractionWeight;
+            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A contractive autoencoder with every option.</summary>
     public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog, ContractiveAutoencoderOptions options)
@@ -113,13 +124,16 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, double noiseStdDev = 4,
-        string? hashColumnName = "Hash", int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
-        => new(catalog, new BinaryCodeAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
+        double? noiseStdDev = null, string? hashColumnName = "Hash", int[]? hiddenLayers = null, int? epochs = null,
+        int? seed = null)
+        => new(catalog, Simple(new BinaryCodeAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize, NoiseStdDev = noiseStdDev,
-            HashColumnName = hashColumnName, HiddenLayers = hiddenLayers ?? new[] { 256 }, Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.NoiseStdDev = noiseStdDev ?? o.NoiseStdDev; o.HashColumnName = hashColumnName;
+            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A binary-code autoencoder with every option.</summary>
     public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog, BinaryCodeAutoencoderOptions options)
@@ -135,13 +149,15 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 2, double beta = 1,
-        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
-        => new(catalog, new VariationalAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null, double? beta = null,
+        int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new VariationalAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize, Beta = beta,
-            HiddenLayers = hiddenLayers ?? new[] { 128 }, Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.Beta = beta ?? o.Beta; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs;
+            o.Seed = seed;
+        }));
 
     /// <summary>A variational autoencoder with every option.</summary>
     public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog, VariationalAutoencoderOptions options)
@@ -159,13 +175,15 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int imageHeight = 28, int imageWidth = 28,
-        int channels = 1, int[]? filters = null, int epochs = 20, int? seed = null)
-        => new(catalog, new ConvolutionalAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? imageHeight = null,
+        int? imageWidth = null, int? channels = null, int[]? filters = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new ConvolutionalAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, ImageHeight = imageHeight, ImageWidth = imageWidth,
-            Channels = channels, Filters = filters ?? new[] { 16, 8, 8 }, Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.ImageHeight = imageHeight ?? o.ImageHeight;
+            o.ImageWidth = imageWidth ?? o.ImageWidth; o.Channels = channels ?? o.Channels;
+            o.Filters = filters ?? o.Filters; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A convolutional autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog, ConvolutionalAutoencoderOptions options)
@@ -181,13 +199,15 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum epochs of fine-tuning.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog,
-        string outputColumnName = "Code", string inputColumnName = "Features", int codeSize = 32, int[]? hiddenLayers = null,
-        int pretrainEpochs = 10, int epochs = 20, int? seed = null)
-        => new(catalog, new StackedAutoencoderOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
+        int[]? hiddenLayers = null, int? pretrainEpochs = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new StackedAutoencoderOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, CodeSize = codeSize,
-            HiddenLayers = hiddenLayers ?? new[] { 128, 64 }, PretrainEpochs = pretrainEpochs, Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.PretrainEpochs = pretrainEpochs ?? o.PretrainEpochs;
+            o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>A stacked autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog, StackedAutoencoderOptions options)
@@ -203,13 +223,15 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog,
-        string outputColumnName = "ArchetypeWeights", string inputColumnName = "Features", int archetypeCount = 4,
-        int[]? hiddenLayers = null, int epochs = 20, int? seed = null)
-        => new(catalog, new ArchetypalAnalysisOptions
+        string? outputColumnName = null, string? inputColumnName = null, int? archetypeCount = null,
+        int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new ArchetypalAnalysisOptions(), o =>
         {
-            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, ArchetypeCount = archetypeCount,
-            HiddenLayers = hiddenLayers ?? new[] { 64, 32 }, Epochs = epochs, Seed = seed,
-        });
+            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName;
+            o.ArchetypeCount = archetypeCount ?? o.ArchetypeCount; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>AAnet with every option.</summary>
     public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog, ArchetypalAnalysisOptions options)
@@ -225,13 +247,14 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data (per stage).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog,
-        string embeddingColumnName = "Embedding", string inputColumnName = "Features", string? clusterColumnName = "Cluster",
-        string? batchColumnName = null, int epochs = 50, int? seed = null)
-        => new(catalog, new SaucieOptions
+        string? embeddingColumnName = null, string? inputColumnName = null, string? clusterColumnName = "Cluster",
+        string? batchColumnName = null, int? epochs = null, int? seed = null)
+        => new(catalog, Simple(new SaucieOptions(), o =>
         {
-            EmbeddingColumnName = embeddingColumnName, InputColumnName = inputColumnName, ClusterColumnName = clusterColumnName,
-            BatchColumnName = batchColumnName, Epochs = epochs, Seed = seed,
-        });
+            o.EmbeddingColumnName = embeddingColumnName ?? o.EmbeddingColumnName;
+            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.ClusterColumnName = clusterColumnName;
+            o.BatchColumnName = batchColumnName; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
+        }));
 
     /// <summary>SAUCIE with every option.</summary>
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog, SaucieOptions options)

@@ -1,4 +1,4 @@
-using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,8 +11,9 @@ internal sealed class ConvolutionalNetwork : AutoencoderNetwork
     private readonly ModuleList<Conv2d> _encoder = new();
     private readonly ModuleList<Conv2d> _decoder = new();
     private readonly Conv2d _output;
-    private readonly ConvolutionalAutoencoderOptions _options;
-    private readonly int[] _heights, _widths;
+    private readonly int _channels, _kernel;
+    private readonly int[] _filters, _heights, _widths;
+    private readonly Activation _activation, _outputActivation;
 
     /// <summary>Spatial size before each pooling and after the last: size, ceil(size/2), ...</summary>
     public static int[] Sizes(int size, int blocks)
@@ -23,75 +24,41 @@ internal sealed class ConvolutionalNetwork : AutoencoderNetwork
         return sizes;
     }
 
-    public ConvolutionalNetwork(ConvolutionalAutoencoderOptions options) : base(nameof(ConvolutionalNetwork))
+    /// <summary>The code's width for images of these dimensions.</summary>
+    public static int CodeSize(int height, int width, int[] filters) => filters[^1] * Sizes(height, filters.Length)[^1] * Sizes(width, filters.Length)[^1];
+
+    public ConvolutionalNetwork(int channels, int height, int width, int[] filters, int kernelSize, Activation activation, Activation outputActivation)
+        : base(nameof(ConvolutionalNetwork))
     {
-        _options = options;
-        var filters = options.Filters;
-        _heights = Sizes(options.ImageHeight, filters.Length);
-        _widths = Sizes(options.ImageWidth, filters.Length);
-        int padding = options.KernelSize / 2;
+        (_channels, _kernel, _filters, _activation, _outputActivation) = (channels, kernelSize, filters, activation, outputActivation);
+        _heights = Sizes(height, filters.Length);
+        _widths = Sizes(width, filters.Length);
         for (int i = 0; i < filters.Length; i++)
-            _encoder.Add(nn.Conv2d(i == 0 ? options.Channels : filters[i - 1], filters[i], options.KernelSize, padding: padding));
+            _encoder.Add(Conv(i == 0 ? channels : filters[i - 1], filters[i]));
         // Decoder block i works at the size of encoder level n - i and mirrors the filters.
         for (int i = 0; i < filters.Length; i++)
-            _decoder.Add(nn.Conv2d(i == 0 ? filters[^1] : filters[^i], filters[^(i + 1)], options.KernelSize, padding: padding));
-        _output = nn.Conv2d(filters[0], options.Channels, options.KernelSize, padding: padding);
+            _decoder.Add(Conv(i == 0 ? filters[^1] : filters[^i], filters[^(i + 1)]));
+        _output = Conv(filters[0], channels);
         RegisterComponents();
     }
 
-    public override Tensor Encode(Tensor x)
+    private Conv2d Conv(int input, int output) => nn.Conv2d(input, output, _kernel, padding: _kernel / 2);
+
+    public override T Encode<T>(IOps<T> ops, T x)
     {
-        x = x.reshape(-1, _options.Channels, _options.ImageHeight, _options.ImageWidth);
+        x = ops.Reshape(x, -1, _channels, _heights[0], _widths[0]);
         foreach (var conv in _encoder)
-            x = nn.functional.max_pool2d(Activations.Apply(_options.Activation, conv.forward(x)), 2, 2, ceil_mode: true);
-        return x.flatten(1);
+            x = ops.MaxPool2(ops.Activate(ops.Conv2d(x, conv.weight!, conv.bias!), _activation));
+        return ops.Reshape(x, -1, _filters[^1] * _heights[^1] * _widths[^1]);
     }
 
-    public override Tensor Decode(Tensor z)
+    public override T Decode<T>(IOps<T> ops, T z)
     {
         int n = _encoder.Count;
-        z = z.reshape(-1, _options.Filters[^1], _heights[n], _widths[n]);
+        z = ops.Reshape(z, -1, _filters[^1], _heights[n], _widths[n]);
         for (int i = 0; i < n; i++)
-        {
-            z = Activations.Apply(_options.Activation, _decoder[i].forward(z));
-            z = nn.functional.interpolate(z, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.Nearest);
-            z = z.narrow(2, 0, _heights[n - 1 - i]).narrow(3, 0, _widths[n - 1 - i]);
-        }
-        return Activations.Apply(_options.OutputActivation, _output.forward(z)).flatten(1);
-    }
-
-    public override string EmitEncoder(OnnxGraph graph, string x)
-    {
-        x = graph.Node("Reshape", new[] { x, graph.Int64Constant(-1, _options.Channels, _options.ImageHeight, _options.ImageWidth) });
-        foreach (var conv in _encoder)
-        {
-            x = Activations.Emit(graph, _options.Activation, EmitConv(graph, conv, x));
-            x = graph.Node("MaxPool", new[] { x }, OnnxGraph.Ints("kernel_shape", 2, 2), OnnxGraph.Ints("strides", 2, 2), OnnxGraph.Int("ceil_mode", 1));
-        }
-        return graph.Node("Flatten", new[] { x }, OnnxGraph.Int("axis", 1));
-    }
-
-    public override string EmitDecoder(OnnxGraph graph, string z)
-    {
-        int n = _encoder.Count;
-        z = graph.Node("Reshape", new[] { z, graph.Int64Constant(-1, _options.Filters[^1], _heights[n], _widths[n]) });
-        for (int i = 0; i < n; i++)
-        {
-            z = Activations.Emit(graph, _options.Activation, EmitConv(graph, _decoder[i], z));
-            // Nearest upsampling as torch does it: output pixel (r, c) takes input pixel (floor(r/2), floor(c/2)).
-            z = graph.Node("Resize", new[] { z, "", graph.Constant(new float[] { 1, 1, 2, 2 }, 4) },
-                OnnxGraph.String("mode", "nearest"), OnnxGraph.String("coordinate_transformation_mode", "asymmetric"), OnnxGraph.String("nearest_mode", "floor"));
-            z = graph.Node("Slice", new[] { z, graph.Int64Constant(0, 0), graph.Int64Constant(_heights[n - 1 - i], _widths[n - 1 - i]), graph.Int64Constant(2, 3) });
-        }
-        z = Activations.Emit(graph, _options.OutputActivation, EmitConv(graph, _output, z));
-        return graph.Node("Flatten", new[] { z }, OnnxGraph.Int("axis", 1));
-    }
-
-    private string EmitConv(OnnxGraph graph, Conv2d conv, string x)
-    {
-        var w = conv.weight!;
-        int k = _options.KernelSize, p = k / 2;
-        return graph.Node("Conv", new[] { x, graph.Constant(DenseStack.ToArray(w), w.shape), graph.Constant(DenseStack.ToArray(conv.bias!), w.shape[0]) },
-            OnnxGraph.Ints("kernel_shape", k, k), OnnxGraph.Ints("pads", p, p, p, p), OnnxGraph.Ints("strides", 1, 1));
+            z = ops.Upsample2(ops.Activate(ops.Conv2d(z, _decoder[i].weight!, _decoder[i].bias!), _activation), _heights[n - 1 - i], _widths[n - 1 - i]);
+        z = ops.Activate(ops.Conv2d(z, _output.weight!, _output.bias!), _outputActivation);
+        return ops.Reshape(z, -1, _channels * _heights[0] * _widths[0]);
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,43 +17,26 @@ internal sealed class DenseStack : nn.Module<Tensor, Tensor>
     /// <param name="hidden">Activation of every layer but the last.</param>
     /// <param name="last">Activation of the last layer.</param>
     /// <param name="leakySlope">Negative slope of <see cref="Activation.LeakyRelu"/>.</param>
-    public DenseStack(string name, IReadOnlyList<int> sizes, Activation hidden, Activation last, double leakySlope = Activations.LeakySlope) : base(name)
+    public DenseStack(string name, IReadOnlyList<int> sizes, Activation hidden, Activation last, double leakySlope = TorchOps.LeakySlope) : base(name)
     {
         _leakySlope = leakySlope;
-        _activations = new Activation[sizes.Count - 1];
-        for (int i = 0; i < _activations.Length; i++)
-        {
-            _layers.Add(nn.Linear(sizes[i], sizes[i + 1]));
-            _activations[i] = i == _activations.Length - 1 ? last : hidden;
-        }
+        _activations = LayerActivations(sizes.Count - 1, hidden, last);
+        for (int i = 0; i < _activations.Length; i++) _layers.Add(nn.Linear(sizes[i], sizes[i + 1]));
         RegisterComponents();
     }
 
-    public IEnumerable<Linear> Layers => _layers;
+    /// <summary><paramref name="hidden"/> for every layer but the last, which gets <paramref name="last"/>.</summary>
+    public static Activation[] LayerActivations(int layers, Activation hidden, Activation last)
+        => Enumerable.Range(0, layers).Select(i => i == layers - 1 ? last : hidden).ToArray();
 
-    public override Tensor forward(Tensor x)
+    public IList<Linear> Layers => _layers;
+
+    public T Run<T>(IOps<T> ops, T x)
     {
         for (int i = 0; i < _layers.Count; i++)
-            x = Activations.Apply(_activations[i], _layers[i].forward(x), _leakySlope);
+            x = ops.Activate(ops.Linear(x, _layers[i].weight!, _layers[i].bias), _activations[i], _leakySlope);
         return x;
     }
 
-    /// <summary>The same computation as <see cref="forward"/>, written into an ONNX graph.</summary>
-    public string Emit(OnnxGraph graph, string x)
-    {
-        for (int i = 0; i < _layers.Count; i++)
-        {
-            var layer = _layers[i];
-            x = graph.Dense(x, ToArray(layer.weight!), ToArray(layer.bias!), (int)layer.weight!.shape[0], (int)layer.weight!.shape[1]);
-            x = Activations.Emit(graph, _activations[i], x, _leakySlope);
-        }
-        return x;
-    }
-
-    /// <summary>A tensor's values on the CPU, row-major.</summary>
-    public static float[] ToArray(Tensor t)
-    {
-        using var cpu = t.detach().cpu().contiguous();
-        return cpu.data<float>().ToArray();
-    }
+    public override Tensor forward(Tensor x) => Run(TorchOps.Instance, x);
 }

@@ -57,11 +57,6 @@ internal sealed class OnnxGraph
         return output;
     }
 
-    /// <summary>y = x W^T + b with W of shape [rows, cols] in torch's [out, in] layout; with
-    /// <paramref name="transposed"/> false, y = x W + b (W as [in, out], e.g. a tied decoder's weight).</summary>
-    public string Dense(string x, float[] weight, float[] bias, int rows, int cols, bool transposed = true)
-        => Node("Gemm", new[] { x, Constant(weight, rows, cols), Constant(bias, bias.Length) }, Int("transB", transposed ? 1 : 0));
-
     public static AttributeProto Int(string name, long value) => new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
     public static AttributeProto Float(string name, float value) => new() { Name = name, F = value, Type = AttributeProto.Types.AttributeType.Float };
     public static AttributeProto String(string name, string value) => new() { Name = name, S = ByteString.CopyFromUtf8(value), Type = AttributeProto.Types.AttributeType.String };

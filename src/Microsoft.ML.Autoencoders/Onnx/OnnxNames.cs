@@ -1,8 +1,10 @@
 namespace Microsoft.ML.Autoencoders.Onnx;
 
 /// <summary>ML.NET's ONNX transformer names graph inputs and outputs after columns; a graph cannot have an output of
-/// its input's name, so an output column that replaces the input column gets an internal graph name (copied after).</summary>
+/// its input's name, so an output column that replaces the input column gets an internal graph name (copied after),
+/// as does a key column, whose ids are mapped to keys after.</summary>
 internal static class OnnxNames
 {
-    public static string Of(string column, string inputColumn) => column == inputColumn ? "_ae/out/" + column : column;
+    public static string Of(OutputColumn column, string inputColumn)
+        => column.Type == OutputType.Key || column.Name == inputColumn ? "_ae/out/" + column.Name : column.Name;
 }

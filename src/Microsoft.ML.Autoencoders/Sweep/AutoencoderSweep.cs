@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Autoencoders.Analysis;
+using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Autoencoders;
@@ -35,10 +36,10 @@ public sealed class AutoencoderSweep
     {
         _ml = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
         ArgumentNullException.ThrowIfNull(options);
-        AutoencoderOptions.Require(options.Trials >= 1, nameof(options.Trials), options.Trials, "at least 1");
-        AutoencoderOptions.Require(options.Folds >= 2, nameof(options.Folds), options.Folds, "at least 2");
-        AutoencoderOptions.Require(options.HalvingRate >= 2, nameof(options.HalvingRate), options.HalvingRate, "at least 2");
-        AutoencoderOptions.Require(options.MaxEpochs >= 1, nameof(options.MaxEpochs), options.MaxEpochs, "at least 1");
+        Check.Option(options.Trials >= 1, nameof(options.Trials), options.Trials, "at least 1");
+        Check.Option(options.Folds >= 2, nameof(options.Folds), options.Folds, "at least 2");
+        Check.Option(options.HalvingRate >= 2, nameof(options.HalvingRate), options.HalvingRate, "at least 2");
+        Check.Option(options.MaxEpochs >= 1, nameof(options.MaxEpochs), options.MaxEpochs, "at least 1");
         if (options.Variants is null || options.Variants.Length == 0)
             throw new ArgumentException($"The search space is empty: {nameof(options.Variants)} names no variant; expected some of {string.Join(", ", KnownVariants)}.", nameof(options));
         foreach (var v in options.Variants)

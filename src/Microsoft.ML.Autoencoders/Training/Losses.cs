@@ -1,53 +1,55 @@
-using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.Training;
 
-/// <summary>The reconstruction losses, as training objectives and per row (the anomaly score), in torch and ONNX.</summary>
+/// <summary>The reconstruction losses: the training mean and the per-row error column (docs/conventions.md#loss-scale).</summary>
 internal static class Losses
 {
     // Clamp probabilities so the per-row cross-entropy stays finite; torch's own BCE clamps log at -100 instead.
     private const float Epsilon = 1e-7f;
 
-    /// <summary>Mean over rows and features.</summary>
-    public static Tensor Reconstruction(ReconstructionLoss loss, Tensor reconstruction, Tensor x) => loss switch
+    /// <summary>Mean over rows and features, for training.</summary>
+    public static Tensor Mean(ReconstructionLoss loss, Tensor reconstruction, Tensor target) => loss switch
     {
-        ReconstructionLoss.MeanSquaredError => nn.functional.mse_loss(reconstruction, x),
-        ReconstructionLoss.BinaryCrossEntropy => nn.functional.binary_cross_entropy(reconstruction, x),
+        ReconstructionLoss.MeanSquaredError => nn.functional.mse_loss(reconstruction, target),
+        ReconstructionLoss.BinaryCrossEntropy => nn.functional.binary_cross_entropy(reconstruction, target),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
     };
 
-    /// <summary>Mean over features, one value per row.</summary>
-    public static Tensor PerRow(ReconstructionLoss loss, Tensor reconstruction, Tensor x) => loss switch
+    /// <summary>Mean over features, one value a row: the reconstruction-error column.</summary>
+    public static T PerRow<T>(IOps<T> ops, ReconstructionLoss loss, T reconstruction, T x)
     {
-        ReconstructionLoss.MeanSquaredError => (reconstruction - x).square().mean(new long[] { 1 }),
-        ReconstructionLoss.BinaryCrossEntropy => BinaryCrossEntropyPerRow(reconstruction.clamp(Epsilon, 1 - Epsilon), x),
-        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
-    };
-
-    private static Tensor BinaryCrossEntropyPerRow(Tensor p, Tensor x)
-        => -(x * p.log() + (1 - x) * (1 - p).log()).mean(new long[] { 1 });
-
-    /// <summary><see cref="PerRow"/> as ONNX nodes; the result has shape [batch].</summary>
-    public static string EmitPerRow(OnnxGraph g, ReconstructionLoss loss, string reconstruction, string x)
-    {
-        string elementwise;
         if (loss == ReconstructionLoss.MeanSquaredError)
         {
-            var d = g.Node("Sub", new[] { reconstruction, x });
-            elementwise = g.Node("Mul", new[] { d, d });
+            var d = ops.Sub(reconstruction, x);
+            return ops.RowMean(ops.Mul(d, d));
         }
-        else
-        {
-            var p = g.Node("Clip", new[] { reconstruction, g.Constant(new[] { Epsilon }), g.Constant(new[] { 1 - Epsilon }) });
-            var one = g.Constant(new[] { 1f });
-            var logP = g.Node("Log", new[] { p });
-            var log1mP = g.Node("Log", new[] { g.Node("Sub", new[] { one, p }) });
-            var oneMinusX = g.Node("Sub", new[] { one, x });
-            var sum = g.Node("Add", new[] { g.Node("Mul", new[] { x, logP }), g.Node("Mul", new[] { oneMinusX, log1mP }) });
-            elementwise = g.Node("Neg", new[] { sum });
-        }
-        return g.Node("ReduceMean", new[] { elementwise }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
+        // -(x log p + (1 - x) log(1 - p)), p clipped away from 0 and 1.
+        var p = ops.Clip(reconstruction, Epsilon, 1 - Epsilon);
+        var sum = ops.Add(ops.Mul(x, ops.Log(p)), ops.Mul(ops.Affine(x, -1, 1), ops.Log(ops.Affine(p, -1, 1))));
+        return ops.Affine(ops.RowMean(sum), -1, 0);
     }
+}
+
+/// <summary>A minibatch. <paramref name="Target"/>: the clean rows to reconstruct; <paramref name="Input"/>: what the
+/// network sees (a corrupted copy while a denoising variant trains, else <paramref name="Target"/>);
+/// <paramref name="Groups"/>: the rows' group ids when the variant reads them.</summary>
+internal sealed record Batch(Tensor Target, Tensor Input, GroupIds? Groups = null);
+
+/// <summary>Each row's group id (0..<paramref name="Count"/>-1) and the reference group.</summary>
+internal sealed record GroupIds(Tensor Ids, int Count, int Reference);
+
+/// <summary>The value a variant minimises and its named terms, which the training history records.</summary>
+internal sealed record Loss(Tensor Total, IReadOnlyDictionary<string, Tensor> Terms)
+{
+    public const string ReconstructionTerm = "reconstruction";
+
+    /// <summary>A loss with its reconstruction term alone.</summary>
+    public static Loss Reconstruction(Tensor reconstruction) => new(reconstruction, new Dictionary<string, Tensor> { [ReconstructionTerm] = reconstruction });
+
+    /// <summary>This loss plus <paramref name="weight"/> × <paramref name="penalty"/>, recorded as term <paramref name="name"/>.</summary>
+    public Loss Add(string name, double weight, Tensor penalty)
+        => new(Total + weight * penalty, new Dictionary<string, Tensor>(Terms) { [name] = penalty });
 }

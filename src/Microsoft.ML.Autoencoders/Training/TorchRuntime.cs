@@ -3,7 +3,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.Training;
 
 /// <summary>Process-wide torch settings: device choice, threads, seeding, allocator tuning.</summary>
 internal static class TorchRuntime

@@ -1,24 +1,26 @@
+using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.Training;
 
-/// <summary>The one training loop of every variant: reads the data, splits off validation rows, runs minibatch Adam
-/// with per-epoch reshuffling, early stopping that restores the best weights, logging, progress and cancellation,
-/// then exports the network to ONNX and checks the graph against torch.</summary>
+/// <summary>The one training loop of every variant: reads the data, splits off validation rows, trains the variant's
+/// phases, learns its arrays, then exports the network to ONNX and checks the graph against torch
+/// (docs/architecture.md#from-fit-to-the-saved-model).</summary>
 internal static class TrainingEngine
 {
     private const int CheckRows = 16;
 
-    public static ModelState Train(IHostEnvironment env, AutoencoderVariant variant, IDataView data)
+    public static ModelState Train(IHostEnvironment env, IVariant variant, IDataView data)
     {
         lock (TorchRuntime.Gate) return TrainLocked(env, variant, data);
     }
 
-    private static ModelState TrainLocked(IHostEnvironment env, AutoencoderVariant variant, IDataView data)
+    private static ModelState TrainLocked(IHostEnvironment env, IVariant variant, IDataView data)
     {
         var options = variant.Options;
         var host = env.Register("Autoencoder");
@@ -26,15 +28,14 @@ internal static class TrainingEngine
         using var channel = host.Start("Training");
         var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
             unitInterval: options.Loss == ReconstructionLoss.BinaryCrossEntropy, unitIntervalReason: "because Loss is BinaryCrossEntropy");
-        var auxiliary = variant.ReadAuxiliary(data, rows);
+        var groups = (variant as IGroupedVariant)?.ReadGroups(data, rows);
         variant.CheckInputSize(size, options.InputColumnName);
         int seed = options.Seed ?? host.Rand.Next();
         var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
 
         TorchRuntime.TuneAllocator();
         using var threads = TorchRuntime.SetThreads(options.Threads);
-        var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId,
-            options.FallbackToCpu ?? fallbackToCpu, channel);
+        var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId, options.FallbackToCpu ?? fallbackToCpu, channel);
         TorchRuntime.Seed(seed, device);
         channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {validationRows.Length} validation) on {device}, seed {seed}.");
 
@@ -43,29 +44,29 @@ internal static class TrainingEngine
         using var fitScope = NewDisposeScope();
         using var network = variant.CreateNetwork(size);
         network.to(device);
-        using var train = Gather(x, size, trainRows, device);
-        using var validation = validationRows.Length > 0 ? Gather(x, size, validationRows, device) : null;
-        using var trainAuxiliary = auxiliary is null ? null : Gather(auxiliary, variant.AuxiliaryWidth, trainRows, device);
-        using var validationAuxiliary = auxiliary is null || validation is null ? null : Gather(auxiliary, variant.AuxiliaryWidth, validationRows, device);
-        variant.Prepare(train, trainAuxiliary);
+        var all = new TrainingData(x, size, groups, device);
+        var train = all.Subset(trainRows);
+        var validation = validationRows.Length > 0 ? all.Subset(validationRows) : null;
+        variant.Prepare(train);
 
         var session = new TrainingSession(options, channel, seed);
-        variant.Pretrain(session, network, train, validation, trainAuxiliary, validationAuxiliary);
-        int bestEpoch = session.RunPhase(variant, network, train, validation, options.Epochs, TrainingSession.MainPhase, trainAuxiliary, validationAuxiliary);
+        variant.Pretrain(session, network, train, validation);
+        var main = new Phase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
+        int bestEpoch = session.Run(main, train, validation);
 
         network.eval();
+        var learned = variant.Learn(network, all.Subset(trainRows.Concat(validationRows)));
         var state = new ModelState
         {
-            FinalValidationLoss = validation is null ? null : TrainingSession.Evaluate(variant, network, validation, options.BatchSize, validationAuxiliary),
+            FinalValidationLoss = validation is null ? null : session.Evaluate(main, validation),
             Options = options,
             InputSize = size,
-            Outputs = variant.OutputColumns(size),
+            Outputs = variant.OutputColumns(size, learned),
             History = session.History,
             BestEpoch = bestEpoch,
+            Arrays = learned,
         };
-        foreach (var (name, array) in variant.LearnedArrays(network, validation is null ? new[] { train } : new[] { train, validation }))
-            state.Arrays[name] = array;
-        return Export(variant, network, state, x, Math.Min(rows, CheckRows));
+        return Export(variant, network, state, all.Chunk(0, Math.Min(rows, CheckRows)));
     }
 
     /// <summary>A seeded split of the rows into training and validation positions.</summary>
@@ -80,46 +81,61 @@ internal static class TrainingEngine
         return (positions[validation..], positions[..validation]);
     }
 
-    private static Tensor Gather(float[] x, int size, int[] rows, Device device)
+    /// <summary>The variant's outputs as an ONNX graph: input named after the input column, one output per column.</summary>
+    public static OnnxGraph Graph(IVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned)
     {
-        var values = new float[rows.Length * size];
-        for (int i = 0; i < rows.Length; i++)
-            Array.Copy(x, rows[i] * size, values, i * size, size);
-        using var cpu = tensor(values, new long[] { rows.Length, size });
-        return cpu.to(device);
+        var graph = new OnnxGraph();
+        var input = graph.Input(variant.Options.InputColumnName, inputSize);
+        using var noGrad = no_grad();
+        var values = variant.Outputs(new OnnxOps(graph), network, input, learned);
+        foreach (var column in outputs)
+            graph.Output(values[column.Name], OnnxNames.Of(column, variant.Options.InputColumnName), column.Dims, column.Type);
+        return graph;
+    }
+
+    /// <summary>The decoder as a graph of its own (input "latent", output "decoded"), for generation after reload.</summary>
+    private static byte[] DecoderGraph(AutoencoderNetwork network, int latentSize, int inputSize)
+    {
+        var graph = new OnnxGraph();
+        using var noGrad = no_grad();
+        graph.Output(network.Decode(new OnnxOps(graph), graph.Input(OnnxScorer.DecoderInput, latentSize)), OnnxScorer.DecoderOutput, new long[] { inputSize });
+        return graph.ToModel(new Dictionary<string, string>());
     }
 
     /// <summary>Exports the trained network and checks the graph against the torch forward pass on the first rows.</summary>
-    private static ModelState Export(AutoencoderVariant variant, AutoencoderNetwork network, ModelState state, float[] x, int checkRows)
+    private static ModelState Export(IVariant variant, AutoencoderNetwork network, ModelState state, Tensor sample)
     {
-        foreach (var (name, graph) in variant.AuxiliaryGraphs(network, state.InputSize)) state.Graphs[name] = graph;
-        state.WithGraph(GraphExport.Build(variant, network, state));
+        if (variant.DecoderInputSize is int latent) state.Graphs[ModelState.DecoderGraph] = DecoderGraph(network, latent, state.InputSize);
+        state.WithGraph(Graph(variant, network, state.InputSize, state.Outputs, state.Arrays));
 
-        var sample = x.AsSpan(0, checkRows * state.InputSize).ToArray();
-        using var scorer = new OnnxScorer(state);
-        var onnx = scorer.Run(sample, checkRows);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var device = network.parameters().First().device;
-        var torchOutputs = variant.TorchOutputs(network, tensor(sample, new long[] { checkRows, state.InputSize }).to(device));
+        var expected = variant.Outputs(TorchOps.Instance, network, sample, state.Arrays);
+        using var scorer = new OnnxScorer(state);
+        var actual = scorer.Run(TorchOps.ToArray(sample), (int)sample.shape[0]);
         for (int c = 0; c < state.Outputs.Count; c++)
-        {
-            using var expectedTensor = torchOutputs[state.Outputs[c].Name].to_type(ScalarType.Float64).cpu();
-            var expected = expectedTensor.data<double>().ToArray();
-            var actual = onnx[c]!;
-            double worst = 0;
-            int differing = 0;
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double difference = Math.Abs(expected[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(expected[i]));
-                worst = Math.Max(worst, difference);
-                if (!(difference < 1e-3)) differing++;
-            }
-            // A value at a threshold (a bit, a cluster id) may round to the other side in one runtime: allow a few.
-            bool agrees = state.Outputs[c].Discrete ? differing <= Math.Max(1, expected.Length / 20) : worst < 1e-3;
-            if (!agrees)
+            if (Disagreement(state.Outputs[c], expected[state.Outputs[c].Name], actual[c]!) is { } worst)
                 throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{state.Outputs[c].Name}' (relative difference {worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
-        }
         return state;
+    }
+
+    /// <summary>The worst relative difference between torch's and ONNX Runtime's values of a column when they
+    /// disagree, else null. A thresholded value (a bit, an id) may land on the other side in one runtime: a few may differ.</summary>
+    public static double? Disagreement(OutputColumn column, Tensor expected, Array actual)
+    {
+        using var cpu = expected.cpu();
+        var values = column.Type == OutputType.UInt64
+            ? cpu.data<long>().ToArray().Select(v => (double)unchecked((ulong)v)).ToArray()
+            : cpu.to_type(ScalarType.Float64).data<double>().ToArray();
+        double worst = 0;
+        int differing = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double difference = Math.Abs(values[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(values[i]));
+            worst = Math.Max(worst, difference);
+            if (!(difference < 1e-3)) differing++;
+        }
+        bool agrees = values.Length == actual.Length && (column.Thresholded ? differing <= Math.Max(1, values.Length / 20) : worst < 1e-3);
+        return agrees ? null : worst;
     }
 }

@@ -1,11 +1,17 @@
-using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.Training;
 
-/// <summary>One Fit's training state shared by its phases (greedy pretraining, then the main phase): the seeded
-/// shuffling, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
+/// <summary>A training phase: which module's parameters Adam updates, on which objective, for how many epochs.
+/// <paramref name="Corrupt"/> makes the network's input from clean rows; <paramref name="BeginEpoch"/> runs before
+/// each epoch.</summary>
+internal sealed record Phase(string Name, nn.Module Network, Func<Batch, Loss> Objective, int Epochs,
+    Func<Tensor, Tensor>? Corrupt = null, Action<int>? BeginEpoch = null);
+
+/// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
+/// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
 /// reshuffling and early stopping that restores the phase's best weights.</summary>
 internal sealed class TrainingSession(AutoencoderOptions options, IChannel channel, int seed)
 {
@@ -14,28 +20,29 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
 
     public List<EpochMetrics> History { get; } = new();
 
-    /// <summary>Trains <paramref name="network"/> on <paramref name="variant"/>'s objective for up to
-    /// <paramref name="epochs"/> epochs; returns the epoch whose weights the network holds afterwards.</summary>
-    public int RunPhase(AutoencoderVariant variant, AutoencoderNetwork network, Tensor train, Tensor? validation, int epochs, string phase,
-        Tensor? trainAuxiliary = null, Tensor? validationAuxiliary = null)
+    public int BatchSize => options.BatchSize;
+
+    /// <summary>Trains <paramref name="phase"/>; returns the epoch whose weights the network holds afterwards.</summary>
+    public int Run(Phase phase, TrainingData train, TrainingData? validation)
     {
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
-        var order = Enumerable.Range(0, (int)train.shape[0]).Select(i => (long)i).ToArray();
+        using var optimizer = optim.Adam(phase.Network.parameters(), options.LearningRate);
+        var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
+        var groups = train.HasGroups ? train.GroupOfEachRow() : null;
         Tensor[]? best = null;
         int bestEpoch = 0;
         double bestLoss = double.PositiveInfinity;
         try
         {
-            for (int epoch = 1; epoch <= epochs; epoch++)
+            for (int epoch = 1; epoch <= phase.Epochs; epoch++)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                variant.BeginEpoch(epoch);
-                variant.Order(order, _shuffle);
-                var (trainLoss, terms) = RunEpoch(variant, network, train, trainAuxiliary, order, optimizer);
-                double? validationLoss = validation is null ? null : Evaluate(variant, network, validation, options.BatchSize, validationAuxiliary);
-                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase, watch.Elapsed.TotalSeconds));
+                phase.BeginEpoch?.Invoke(epoch);
+                Order(order, groups);
+                var (trainLoss, terms) = RunEpoch(phase, train, order, optimizer);
+                double? validationLoss = validation is null ? null : Evaluate(phase, validation);
+                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds));
                 if (!double.IsFinite(trainLoss) || validationLoss is double v && !double.IsFinite(v))
-                    throw new InvalidOperationException($"Training diverged in {phase} epoch {epoch} (training loss {trainLoss}, validation loss {validationLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
+                    throw new InvalidOperationException($"Training diverged in {phase.Name} epoch {epoch} (training loss {trainLoss}, validation loss {validationLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
 
                 double monitored = validationLoss ?? trainLoss;
                 if (options.EarlyStoppingPatience == 0) { bestEpoch = epoch; continue; }
@@ -43,15 +50,15 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                 {
                     bestLoss = monitored;
                     bestEpoch = epoch;
-                    Snapshot(network, ref best);
+                    Snapshot(phase.Network, ref best);
                 }
                 else if (epoch - bestEpoch >= options.EarlyStoppingPatience)
                 {
-                    channel.Info(MessageSensitivity.None, "{0}", $"Early stopping after {phase} epoch {epoch}: no improvement since epoch {bestEpoch}.");
+                    channel.Info(MessageSensitivity.None, "{0}", $"Early stopping after {phase.Name} epoch {epoch}: no improvement since epoch {bestEpoch}.");
                     break;
                 }
             }
-            if (best is not null) Restore(network, best);
+            if (best is not null) Restore(phase.Network, best);
         }
         finally
         {
@@ -68,10 +75,24 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         options.Progress?.Report(metrics);
     }
 
-    private (double Loss, Dictionary<string, double> Terms) RunEpoch(AutoencoderVariant variant, AutoencoderNetwork network,
-        Tensor train, Tensor? auxiliary, long[] order, optim.Optimizer optimizer)
+    /// <summary>This epoch's order of the rows; consecutive BatchSize positions form a minibatch. With groups, each
+    /// group's rows are spread evenly over the epoch, so every minibatch holds each group in proportion.</summary>
+    private void Order(long[] order, int[]? groups)
     {
-        network.train();
+        if (groups is null) { _shuffle.Shuffle(order); return; }
+        var keys = new double[order.Length];
+        foreach (var group in Enumerable.Range(0, order.Length).GroupBy(i => groups[i]))
+        {
+            var members = group.ToArray();
+            _shuffle.Shuffle(members);
+            for (int r = 0; r < members.Length; r++) keys[members[r]] = (r + _shuffle.NextDouble()) / members.Length;
+        }
+        Enumerable.Range(0, order.Length).OrderBy(i => keys[i]).Select(i => (long)i).ToArray().CopyTo(order, 0);
+    }
+
+    private (double Loss, Dictionary<string, double> Terms) RunEpoch(Phase phase, TrainingData train, long[] order, optim.Optimizer optimizer)
+    {
+        phase.Network.train();
         double total = 0;
         var termTotals = new Dictionary<string, double>();
         for (int start = 0; start < order.Length; start += options.BatchSize)
@@ -79,38 +100,33 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             options.CancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, order.Length - start);
-            var index = tensor(order.AsSpan(start, count).ToArray(), device: train.device);
-            var batch = train.index_select(0, index);
-            var terms = new Dictionary<string, Tensor>();
-            var loss = variant.Objective(network, batch, variant.Corrupt(batch), auxiliary?.index_select(0, index), terms);
+            var loss = phase.Objective(train.Batch(order.AsSpan(start, count), phase.Corrupt));
             optimizer.zero_grad();
-            loss.backward();
+            loss.Total.backward();
             optimizer.step();
-            total += loss.item<float>() * count;
-            foreach (var (name, term) in terms)
+            total += loss.Total.item<float>() * count;
+            foreach (var (name, term) in loss.Terms)
                 termTotals[name] = termTotals.GetValueOrDefault(name) + term.item<float>() * count;
         }
         return (total / order.Length, termTotals.ToDictionary(t => t.Key, t => t.Value / order.Length));
     }
 
-    /// <summary>The objective on clean rows, without gradients.</summary>
-    internal static double Evaluate(AutoencoderVariant variant, AutoencoderNetwork network, Tensor rows, int batchSize, Tensor? auxiliary = null)
+    /// <summary>The phase's objective on clean rows, without gradients.</summary>
+    public double Evaluate(Phase phase, TrainingData rows)
     {
-        network.eval();
+        phase.Network.eval();
         using var noGrad = no_grad();
         double total = 0;
-        long n = rows.shape[0];
-        for (long start = 0; start < n; start += batchSize)
+        var all = Enumerable.Range(0, rows.Count).Select(i => (long)i).ToArray();
+        foreach (var (start, count) in rows.Chunks(options.BatchSize))
         {
             using var scope = NewDisposeScope();
-            long count = Math.Min(batchSize, n - start);
-            var batch = rows.narrow(0, start, count);
-            total += variant.Objective(network, batch, batch, auxiliary?.narrow(0, start, count), new Dictionary<string, Tensor>()).item<float>() * count;
+            total += phase.Objective(rows.Batch(all.AsSpan(start, count))).Total.item<float>() * count;
         }
-        return total / n;
+        return total / rows.Count;
     }
 
-    private static void Snapshot(AutoencoderNetwork network, ref Tensor[]? best)
+    private static void Snapshot(nn.Module network, ref Tensor[]? best)
     {
         using var noGrad = no_grad();
         if (best is not null) foreach (var t in best) t.Dispose();
@@ -121,10 +137,9 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         }).ToArray();
     }
 
-    private static void Restore(AutoencoderNetwork network, Tensor[] best)
+    private static void Restore(nn.Module network, Tensor[] best)
     {
         using var noGrad = no_grad();
         foreach (var (p, saved) in network.parameters().Zip(best)) p.copy_(saved);
     }
-
 }

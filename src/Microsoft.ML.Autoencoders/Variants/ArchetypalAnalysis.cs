@@ -1,10 +1,13 @@
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>Options of AAnet, archetypal analysis in a learned latent space (METHODS.md section 9): the encoder maps
+/// <summary>Options of AAnet, archetypal analysis in a learned latent space (docs/methods.md#aanet-archetypal-analysis): the encoder maps
 /// a row into R^(K-1), which holds a fixed regular simplex with K vertices; the row's barycentric coordinates in it
 /// are its archetype weights (they sum to 1). The loss adds gamma · mean_i (sum_k max(-b_ik, 0))^2, pulling rows into
 /// the simplex, and Gaussian noise on the latent point during training fills the simplex so the vertices — decoded,
@@ -37,42 +40,25 @@ public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
 
     internal override void Validate()
     {
-        Require(ArchetypeCount >= 2 && ArchetypeCount <= 256, nameof(ArchetypeCount), ArchetypeCount, "from 2 to 256");
+        Check.Option(ArchetypeCount >= 2 && ArchetypeCount <= 256, nameof(ArchetypeCount), ArchetypeCount, "from 2 to 256");
         base.Validate();
-        Require(LatentNoise >= 0 && double.IsFinite(LatentNoise), nameof(LatentNoise), LatentNoise, "a finite number of 0 or more");
-        Require(ArchetypalWeight >= 0 && double.IsFinite(ArchetypalWeight), nameof(ArchetypalWeight), ArchetypalWeight, "a finite number of 0 or more");
+        Check.Option(LatentNoise >= 0 && double.IsFinite(LatentNoise), nameof(LatentNoise), LatentNoise, "a finite number of 0 or more");
+        Check.Option(ArchetypalWeight >= 0 && double.IsFinite(ArchetypalWeight), nameof(ArchetypalWeight), ArchetypalWeight, "a finite number of 0 or more");
         if (CodeActivation != Activation.Identity)
             throw new ArgumentException($"{nameof(CodeActivation)} is {CodeActivation}; the latent simplex needs an unconstrained latent space, expected {nameof(Activation.Identity)}.", nameof(CodeActivation));
     }
 
-    internal override AutoencoderVariant CreateVariant() => new ArchetypalVariant(this);
 }
 
-internal sealed class ArchetypalVariant : AutoencoderVariant
+internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : DenseVariant(options)
 {
-    internal const string ArchetypesArray = "archetypes", DecoderGraph = "decoder";
-    private readonly ArchetypalAnalysisOptions _options;
-    private readonly float[] _vertices;      // K × (K-1): the simplex's vertices, row-major
-    private readonly float[] _toWeights;     // (K-1) × K: b = z · _toWeights + _offset
-    private readonly float[] _offset;        // K
+    public const string ArchetypesArray = "archetypes", ArchetypalTerm = "archetypal";
+    private readonly Simplex _simplex = new(options.ArchetypeCount);
 
-    public ArchetypalVariant(ArchetypalAnalysisOptions options) : base(options)
-    {
-        _options = options;
-        (_vertices, _toWeights, _offset) = Simplex(options.ArchetypeCount);
-    }
-
-    private int K => _options.ArchetypeCount;
-
-    public override int CodeSize(int inputSize) => K;
+    private int K => options.ArchetypeCount;
 
     /// <summary>The dense network with a latent space of K - 1 dimensions (<see cref="AutoencoderOptions.CodeSize"/> is not used).</summary>
-    public override AutoencoderNetwork CreateNetwork(int inputSize)
-    {
-        var options = _options.Clone();
-        options.CodeSize = K - 1;
-        return new DenseAutoencoderNetwork(inputSize, options);
-    }
+    public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, options, codeSize: K - 1);
 
     public override void CheckInputSize(int inputSize, string column)
     {
@@ -81,96 +67,89 @@ internal sealed class ArchetypalVariant : AutoencoderVariant
                 $"ArchetypeCount is {K}, so the latent space has {K - 1} dimensions, more than the {inputSize} features of input column '{column}'; expected ArchetypeCount - 1 <= {inputSize}.");
     }
 
-    /// <summary>A regular simplex with K unit-length vertices centred at the origin of R^(K-1), and the affine map from a
-    /// point to its barycentric coordinates: solve [V^T; 1^T] b = [z; 1].</summary>
-    internal static (float[] Vertices, float[] ToWeights, float[] Offset) Simplex(int k)
+    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
+    {
+        var z = network.Encode(batch.Input);
+        var noisy = network.training && options.LatentNoise > 0 ? z + options.LatentNoise * randn_like(z) : z;
+        var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).square().mean();
+        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
+    }
+
+    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var columns = base.OutputColumns(inputSize, learned).ToList();
+        columns[0] = columns[0] with { Width = K };
+        if (options.DistanceColumnName is { } d) columns.Add(OutputColumn.Scalar(d));
+        return columns;
+    }
+
+    /// <summary>The archetype weights (the latent point's barycentric coordinates) and the distance to the nearest
+    /// archetype, (1 - max_k b_k) / (1 - 1/K).</summary>
+    protected override Dictionary<string, T> Outputs<T>(IOps<T> ops, DenseAutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var z = network.Encode(ops, x);
+        var weights = _simplex.Weights(ops, z);
+        var outputs = CodeAndReconstruction(ops, weights, () => network.Decode(ops, z), x);
+        float scale = (float)(1 / (1 - 1.0 / K));
+        if (options.DistanceColumnName is { } d) outputs[d] = ops.Affine(ops.RowMax(weights), -scale, scale);
+        return outputs;
+    }
+
+    public override int? DecoderInputSize => K - 1;
+
+    /// <summary>The archetypes in data space: the decoded simplex vertices, K × D row-major.</summary>
+    protected override Dictionary<string, float[]> Learn(DenseAutoencoderNetwork network, TrainingData rows)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return new() { [ArchetypesArray] = TorchOps.ToArray(network.Decode(tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: rows.Device))) };
+    }
+
+    public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new ArchetypalAnalysisTransformer(catalog, state);
+}
+
+/// <summary>A regular simplex with K unit-length vertices centred at the origin of R^(K-1), and the affine map from a
+/// point to its barycentric coordinates: solve [V^T; 1^T] b = [z; 1].</summary>
+internal sealed class Simplex
+{
+    public Simplex(int k)
     {
         // Centred standard basis vectors of R^K, expressed in an orthonormal basis of the plane sum = 0.
         var centred = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => (i == j ? 1.0 : 0.0) - 1.0 / k).ToArray()).ToArray();
-        var basis = Analysis.LinearAlgebra.Orthonormalize(centred)[..(k - 1)];
+        var basis = LinearAlgebra.Orthonormalize(centred)[..(k - 1)];
         double scale = Math.Sqrt((k - 1.0) / k); // |e_i - 1/K| : rescale to unit circumradius
         var vertices = new double[k, k - 1];
         for (int i = 0; i < k; i++)
             for (int d = 0; d < k - 1; d++)
-                vertices[i, d] = Analysis.LinearAlgebra.Dot(centred[i], basis[d]) / scale;
+                vertices[i, d] = LinearAlgebra.Dot(centred[i], basis[d]) / scale;
         var m = new double[k, k];
         for (int i = 0; i < k; i++)
         {
             for (int d = 0; d < k - 1; d++) m[d, i] = vertices[i, d];
             m[k - 1, i] = 1;
         }
-        var inverse = Analysis.LinearAlgebra.Inverse(m);
-        var toWeights = new float[(k - 1) * k];
+        var inverse = LinearAlgebra.Inverse(m);
+        ToWeights = new float[(k - 1) * k];
         for (int d = 0; d < k - 1; d++)
-            for (int i = 0; i < k; i++) toWeights[d * k + i] = (float)inverse[i, d];
-        var offset = Enumerable.Range(0, k).Select(i => (float)inverse[i, k - 1]).ToArray();
-        return (vertices.Cast<double>().Select(v => (float)v).ToArray(), toWeights, offset);
+            for (int i = 0; i < k; i++) ToWeights[d * k + i] = (float)inverse[i, d];
+        Offset = Enumerable.Range(0, k).Select(i => (float)inverse[i, k - 1]).ToArray();
+        Vertices = vertices.Cast<double>().Select(v => (float)v).ToArray();
+        K = k;
     }
 
-    private Tensor Weights(Tensor z) => z.matmul(tensor(_toWeights, new long[] { K - 1, K }, device: z.device)) + tensor(_offset, device: z.device);
+    public int K { get; }
 
-    private string EmitWeights(OnnxGraph graph, string z)
-        => graph.Node("Gemm", new[] { z, graph.Constant(_toWeights, K - 1, K), graph.Constant(_offset, K) });
+    /// <summary>K × (K-1), row-major.</summary>
+    public float[] Vertices { get; }
 
-    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
-    {
-        var z = network.Encode(input);
-        var noisy = network.training && _options.LatentNoise > 0 ? z + _options.LatentNoise * randn_like(z) : z;
-        var reconstruction = Losses.Reconstruction(Options.Loss, network.Decode(noisy), x);
-        var outside = nn.functional.relu(-Weights(z)).sum(1).square().mean();
-        terms["reconstruction"] = reconstruction;
-        terms["archetypal"] = outside;
-        return reconstruction + _options.ArchetypalWeight * outside;
-    }
+    /// <summary>(K-1) × K: b = z · ToWeights + Offset.</summary>
+    public float[] ToWeights { get; }
 
-    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
-    {
-        var columns = base.OutputColumns(inputSize).ToList();
-        if (_options.DistanceColumnName is { } d) columns.Add(new(d, 0));
-        return columns;
-    }
+    public float[] Offset { get; }
 
-    public override Dictionary<string, Tensor> TorchOutputs(AutoencoderNetwork network, Tensor x)
-    {
-        var z = network.Encode(x);
-        var weights = Weights(z);
-        var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = weights };
-        if (WantsReconstruction) AddReconstruction(outputs, network.Decode(z), x);
-        if (_options.DistanceColumnName is { } d) outputs[d] = (1 - weights.amax(new long[] { 1 })) / (1 - 1.0 / K);
-        return outputs;
-    }
-
-    public override Dictionary<string, string> EmitOutputs(OnnxGraph graph, AutoencoderNetwork network, string x)
-    {
-        var z = network.EmitEncoder(graph, x);
-        var weights = EmitWeights(graph, z);
-        var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = weights };
-        if (WantsReconstruction) AddReconstruction(outputs, graph, network.EmitDecoder(graph, z), x);
-        if (_options.DistanceColumnName is { } d)
-        {
-            var max = graph.Node("ReduceMax", new[] { weights }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
-            var gap = graph.Node("Sub", new[] { graph.Constant(new[] { 1f }), max });
-            outputs[d] = graph.Node("Div", new[] { gap, graph.Constant(new[] { (float)(1 - 1.0 / K) }) });
-        }
-        return outputs;
-    }
-
-    public override Dictionary<string, byte[]> AuxiliaryGraphs(AutoencoderNetwork network, int inputSize)
-        => new() { [DecoderGraph] = DecoderExport.Build(network, K - 1, inputSize) };
-
-    /// <summary>The archetypes in data space: the decoded simplex vertices, K × D row-major.</summary>
-    public override Dictionary<string, float[]> LearnedArrays(AutoencoderNetwork network, IReadOnlyList<Tensor> parts)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var device = network.parameters().First().device;
-        var decoded = network.Decode(tensor(_vertices, new long[] { K, K - 1 }, device: device));
-        return new() { [ArchetypesArray] = DenseStack.ToArray(decoded) };
-    }
-
-    internal float[] Vertices => _vertices;
-
-    public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new ArchetypalAnalysisTransformer(catalog, state, this);
+    /// <summary>The barycentric coordinates of latent points <paramref name="z"/>.</summary>
+    public T Weights<T>(IOps<T> ops, T z)
+        => ops.Linear(z, tensor(ToWeights, new long[] { K - 1, K }), tensor(Offset), transposed: false);
 }
 
 /// <summary>A fitted AAnet: rows' archetype weights, the archetypes in data space, and generation from the simplex.</summary>
@@ -179,10 +158,10 @@ public sealed class ArchetypalAnalysisTransformer : AutoencoderTransformer
     private readonly Lazy<OnnxScorer> _decoder;
     private readonly float[] _vertices;
 
-    internal ArchetypalAnalysisTransformer(TransformsCatalog catalog, ModelState state, ArchetypalVariant variant) : base(catalog, state)
+    internal ArchetypalAnalysisTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state)
     {
-        _decoder = new Lazy<OnnxScorer>(() => DecoderExport.Scorer(state, ArchetypalVariant.DecoderGraph, ArchetypeCount - 1));
-        _vertices = variant.Vertices;
+        _decoder = new Lazy<OnnxScorer>(() => OnnxScorer.Decoder(state, ArchetypeCount - 1));
+        _vertices = new Simplex(ArchetypeCount).Vertices;
         var flat = state.Arrays[ArchetypalVariant.ArchetypesArray];
         Archetypes = Enumerable.Range(0, ArchetypeCount).Select(k => flat.AsSpan(k * InputSize, InputSize).ToArray()).ToArray();
     }
@@ -196,7 +175,7 @@ public sealed class ArchetypalAnalysisTransformer : AutoencoderTransformer
     /// <summary>Draws <paramref name="count"/> rows: weights b ~ Dirichlet(1, ..., 1) mixing the simplex vertices, decoded.</summary>
     public float[][] Generate(int count, int? seed = null)
     {
-        AutoencoderOptions.Require(count >= 1, nameof(count), count, "at least 1");
+        Check.Option(count >= 1, nameof(count), count, "at least 1");
         var rand = seed is int s ? new Random(s) : new Random();
         int k = ArchetypeCount, d = k - 1;
         var z = new float[count * d];

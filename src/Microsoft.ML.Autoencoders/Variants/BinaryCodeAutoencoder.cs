@@ -1,11 +1,13 @@
-using Microsoft.ML.Autoencoders.Analysis;
+using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>Options of the binary-code autoencoder for semantic hashing (METHODS.md section 6): a sigmoid code layer
+/// <summary>Options of the binary-code autoencoder for semantic hashing (docs/methods.md#binary-code-autoencoder-semantic-hashing): a sigmoid code layer
 /// with Gaussian noise added before the sigmoid during training, so pre-activations are pushed to saturation; at
 /// inference the code is binarised, b_j = [z_j > 0.5].</summary>
 public sealed class BinaryCodeAutoencoderOptions : AutoencoderOptions
@@ -22,59 +24,39 @@ public sealed class BinaryCodeAutoencoderOptions : AutoencoderOptions
     internal override void Validate()
     {
         base.Validate();
-        Require(NoiseStdDev >= 0 && double.IsFinite(NoiseStdDev), nameof(NoiseStdDev), NoiseStdDev, "a finite number of 0 or more");
+        Check.Option(NoiseStdDev >= 0 && double.IsFinite(NoiseStdDev), nameof(NoiseStdDev), NoiseStdDev, "a finite number of 0 or more");
         if (HashColumnName is not null)
-            Require(CodeSize <= 64, nameof(CodeSize), CodeSize, $"at most 64 bits while {nameof(HashColumnName)} is set (a UInt64 holds 64); set it to null for longer codes");
+            Check.Option(CodeSize <= 64, nameof(CodeSize), CodeSize, $"at most 64 bits while {nameof(HashColumnName)} is set (a UInt64 holds 64); set it to null for longer codes");
         if (CodeActivation != Activation.Identity)
             throw new ArgumentException($"{nameof(CodeActivation)} is {CodeActivation}; the binary code applies its own noisy sigmoid, expected {nameof(Activation.Identity)}.", nameof(CodeActivation));
     }
 
-    internal override AutoencoderVariant CreateVariant() => new BinaryCodeVariant(this);
 }
 
-internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : AutoencoderVariant(options)
+internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : DenseVariant(options)
 {
-    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
     {
-        var preActivation = network.Encode(input);
+        var preActivation = network.Encode(batch.Input);
         var noisy = network.training && options.NoiseStdDev > 0 ? preActivation + options.NoiseStdDev * randn_like(preActivation) : preActivation;
-        var reconstruction = Losses.Reconstruction(Options.Loss, network.Decode(noisy.sigmoid()), x);
-        terms["reconstruction"] = reconstruction;
-        return reconstruction;
+        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy.sigmoid()), batch.Target));
     }
 
-    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
+    /// <summary>The code's bits and, when asked for, the hash (thresholded values, compared leniently in the parity check).</summary>
+    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
     {
-        var columns = base.OutputColumns(inputSize).ToList();
-        columns[0] = columns[0] with { Discrete = true };
-        if (options.HashColumnName is { } hash) columns.Add(new(hash, 0, OutputType.UInt64, Discrete: true));
+        var columns = base.OutputColumns(inputSize, learned).ToList();
+        columns[0] = columns[0] with { Thresholded = true };
+        if (options.HashColumnName is { } hash) columns.Add(OutputColumn.Scalar(hash, OutputType.UInt64, thresholded: true));
         return columns;
     }
 
-    public override Dictionary<string, Tensor> TorchOutputs(AutoencoderNetwork network, Tensor x)
+    /// <summary>b_j = [sigmoid(a_j) &gt; 0.5] = [a_j &gt; 0]; the decoder reconstructs from the bits.</summary>
+    protected override Dictionary<string, T> Outputs<T>(IOps<T> ops, DenseAutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
     {
-        var bits = (network.Encode(x) > 0).to_type(ScalarType.Float32);
-        var outputs = new Dictionary<string, Tensor> { [Options.OutputColumnName] = bits };
-        if (WantsReconstruction) AddReconstruction(outputs, network.Decode(bits), x);
-        if (options.HashColumnName is { } h)
-            outputs[h] = bits.to_type(ScalarType.Float64).matmul(pow(2.0, arange(options.CodeSize, ScalarType.Float64, device: x.device)));
-        return outputs;
-    }
-
-    public override Dictionary<string, string> EmitOutputs(OnnxGraph graph, AutoencoderNetwork network, string x)
-    {
-        var positive = graph.Node("Greater", new[] { network.EmitEncoder(graph, x), graph.Constant(new[] { 0f }) });
-        var bits = graph.Node("Cast", new[] { positive }, OnnxGraph.Int("to", 1));
-        var outputs = new Dictionary<string, string> { [Options.OutputColumnName] = bits };
-        if (WantsReconstruction) AddReconstruction(outputs, graph, network.EmitDecoder(graph, bits), x);
-        if (options.HashColumnName is { } h)
-        {
-            // Distinct powers of two never carry, so the int64 sum is the bit pattern (bit 63 as long.MinValue).
-            var weights = graph.Int64Constant(Enumerable.Range(0, options.CodeSize).Select(j => unchecked((long)(1UL << j))).ToArray());
-            var terms = graph.Node("Mul", new[] { graph.Node("Cast", new[] { positive }, OnnxGraph.Int("to", 7)), weights });
-            var sum = graph.Node("ReduceSum", new[] { terms, graph.Int64Constant(1) }, OnnxGraph.Int("keepdims", 0));
-            outputs[h] = graph.Node("Cast", new[] { sum }, OnnxGraph.Int("to", 13));
-        }
+        var bits = ops.Step(network.Encode(ops, x), 0);
+        var outputs = CodeAndReconstruction(ops, bits, () => network.Decode(ops, bits), x);
+        if (options.HashColumnName is { } h) outputs[h] = ops.PackBits(bits, options.CodeSize);
         return outputs;
     }
 

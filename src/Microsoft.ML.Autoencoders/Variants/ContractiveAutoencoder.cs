@@ -1,11 +1,12 @@
-using Microsoft.ML.Autoencoders.Analysis;
 using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>Options of the contractive autoencoder: reconstruction loss plus lambda · ||J_f(x)||_F^2, the squared
-/// Frobenius norm of the encoder's Jacobian (METHODS.md section 4).</summary>
+/// Frobenius norm of the encoder's Jacobian (docs/methods.md#contractive-autoencoder).</summary>
 public sealed class ContractiveAutoencoderOptions : AutoencoderOptions
 {
     /// <summary>The classic contractive autoencoder: a sigmoid code with tied weights.</summary>
@@ -20,39 +21,35 @@ public sealed class ContractiveAutoencoderOptions : AutoencoderOptions
     internal override void Validate()
     {
         base.Validate();
-        Require(ContractionWeight >= 0 && double.IsFinite(ContractionWeight), nameof(ContractionWeight), ContractionWeight, "a finite number of 0 or more");
+        Check.Option(ContractionWeight >= 0 && double.IsFinite(ContractionWeight), nameof(ContractionWeight), ContractionWeight, "a finite number of 0 or more");
     }
 
-    internal override AutoencoderVariant CreateVariant() => new ContractiveVariant(this);
 }
 
-internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) : AutoencoderVariant(options)
+internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) : DenseVariant(options)
 {
+    public const string ContractionTerm = "contraction";
+
     /// <summary>One sigmoid layer has a closed form; anything deeper goes through autograd.</summary>
     private bool ClosedForm => options.HiddenLayers.Length == 0 && options.CodeActivation == Activation.Sigmoid;
 
-    public override AutoencoderNetwork CreateNetwork(int inputSize)
-        => options.TiedWeights ? new TiedDenseAutoencoderNetwork(inputSize, options) : new DenseAutoencoderNetwork(inputSize, options);
+    public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, options, tied: options.TiedWeights);
 
-    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
     {
         bool needGraph = !ClosedForm && options.ContractionWeight > 0;
         // The penalty differentiates the code with respect to the input, also when validation runs under no_grad.
         using var gradients = needGraph ? enable_grad() : null;
-        if (needGraph) input = input.detach().requires_grad_(true);
+        var input = needGraph ? batch.Input.detach().requires_grad_(true) : batch.Input;
         var z = network.Encode(input);
-        var reconstruction = Losses.Reconstruction(Options.Loss, network.Decode(z), x);
-        var jacobian = ClosedForm ? ClosedFormPenalty(network, z) : needGraph ? AutogradPenalty(z, input) : zeros(1, device: x.device).sum();
-        terms["reconstruction"] = reconstruction;
-        terms["contraction"] = jacobian;
-        return reconstruction + options.ContractionWeight * jacobian;
+        var jacobian = ClosedForm ? ClosedFormPenalty(network, z) : needGraph ? AutogradPenalty(z, input) : zeros(1, device: z.device).sum();
+        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(ContractionTerm, options.ContractionWeight, jacobian);
     }
 
     /// <summary>z = s(Wx + b): ||J||_F^2 = sum_j (z_j (1 - z_j))^2 · sum_i W_ji^2, batch mean.</summary>
-    internal static Tensor ClosedFormPenalty(AutoencoderNetwork network, Tensor z)
+    internal static Tensor ClosedFormPenalty(DenseAutoencoderNetwork network, Tensor z)
     {
-        var weight = Encoder(network).Layers.Single().weight!;
-        var rowNorms = weight.square().sum(1);
+        var rowNorms = network.Encoder.Layers.Single().weight!.square().sum(1);
         return (z * (1 - z)).square().matmul(rowNorms).mean();
     }
 
@@ -69,13 +66,6 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
         return total.mean();
     }
 
-    private static DenseStack Encoder(AutoencoderNetwork network) => network switch
-    {
-        TiedDenseAutoencoderNetwork tied => tied.Encoder,
-        DenseAutoencoderNetwork dense => dense.Encoder,
-        _ => throw new InvalidOperationException("The contractive autoencoder needs a dense encoder."),
-    };
-
     public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new ContractiveAutoencoderTransformer(catalog, state);
 }
 
@@ -91,7 +81,7 @@ public sealed class ContractiveAutoencoderTransformer : AutoencoderTransformer
     /// <param name="count">How many directions, from 1 to <see cref="AutoencoderTransformer.CodeSize"/>.</param>
     public float[][] TangentVectors(float[] point, int count)
     {
-        AutoencoderOptions.Require(count >= 1 && count <= CodeSize, nameof(count), count, $"from 1 to the code size ({CodeSize})");
+        Check.Option(count >= 1 && count <= CodeSize, nameof(count), count, $"from 1 to the code size ({CodeSize})");
         var jacobian = EncoderJacobian(point);
         int k = jacobian.Length, d = InputSize;
         var gram = new double[k, k];

@@ -1,8 +1,9 @@
 using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Training;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>Options of the convolutional autoencoder (METHODS.md section 5). Rows are images stored as vectors of
+/// <summary>Options of the convolutional autoencoder (docs/methods.md#convolutional-autoencoder). Rows are images stored as vectors of
 /// <see cref="Channels"/> × <see cref="ImageHeight"/> × <see cref="ImageWidth"/> values, channel-major (planar, as ML.NET's
 /// ExtractPixels writes by default). The encoder is one block per entry of <see cref="Filters"/> (convolution with same
 /// padding, activation, 2×2 max-pooling that rounds odd sizes up); the code is the last block's output, flattened.
@@ -33,39 +34,45 @@ public sealed class ConvolutionalAutoencoderOptions : AutoencoderOptions
     /// <summary>Side of the square convolution kernels; odd, so same padding is symmetric.</summary>
     public int KernelSize { get; set; } = 3;
 
-    /// <summary>The code's size for these image dimensions.</summary>
-    internal int ConvolutionalCodeSize => Filters[^1] * ConvolutionalNetwork.Sizes(ImageHeight, Filters.Length)[^1] * ConvolutionalNetwork.Sizes(ImageWidth, Filters.Length)[^1];
-
     internal override void Validate()
     {
-        Require(ImageHeight >= 1, nameof(ImageHeight), ImageHeight, "at least 1");
-        Require(ImageWidth >= 1, nameof(ImageWidth), ImageWidth, "at least 1");
-        Require(Channels >= 1, nameof(Channels), Channels, "at least 1");
+        Check.Option(ImageHeight >= 1, nameof(ImageHeight), ImageHeight, "at least 1");
+        Check.Option(ImageWidth >= 1, nameof(ImageWidth), ImageWidth, "at least 1");
+        Check.Option(Channels >= 1, nameof(Channels), Channels, "at least 1");
         if (Filters is null || Filters.Length == 0)
             throw new ArgumentException($"Option {nameof(Filters)} is empty; expected one filter count per encoder block.", nameof(Filters));
         for (int i = 0; i < Filters.Length; i++)
-            Require(Filters[i] >= 1, $"{nameof(Filters)}[{i}]", Filters[i], "a filter count of at least 1");
-        Require(KernelSize >= 1 && KernelSize % 2 == 1, nameof(KernelSize), KernelSize, "an odd number of at least 1");
+            Check.Option(Filters[i] >= 1, $"{nameof(Filters)}[{i}]", Filters[i], "a filter count of at least 1");
+        Check.Option(KernelSize >= 1 && KernelSize % 2 == 1, nameof(KernelSize), KernelSize, "an odd number of at least 1");
         base.Validate();
     }
 
-    internal override AutoencoderVariant CreateVariant() => new ConvolutionalVariant(this);
 
     private protected override void CloneArrays() => Filters = (int[])Filters.Clone();
 }
 
-internal sealed class ConvolutionalVariant(ConvolutionalAutoencoderOptions options) : AutoencoderVariant(options)
+internal sealed class ConvolutionalVariant(ConvolutionalAutoencoderOptions options) : AutoencoderVariant<ConvolutionalNetwork>(options)
 {
-    public override int TemplateInputSize => options.Channels * options.ImageHeight * options.ImageWidth;
-
-    public override int CodeSize(int inputSize) => options.ConvolutionalCodeSize;
+    private int InputSize => options.Channels * options.ImageHeight * options.ImageWidth;
 
     public override void CheckInputSize(int inputSize, string column)
     {
-        if (inputSize != TemplateInputSize)
+        if (inputSize != InputSize)
             throw new ArgumentOutOfRangeException(nameof(inputSize),
-                $"Input column '{column}' has vectors of size {inputSize}, but Channels × ImageHeight × ImageWidth = {options.Channels} × {options.ImageHeight} × {options.ImageWidth} = {TemplateInputSize}.");
+                $"Input column '{column}' has vectors of size {inputSize}, but Channels × ImageHeight × ImageWidth = {options.Channels} × {options.ImageHeight} × {options.ImageWidth} = {InputSize}.");
     }
 
-    public override AutoencoderNetwork CreateNetwork(int inputSize) => new ConvolutionalNetwork(options);
+    public override ConvolutionalNetwork Network(int inputSize)
+        => new(options.Channels, options.ImageHeight, options.ImageWidth, options.Filters, options.KernelSize, options.Activation, options.OutputActivation);
+
+    protected override Loss Objective(ConvolutionalNetwork network, Batch batch)
+        => Loss.Reconstruction(Losses.Mean(options.Loss, network.forward(batch.Input), batch.Target));
+
+    /// <summary>The code is the last block's output, flattened.</summary>
+    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var columns = base.OutputColumns(inputSize, learned).ToList();
+        columns[0] = columns[0] with { Width = ConvolutionalNetwork.CodeSize(options.ImageHeight, options.ImageWidth, options.Filters) };
+        return columns;
+    }
 }

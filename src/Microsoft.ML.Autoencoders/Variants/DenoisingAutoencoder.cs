@@ -1,8 +1,9 @@
+using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>How the denoising autoencoder corrupts its training input (METHODS.md section 3).</summary>
+/// <summary>How the denoising autoencoder corrupts its training input (docs/methods.md#denoising-autoencoder).</summary>
 public enum Corruption
 {
     /// <summary>x + sigma·N(0, 1), clipped to [ClipMin, ClipMax] where those are set; NoiseLevel is sigma.</summary>
@@ -33,42 +34,38 @@ public sealed class DenoisingAutoencoderOptions : AutoencoderOptions
     {
         base.Validate();
         if (Corruption == Corruption.Gaussian)
-            Require(NoiseLevel >= 0 && double.IsFinite(NoiseLevel), nameof(NoiseLevel), NoiseLevel, "a standard deviation of 0 or more for Gaussian corruption");
+            Check.Option(NoiseLevel >= 0 && double.IsFinite(NoiseLevel), nameof(NoiseLevel), NoiseLevel, "a standard deviation of 0 or more for Gaussian corruption");
         else
-            Require(NoiseLevel >= 0 && NoiseLevel <= 1, nameof(NoiseLevel), NoiseLevel, $"a probability in [0, 1] for {Corruption} corruption");
-        Require(ClipMin is null || float.IsFinite(ClipMin.Value), nameof(ClipMin), ClipMin!, "null or a finite value");
-        Require(ClipMax is null || float.IsFinite(ClipMax.Value), nameof(ClipMax), ClipMax!, "null or a finite value");
+            Check.Option(NoiseLevel >= 0 && NoiseLevel <= 1, nameof(NoiseLevel), NoiseLevel, $"a probability in [0, 1] for {Corruption} corruption");
+        Check.Option(ClipMin is null || float.IsFinite(ClipMin.Value), nameof(ClipMin), ClipMin!, "null or a finite value");
+        Check.Option(ClipMax is null || float.IsFinite(ClipMax.Value), nameof(ClipMax), ClipMax!, "null or a finite value");
         if (ClipMin is float lo && ClipMax is float hi)
-            Require(lo < hi, nameof(ClipMin), lo, $"less than ClipMax ({hi})");
+            Check.Option(lo < hi, nameof(ClipMin), lo, $"less than ClipMax ({hi})");
     }
 
-    internal override AutoencoderVariant CreateVariant() => new DenoisingVariant(this);
 }
 
-internal sealed class DenoisingVariant(DenoisingAutoencoderOptions options) : AutoencoderVariant(options)
+internal sealed class DenoisingVariant(DenoisingAutoencoderOptions options) : DenseVariant(options)
 {
-    private float _min, _max;
+    private float _pepper, _salt;
 
-    public override void Prepare(Tensor train, Tensor? auxiliary)
+    public override void Prepare(TrainingData train)
     {
-        _min = options.ClipMin ?? train.min().item<float>();
-        _max = options.ClipMax ?? train.max().item<float>();
+        var (min, max) = options.ClipMin is null || options.ClipMax is null ? train.Range() : (0, 0);
+        (_pepper, _salt) = (options.ClipMin ?? min, options.ClipMax ?? max);
     }
 
-    public override Tensor Corrupt(Tensor x)
+    public override Tensor Corrupt(Tensor clean)
     {
         float p = (float)options.NoiseLevel;
-        switch (options.Corruption)
+        return options.Corruption switch
         {
-            case Corruption.Gaussian:
-                var noisy = x + p * randn_like(x);
-                return options.ClipMin is null && options.ClipMax is null ? noisy : noisy.clamp(options.ClipMin ?? float.NegativeInfinity, options.ClipMax ?? float.PositiveInfinity);
-            case Corruption.Masking:
-                return x * (rand_like(x) >= p);
-            default:
-                var hit = rand_like(x) < p;
-                var salt = rand_like(x) < 0.5;
-                return where(hit, where(salt, full_like(x, _max), full_like(x, _min)), x);
-        }
+            Corruption.Gaussian => options.ClipMin is null && options.ClipMax is null
+                ? clean + p * randn_like(clean)
+                : (clean + p * randn_like(clean)).clamp(options.ClipMin ?? float.NegativeInfinity, options.ClipMax ?? float.PositiveInfinity),
+            Corruption.Masking => clean * (rand_like(clean) >= p),
+            Corruption.SaltAndPepper => where(rand_like(clean) < p, where(rand_like(clean) < 0.5, full_like(clean, _salt), full_like(clean, _pepper)), clean),
+            _ => throw new ArgumentOutOfRangeException(nameof(options.Corruption), options.Corruption, "Unknown corruption."),
+        };
     }
 }

@@ -1,9 +1,10 @@
 using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>The sparsity penalty on the code (METHODS.md section 2).</summary>
+/// <summary>The sparsity penalty on the code (docs/methods.md#sparse-autoencoder).</summary>
 public enum SparsityPenalty
 {
     /// <summary>lambda · sum_i |z_i|, batch mean; use a ReLU code so exact zeros appear. The negative log of a Laplace prior.</summary>
@@ -30,29 +31,26 @@ public sealed class SparseAutoencoderOptions : AutoencoderOptions
     internal override void Validate()
     {
         base.Validate();
-        Require(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, "a finite number of 0 or more");
-        Require(SparsityTarget > 0 && SparsityTarget < 1, nameof(SparsityTarget), SparsityTarget, "in (0, 1)");
+        Check.Option(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, "a finite number of 0 or more");
+        Check.Option(SparsityTarget > 0 && SparsityTarget < 1, nameof(SparsityTarget), SparsityTarget, "in (0, 1)");
         if (Penalty == SparsityPenalty.KullbackLeibler && CodeActivation != Activation.Sigmoid)
             throw new ArgumentException($"{nameof(Penalty)} = {nameof(SparsityPenalty.KullbackLeibler)} compares mean activations in (0, 1), but {nameof(CodeActivation)} is {CodeActivation}; set it to {nameof(Activation.Sigmoid)}.", nameof(CodeActivation));
     }
 
-    internal override AutoencoderVariant CreateVariant() => new SparseVariant(this);
 }
 
-internal sealed class SparseVariant(SparseAutoencoderOptions options) : AutoencoderVariant(options)
+internal sealed class SparseVariant(SparseAutoencoderOptions options) : DenseVariant(options)
 {
+    public const string SparsityTerm = "sparsity";
     private const double Epsilon = 1e-6;
 
-    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
     {
-        var z = network.Encode(input);
-        var reconstruction = Losses.Reconstruction(Options.Loss, network.Decode(z), x);
+        var z = network.Encode(batch.Input);
         var penalty = options.Penalty == SparsityPenalty.L1
             ? z.abs().sum(1).mean()
             : KullbackLeibler(options.SparsityTarget, z.mean(new long[] { 0 }).clamp(Epsilon, 1 - Epsilon)).sum();
-        terms["reconstruction"] = reconstruction;
-        terms["sparsity"] = penalty;
-        return reconstruction + options.SparsityWeight * penalty;
+        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(SparsityTerm, options.SparsityWeight, penalty);
     }
 
     /// <summary>KL(rho || q) between Bernoulli distributions, element-wise in q.</summary>

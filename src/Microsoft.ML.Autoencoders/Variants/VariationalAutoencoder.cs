@@ -1,11 +1,13 @@
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>Options of the variational autoencoder (METHODS.md section 10): minimises the negative ELBO, the
+/// <summary>Options of the variational autoencoder (docs/methods.md#variational-autoencoder): minimises the negative ELBO, the
 /// reconstruction negative log-likelihood summed over features plus beta · KL(q(z|x) || N(0, I)). The likelihood is
 /// Bernoulli for <see cref="ReconstructionLoss.BinaryCrossEntropy"/> (data in [0, 1], sigmoid output) and a unit-variance
 /// Gaussian for <see cref="ReconstructionLoss.MeanSquaredError"/>. The code column is the posterior mean.</summary>
@@ -30,13 +32,12 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
     internal override void Validate()
     {
         base.Validate();
-        Require(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, "a finite number of 0 or more");
-        Require(KlWarmupEpochs >= 0, nameof(KlWarmupEpochs), KlWarmupEpochs, "0 (no warm-up) or more");
+        Check.Option(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, "a finite number of 0 or more");
+        Check.Option(KlWarmupEpochs >= 0, nameof(KlWarmupEpochs), KlWarmupEpochs, "0 (no warm-up) or more");
         if (CodeActivation != Activation.Identity)
             throw new ArgumentException($"{nameof(CodeActivation)} is {CodeActivation}; a VAE's posterior mean is unconstrained, expected {nameof(Activation.Identity)}.", nameof(CodeActivation));
     }
 
-    internal override AutoencoderVariant CreateVariant() => new VariationalVariant(this);
 }
 
 /// <summary>Encoder body → (mu, log sigma^2) heads; decoder from z.</summary>
@@ -46,95 +47,70 @@ internal sealed class VariationalNetwork : AutoencoderNetwork
     private readonly Linear _mean;
     private readonly Linear _logVariance;
     private readonly DenseStack _decoder;
-    private readonly bool _hasBody;
 
     public VariationalNetwork(int inputSize, AutoencoderOptions options) : base(nameof(VariationalNetwork))
     {
-        var sizes = new List<int> { inputSize };
-        sizes.AddRange(options.HiddenLayers);
-        _hasBody = sizes.Count > 1;
-        _body = new DenseStack("body", sizes, options.Activation, options.Activation);
-        _mean = nn.Linear(sizes[^1], options.CodeSize);
-        _logVariance = nn.Linear(sizes[^1], options.CodeSize);
-        sizes.Add(options.CodeSize);
+        var sizes = DenseAutoencoderNetwork.Sizes(inputSize, options.HiddenLayers, options.CodeSize);
+        _body = new DenseStack("body", sizes[..^1], options.Activation, options.Activation);
+        _mean = nn.Linear(sizes[^2], options.CodeSize);
+        _logVariance = nn.Linear(sizes[^2], options.CodeSize);
         sizes.Reverse();
-        _decoder = new DenseStack("decoder", sizes.Take(sizes.Count - 1).Append(inputSize).ToList(), options.Activation, options.OutputActivation);
+        _decoder = new DenseStack("decoder", sizes, options.Activation, options.OutputActivation);
         RegisterComponents();
     }
 
-    public (Tensor Mean, Tensor LogVariance) Posterior(Tensor x)
+    public (T Mean, T LogVariance) Posterior<T>(IOps<T> ops, T x)
     {
-        var h = _hasBody ? _body.forward(x) : x;
-        return (_mean.forward(h), _logVariance.forward(h));
+        var h = _body.Run(ops, x);
+        return (ops.Linear(h, _mean.weight!, _mean.bias), ops.Linear(h, _logVariance.weight!, _logVariance.bias));
     }
 
-    public override Tensor Encode(Tensor x) => Posterior(x).Mean;
-    public override Tensor Decode(Tensor z) => _decoder.forward(z);
-
-    public (string Mean, string LogVariance) EmitPosterior(OnnxGraph graph, string x)
-    {
-        var h = _hasBody ? _body.Emit(graph, x) : x;
-        return (Head(graph, _mean, h), Head(graph, _logVariance, h));
-    }
-
-    private static string Head(OnnxGraph graph, Linear head, string h)
-        => graph.Dense(h, DenseStack.ToArray(head.weight!), DenseStack.ToArray(head.bias!), (int)head.weight!.shape[0], (int)head.weight!.shape[1]);
-
-    public override string EmitEncoder(OnnxGraph graph, string x) => EmitPosterior(graph, x).Mean;
-    public override string EmitDecoder(OnnxGraph graph, string z) => _decoder.Emit(graph, z);
+    public override T Encode<T>(IOps<T> ops, T x) => Posterior(ops, x).Mean;
+    public override T Decode<T>(IOps<T> ops, T z) => _decoder.Run(ops, z);
 }
 
-internal sealed class VariationalVariant(VariationalAutoencoderOptions options) : AutoencoderVariant(options)
+internal sealed class VariationalVariant(VariationalAutoencoderOptions options) : AutoencoderVariant<VariationalNetwork>(options)
 {
-    internal const string DecoderGraph = "decoder";
+    public const string KlTerm = "kl";
     private double _klWeight = options.KlWarmupEpochs == 0 ? options.Beta : options.Beta / (options.KlWarmupEpochs + 1);
 
-    public override AutoencoderNetwork CreateNetwork(int inputSize) => new VariationalNetwork(inputSize, options);
+    public override VariationalNetwork Network(int inputSize) => new(inputSize, options);
 
     public override void BeginEpoch(int epoch)
         => _klWeight = options.Beta * Math.Min(1, options.KlWarmupEpochs == 0 ? 1 : epoch / (double)(options.KlWarmupEpochs + 1));
 
-    public override Tensor Objective(AutoencoderNetwork network, Tensor x, Tensor input, IDictionary<string, Tensor> terms)
+    protected override Loss Objective(VariationalNetwork network, Batch batch)
     {
-        var vae = (VariationalNetwork)network;
-        var (mean, logVariance) = vae.Posterior(input);
+        var (mean, logVariance) = network.Posterior(TorchOps.Instance, batch.Input);
         // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma. Validation decodes
         // the mean and weighs KL with the full Beta, so early stopping sees one steady objective during a warm-up.
         var z = network.training ? mean + (0.5 * logVariance).exp() * randn_like(mean) : mean;
-        var decoded = vae.Decode(z);
+        var decoded = network.Decode(z);
+        var x = batch.Target;
         var nll = options.Loss == ReconstructionLoss.BinaryCrossEntropy
             ? nn.functional.binary_cross_entropy(decoded, x, reduction: nn.Reduction.Sum) / x.shape[0]
             : 0.5 * (decoded - x).square().sum(1).mean();
         var kl = (-0.5 * (1 + logVariance - mean.square() - logVariance.exp()).sum(1)).mean();
-        terms["reconstruction"] = nll;
-        terms["kl"] = kl;
-        return nll + (network.training ? _klWeight : options.Beta) * kl;
+        return Loss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
     }
 
-    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize)
+    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
     {
-        var columns = base.OutputColumns(inputSize).ToList();
-        if (options.LogVarianceColumnName is { } name) columns.Add(new(name, options.CodeSize));
+        var columns = base.OutputColumns(inputSize, learned).ToList();
+        if (options.LogVarianceColumnName is { } name) columns.Add(OutputColumn.Vector(name, options.CodeSize));
         return columns;
     }
 
-    public override Dictionary<string, Tensor> TorchOutputs(AutoencoderNetwork network, Tensor x)
+    protected override Dictionary<string, T> Outputs<T>(IOps<T> ops, VariationalNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
     {
-        var outputs = base.TorchOutputs(network, x);
-        if (options.LogVarianceColumnName is { } name) outputs[name] = ((VariationalNetwork)network).Posterior(x).LogVariance;
-        return outputs;
-    }
-
-    public override Dictionary<string, string> EmitOutputs(OnnxGraph graph, AutoencoderNetwork network, string x)
-    {
-        var outputs = base.EmitOutputs(graph, network, x);
-        if (options.LogVarianceColumnName is { } name) outputs[name] = ((VariationalNetwork)network).EmitPosterior(graph, x).LogVariance;
+        var (mean, logVariance) = network.Posterior(ops, x);
+        var outputs = CodeAndReconstruction(ops, mean, () => network.Decode(ops, mean), x);
+        if (options.LogVarianceColumnName is { } name) outputs[name] = logVariance;
         return outputs;
     }
 
     /// <summary>The decoder alone, for generation and decoding after reload.</summary>
-    public override Dictionary<string, byte[]> AuxiliaryGraphs(AutoencoderNetwork network, int inputSize)
-        => new() { [DecoderGraph] = DecoderExport.Build(network, options.CodeSize, inputSize) };
+    public override int? DecoderInputSize => options.CodeSize;
 
     public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new VariationalAutoencoderTransformer(catalog, state);
 }
@@ -145,7 +121,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
     private readonly Lazy<OnnxScorer> _decoder;
 
     internal VariationalAutoencoderTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state)
-        => _decoder = new Lazy<OnnxScorer>(() => DecoderExport.Scorer(state, VariationalVariant.DecoderGraph, state.Outputs[0].Size));
+        => _decoder = new Lazy<OnnxScorer>(() => OnnxScorer.Decoder(state, CodeSize));
 
     /// <summary>Decodes one latent vector of <see cref="AutoencoderTransformer.CodeSize"/> values into a row.</summary>
     public float[] Decode(float[] latent)
@@ -159,7 +135,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
     /// <summary>Draws <paramref name="count"/> rows from the model: z ~ N(0, I), decoded.</summary>
     public float[][] Generate(int count, int? seed = null)
     {
-        AutoencoderOptions.Require(count >= 1, nameof(count), count, "at least 1");
+        Check.Option(count >= 1, nameof(count), count, "at least 1");
         var rand = seed is int s ? new Random(s) : new Random();
         var z = new float[count * CodeSize];
         for (int i = 0; i < z.Length; i++)

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.MLNet;
 
 /// <summary>Reads and checks the input column: a known-size vector of Single, finite values.</summary>
 internal static class DataReader

@@ -1,7 +1,6 @@
-using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.Onnx;
 
 /// <summary>Runs an ONNX graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row).</summary>
 internal sealed class OnnxScorer : IDisposable
@@ -22,9 +21,16 @@ internal sealed class OnnxScorer : IDisposable
         _outputNames = graphNames.ToArray();
     }
 
+    /// <summary>The input and output names of a decoder graph (<see cref="ModelState.DecoderGraph"/>).</summary>
+    public const string DecoderInput = "latent", DecoderOutput = "decoded";
+
+    /// <summary>The scorer of a fitted model's decoder graph, which takes latent vectors of <paramref name="latentSize"/>.</summary>
+    public static OnnxScorer Decoder(ModelState state, int latentSize)
+        => new(state.Graphs[ModelState.DecoderGraph], DecoderInput, latentSize, new[] { OutputColumn.Vector(DecoderOutput, state.InputSize) }, new[] { DecoderOutput });
+
     /// <summary>The scorer of a fitted model's main graph.</summary>
     public OnnxScorer(ModelState state)
-        : this(state.Onnx, state.Options.InputColumnName, state.InputSize, state.Outputs, FirstPartyChain.GraphNames(state)) { }
+        : this(state.Onnx, state.Options.InputColumnName, state.InputSize, state.Outputs, state.GraphNames) { }
 
     /// <summary>One array per output (float[] or ulong[]), <paramref name="rows"/> × the output's width, row-major; only
     /// the outputs in <paramref name="wanted"/> (all when null) are computed, the others are null.</summary>

@@ -2,7 +2,32 @@ using System.Text.Json.Serialization;
 
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>Options of the dense undercomplete autoencoder; every other variant's options derive from it.</summary>
+/// <summary>Element-wise nonlinearity of a layer.</summary>
+public enum Activation
+{
+    /// <summary>No nonlinearity (a linear layer).</summary>
+    Identity,
+    /// <summary>max(x, 0).</summary>
+    Relu,
+    /// <summary>max(x, 0.01 x).</summary>
+    LeakyRelu,
+    /// <summary>Hyperbolic tangent.</summary>
+    Tanh,
+    /// <summary>Logistic sigmoid, 1 / (1 + e^-x).</summary>
+    Sigmoid,
+}
+
+/// <summary>How the reconstruction is compared with the input (see docs/conventions.md#loss-scale).</summary>
+public enum ReconstructionLoss
+{
+    /// <summary>Mean squared error over rows and features.</summary>
+    MeanSquaredError,
+    /// <summary>Mean per-feature binary cross-entropy; inputs must lie in [0, 1] and the output activation must be <see cref="Activation.Sigmoid"/>.</summary>
+    BinaryCrossEntropy,
+}
+
+/// <summary>Options of the dense undercomplete autoencoder; every other variant's options derive from it. The
+/// method: docs/methods.md#undercomplete-and-deep-autoencoders; the shared conventions: docs/conventions.md.</summary>
 public class AutoencoderOptions
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>.</summary>
@@ -79,33 +104,20 @@ public class AutoencoderOptions
     {
         RequireName(InputColumnName, nameof(InputColumnName));
         RequireName(OutputColumnName, nameof(OutputColumnName));
-        Require(CodeSize >= 1, nameof(CodeSize), CodeSize, "at least 1");
+        Check.Option(CodeSize >= 1, nameof(CodeSize), CodeSize, "at least 1");
         for (int i = 0; i < (HiddenLayers ?? throw new ArgumentNullException(nameof(HiddenLayers))).Length; i++)
-            Require(HiddenLayers[i] >= 1, $"{nameof(HiddenLayers)}[{i}]", HiddenLayers[i], "a width of at least 1");
-        Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
-        Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
-        Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
-        Require(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
-        Require(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
-        var outputs = CreateVariant().ColumnNames(inputSize: 1).ToList();
-        if (outputs.Distinct().Count() != outputs.Count)
-            throw new ArgumentException($"Output column names must differ from each other; found {string.Join(", ", outputs.Select(o => $"'{o}'"))}.", nameof(OutputColumnName));
+            Check.Option(HiddenLayers[i] >= 1, $"{nameof(HiddenLayers)}[{i}]", HiddenLayers[i], "a width of at least 1");
+        Check.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
+        Check.Option(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Check.Option(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
+        Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
+        Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && OutputActivation != Activation.Sigmoid)
             throw new ArgumentException(
                 $"{nameof(Loss)} = {nameof(ReconstructionLoss.BinaryCrossEntropy)} needs reconstructions in (0, 1), but {nameof(OutputActivation)} is {OutputActivation}; set it to {nameof(Activation.Sigmoid)}.",
                 nameof(OutputActivation));
-    }
-
-    /// <summary>The variant these options describe.</summary>
-    internal virtual AutoencoderVariant CreateVariant() => new(this);
-
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the option, the value found and what is expected.</summary>
-    internal static void Require(bool condition, string option, object value, string expected)
-    {
-        if (!condition)
-            throw new ArgumentOutOfRangeException(option, value, $"Option {option} is {value}; expected {expected}.");
     }
 
     private static void RequireName(string? name, string option)

@@ -13,7 +13,7 @@ public sealed class HammingIndex
     private readonly BinaryCodeTransformer? _encoder;
     private readonly ulong[][] _codes;
     private readonly int _bits;
-    private readonly Dictionary<ulong[], List<int>> _buckets = new(Analysis.BitWordsComparer.Instance);
+    private readonly Dictionary<ulong[], List<int>> _buckets = new(BitWordsComparer.Instance);
 
     internal HammingIndex(BinaryCodeTransformer? encoder, ulong[][] codes, int bits)
     {
@@ -30,7 +30,7 @@ public sealed class HammingIndex
     /// <summary>An index over codes of <paramref name="bits"/> bits made elsewhere; query it with <see cref="NearestToCode"/>.</summary>
     public static HammingIndex FromCodes(IReadOnlyList<ulong[]> codes, int bits)
     {
-        AutoencoderOptions.Require(bits >= 1, nameof(bits), bits, "at least 1");
+        Check.Option(bits >= 1, nameof(bits), bits, "at least 1");
         int words = (bits + 63) / 64;
         for (int i = 0; i < codes.Count; i++)
             if (codes[i].Length != words)
@@ -59,7 +59,7 @@ public sealed class HammingIndex
     /// <summary>The <paramref name="k"/> rows nearest to <paramref name="query"/> (fewer if the index holds fewer).</summary>
     public IReadOnlyList<int> NearestToCode(ulong[] query, int k)
     {
-        AutoencoderOptions.Require(k >= 1, nameof(k), k, "at least 1");
+        Check.Option(k >= 1, nameof(k), k, "at least 1");
         CheckCode(query);
         var result = new List<int>(k);
         foreach (var group in _buckets.GroupBy(b => Distance(b.Key, query)).OrderBy(g => g.Key))
@@ -73,7 +73,7 @@ public sealed class HammingIndex
     /// <summary>All rows whose code is within Hamming distance <paramref name="radius"/> of <paramref name="query"/>.</summary>
     public IReadOnlyList<int> WithinRadiusOfCode(ulong[] query, int radius)
     {
-        AutoencoderOptions.Require(radius >= 0, nameof(radius), radius, "0 or more");
+        Check.Option(radius >= 0, nameof(radius), radius, "0 or more");
         CheckCode(query);
         if (radius == 0) return _buckets.TryGetValue(query, out var same) ? same.ToList() : new List<int>();
         return _buckets.Select(b => (Distance: Distance(b.Key, query), Rows: b.Value))

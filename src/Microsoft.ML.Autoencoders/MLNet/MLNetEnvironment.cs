@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.MLNet;
 
 /// <summary>The ML.NET environment behind a catalog. ML.NET keeps a catalog's environment internal, yet a
 /// third-party transform needs it to log through <c>mlContext.Log</c>, draw from the MLContext's seed and honour

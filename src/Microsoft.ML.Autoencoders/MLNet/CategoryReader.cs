@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.MLNet;
 
 /// <summary>Reads a categorical column (text, key or integer) as category indices with their names.</summary>
 internal static class CategoryReader

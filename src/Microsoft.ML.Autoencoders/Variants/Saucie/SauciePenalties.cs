@@ -1,12 +1,13 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Autoencoders.Networks;
+namespace Microsoft.ML.Autoencoders;
 
-/// <summary>SAUCIE's regularisers (METHODS.md section 8), on minibatch tensors. Every division is guarded: a minibatch
+/// <summary>SAUCIE's regularisers (docs/methods.md#saucie), on minibatch tensors. Every division is guarded: a minibatch
 /// may be constant, all-zero, or lack a batch.</summary>
-internal static class SaucieLosses
+internal static class SauciePenalties
 {
-    private const double Epsilon = 1e-9;
+    /// <summary>Keeps every division finite.</summary>
+    public const double Epsilon = 1e-9;
     private static readonly double[] Scales = { 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 5, 10, 15, 20, 25, 30, 35, 100, 1e3, 1e4, 1e5, 1e6 };
 
     /// <summary>K(M)_ij = (1/|S|) sum_s exp(-M_ij / (2 s)) over SAUCIE's scales S.</summary>
@@ -97,45 +98,5 @@ internal static class SaucieLosses
         var mean = v.mean(new long[] { 0 }, keepdim: true);
         var std = ((v - mean).square().mean(new long[] { 0 }, keepdim: true) + 1e-8).sqrt();
         return (v - mean) / std;
-    }
-
-    /// <summary>Cluster ids after merging clusters whose embedded rows are mutual nearest by MMD and closer than
-    /// <paramref name="limit"/> (union of such pairs); ids stay numbered by the largest member.</summary>
-    public static float[] MergeClusters(Tensor embedding, int[] rowClusters, int clusters, double limit)
-    {
-        using var scope = NewDisposeScope();
-        var rows = Enumerable.Range(0, rowClusters.Length).Where(i => rowClusters[i] >= 0).ToArray();
-        // A subsample keeps the n x n kernel small; every 1 in step rows.
-        int step = Math.Max(1, rows.Length / 2000);
-        rows = rows.Where((_, i) => i % step == 0).ToArray();
-        var e = embedding.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: embedding.device));
-        var scaled = e / (e.abs().mean() + Epsilon);
-        var d = SquaredDistances(scaled);
-        var k = Kernel(d / (d.max() + Epsilon));
-        var labels = tensor(rows.Select(r => (long)rowClusters[r]).ToArray(), device: embedding.device);
-        // All pairs at once: with M the clusters' mean-masks (clusters x rows), M K M^T holds every mean kernel.
-        var masks = nn.functional.one_hot(labels, clusters).t().to_type(k.dtype);
-        var counts = masks.sum(1, keepdim: true);
-        var means = masks / (counts + Epsilon);
-        var cross = means.matmul(k).matmul(means.t());
-        var self = cross.diagonal();
-        var pairs = (self.unsqueeze(1) + self.unsqueeze(0) - 2 * cross).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-        var present = counts.squeeze(1).cpu().data<float>().ToArray();
-        var mmd = new double[clusters, clusters];
-        for (int a = 0; a < clusters; a++)
-            for (int b = 0; b < clusters; b++)
-                mmd[a, b] = a == b ? 0 : present[a] > 0 && present[b] > 0 ? pairs[a * clusters + b] : double.PositiveInfinity;
-        var nearest = Enumerable.Range(0, clusters).Select(a => Enumerable.Range(0, clusters).Where(b => b != a).MinBy(b => mmd[a, b])).ToArray();
-        var parent = Enumerable.Range(0, clusters).ToArray();
-        int Find(int c) => parent[c] == c ? c : parent[c] = Find(parent[c]);
-        for (int a = 0; a < clusters; a++)
-            if (nearest[nearest[a]] == a && mmd[a, nearest[a]] < limit)
-            {
-                int ra = Find(a), rb = Find(nearest[a]);
-                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
-            }
-        // Renumber the surviving roots 1..C in order of their (size-ordered) first member.
-        var roots = Enumerable.Range(0, clusters).Select(Find).Distinct().Order().ToList();
-        return Enumerable.Range(0, clusters).Select(c => (float)(roots.IndexOf(Find(c)) + 1)).ToArray();
     }
 }

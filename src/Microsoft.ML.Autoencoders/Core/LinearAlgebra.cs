@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.Analysis;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>Small dense linear algebra on row arrays (subspaces, principal directions, principal angles); sizes here
 /// are feature counts, so plain O(d^3) methods suffice.</summary>

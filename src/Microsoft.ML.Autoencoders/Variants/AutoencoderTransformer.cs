@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Onnx;
 
 namespace Microsoft.ML.Autoencoders;
@@ -10,7 +11,6 @@ namespace Microsoft.ML.Autoencoders;
 public class AutoencoderTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _chain;
-    private readonly ITransformer _onnx;
     private readonly TransformerChain<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
 
@@ -19,7 +19,6 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         State = state;
         var chain = FirstPartyChain.Fit(catalog, state);
         _chain = chain;
-        _onnx = chain.First();
         _postProcessing = new TransformerChain<ITransformer>(chain.Skip(1).ToArray());
         _scorer = new Lazy<OnnxScorer>(() => new OnnxScorer(state), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -52,7 +51,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public int InputSize => State.InputSize;
 
     /// <summary>Length of the code vectors.</summary>
-    public int CodeSize => State.Outputs[0].Size;
+    public int CodeSize => State.Outputs[0].Width;
 
     /// <summary>Writes the model as a standalone ONNX file: one input named after the input column, shape
     /// [batch, <see cref="InputSize"/>], and one output per output column.</summary>
@@ -125,11 +124,31 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>
+    /// <exception cref="InvalidDataException">The file is not such a model, is of another format version, or its
+    /// options or outputs fail validation.</exception>
     public static AutoencoderTransformer Load(MLContext mlContext, Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(mlContext);
         var state = FirstPartyChain.ReadState(stream);
-        return state.Options.CreateVariant().CreateTransformer(mlContext.Transforms, state);
+        var variant = AutoencoderVariant.For(state.Options);
+        try
+        {
+            variant.Validate();
+            variant.CheckInputSize(state.InputSize, state.Options.InputColumnName);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The saved model's options are invalid: {e.Message}", e);
+        }
+        var expected = variant.OutputColumns(state.InputSize, state.Arrays);
+        if (!expected.SequenceEqual(state.Outputs))
+            throw new InvalidDataException($"The saved model's output columns ({Describe(state.Outputs)}) are not those its options declare ({Describe(expected)}).");
+        if (variant.DecoderInputSize is not null && !state.Graphs.ContainsKey(ModelState.DecoderGraph))
+            throw new InvalidDataException($"The saved model is a {state.Options.GetType().Name} but holds no decoder graph.");
+        return variant.CreateTransformer(mlContext.Transforms, state);
     }
+
+    private static string Describe(IEnumerable<OutputColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} [{c.Width}]"));
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
@@ -153,7 +172,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     {
         DataReader.CheckSize(input.Schema, State.Options.InputColumnName, InputSize);
         // The batched scorer stands in for the chain's ONNX transformer; the first-party post-processing follows as saved.
-        return _postProcessing.Transform(new ScoredDataView(input, State, _scorer.Value, _onnx.GetOutputSchema(input.Schema)));
+        return _postProcessing.Transform(new ScoredDataView(input, State, _scorer.Value));
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>

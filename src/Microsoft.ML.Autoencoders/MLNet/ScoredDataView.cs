@@ -1,6 +1,7 @@
+using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders;
+namespace Microsoft.ML.Autoencoders.MLNet;
 
 /// <summary>The source rows with the model's output columns appended, scored lazily in batches of rows.
 /// A second cursor over the input column runs ahead of the row cursor and fills each batch; both see the rows in the
@@ -15,17 +16,16 @@ internal sealed class ScoredDataView : IDataView
     /// <param name="source">The input rows.</param>
     /// <param name="state">The fitted model.</param>
     /// <param name="scorer">Runs the model's graph.</param>
-    /// <param name="onnxSchema">The output schema of ML.NET's ONNX transformer on this graph, whose output columns
-    /// (named as the graph's outputs) this view reproduces.</param>
-    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer, DataViewSchema onnxSchema)
+    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer)
     {
         _source = source;
         _state = state;
         _scorer = scorer;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(source.Schema);
-        foreach (var name in Onnx.FirstPartyChain.GraphNames(state))
-            builder.AddColumn(name, onnxSchema[name].Type, onnxSchema[name].Annotations);
+        // The graph's outputs as ML.NET's ONNX transformer gives them, so the saved chain's steps apply after.
+        foreach (var (column, name) in state.Outputs.Zip(state.GraphNames))
+            builder.AddColumn(name, ColumnTypes.InGraph(column));
         Schema = builder.ToSchema();
     }
 

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.Analysis;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>Equality of bit patterns packed in 64-bit words (binary codes, clustering-layer patterns).</summary>
 internal sealed class BitWordsComparer : IEqualityComparer<ulong[]>

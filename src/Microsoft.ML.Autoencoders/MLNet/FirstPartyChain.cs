@@ -1,31 +1,38 @@
+using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders.Onnx;
+namespace Microsoft.ML.Autoencoders.MLNet;
 
-/// <summary>The saved form of a fitted model: ML.NET's own ONNX transformer, then first-party post-processing (a
-/// column copy where an output replaces the input column, a variant's own steps such as mapping cluster ids to a key
-/// type), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
+/// <summary>The saved form of a fitted model: ML.NET's own ONNX transformer, then first-party steps that rename the
+/// graph outputs that cannot carry their column's name (one that replaces the input column; key columns, whose ids
+/// ValueToKey maps to keys), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
 internal static class FirstPartyChain
 {
     public static EstimatorChain<ITransformer> Estimator(TransformsCatalog catalog, ModelState state)
     {
         var input = state.Options.InputColumnName;
-        // ML.NET keeps the batch dimension in the column types: a code is Vector<Single, 1, k>, the per-row error
-        // Vector<Single, 1>. The batched scorer takes the same types, so a reloaded chain has the same schema.
-        var steps = new List<IEstimator<ITransformer>> { catalog.ApplyOnnxModel(GraphNames(state), new[] { input }, new MemoryStream(state.Onnx)) };
-        var renamed = state.Outputs.Select(o => o.Name).Where(n => OnnxNames.Of(n, input) != n).ToArray();
-        steps.AddRange(renamed.Select(name => catalog.CopyColumns(name, OnnxNames.Of(name, input))));
-        if (renamed.Length > 0)
-            steps.Add(catalog.DropColumns(renamed.Select(n => OnnxNames.Of(n, input)).ToArray()));
-        steps.AddRange(state.Options.CreateVariant().PostProcessing(catalog, state));
+        var steps = new List<IEstimator<ITransformer>> { catalog.ApplyOnnxModel(state.GraphNames, new[] { input }, new MemoryStream(state.Onnx)) };
+        var renamed = state.Outputs.Where(o => GraphName(o, input) != o.Name).ToArray();
+        foreach (var column in renamed)
+            steps.Add(column.Type == OutputType.Key
+                ? catalog.Conversion.MapValueToKey(column.Name, GraphName(column, input), keyData: KeyIds(column.KeyCount))
+                : catalog.CopyColumns(column.Name, GraphName(column, input)));
+        if (renamed.Length > 0) steps.Add(catalog.DropColumns(renamed.Select(o => GraphName(o, input)).ToArray()));
         return steps.Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step));
     }
 
-    /// <summary>The graph's output names, one per output column.</summary>
-    public static string[] GraphNames(ModelState state) => state.Outputs.Select(o => OnnxNames.Of(o.Name, state.Options.InputColumnName)).ToArray();
+    private static string GraphName(OutputColumn column, string input) => OnnxNames.Of(column, input);
 
     public static TransformerChain<ITransformer> Fit(TransformsCatalog catalog, ModelState state)
         => Estimator(catalog, state).Fit(EmptyInput(state.Options.InputColumnName, state.InputSize));
+
+    private sealed class KeyRow
+    {
+        public float Id;
+    }
+
+    /// <summary>Ids 1..count as the key values; 0 (none) becomes the missing key.</summary>
+    private static IDataView KeyIds(int count) => new MLContext().Data.LoadFromEnumerable(Enumerable.Range(1, Math.Max(1, count)).Select(i => new KeyRow { Id = i }));
 
     private sealed class InputRow
     {
@@ -50,11 +57,7 @@ internal static class FirstPartyChain
         {
             using var reader = new BinaryReader(entry.Open());
             var bytes = reader.ReadBytes(reader.ReadInt32());
-            try
-            {
-                return ModelState.FromOnnx(bytes);
-            }
-            catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException) { }
+            if (ModelState.IsOurs(bytes)) return ModelState.FromOnnx(bytes);
         }
         throw new InvalidDataException("The file holds no model of Microsoft.ML.Autoencoders (no ONNX model with its metadata was found).");
     }

@@ -1,5 +1,5 @@
-using Microsoft.ML.Autoencoders.Analysis;
-using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.MLNet;
+using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
 using static TorchSharp.torch;
 
@@ -34,7 +34,7 @@ public sealed class SaucieTransformer : AutoencoderTransformer
     private SaucieOptions SaucieOptions => (SaucieOptions)State.Options;
 
     /// <summary>Number of clusters (after any merging); 0 without clustering.</summary>
-    public int ClusterCount => (int)State.Arrays.GetValueOrDefault(SaucieVariant.PatternIds, Array.Empty<float>()).DefaultIfEmpty(0).Max();
+    public int ClusterCount => SaucieClusters.Count(State.Arrays);
 
     /// <summary>Groups the rows of <paramref name="data"/> by <paramref name="sampleColumnName"/> (text, key or integer)
     /// and compares the samples: their cluster proportions, the MMD between their embedded rows, and a 2-d MDS of those
@@ -65,15 +65,15 @@ public sealed class SaucieTransformer : AutoencoderTransformer
             // so the distances are comparable; then one kernel per pair of samples, at most 2 x 1000 rows.
             var pooled = Points(chosen.SelectMany(m => m.Take(Math.Max(1, 2000 / names.Length))));
             var magnitude = pooled.abs().mean() + 1e-9;
-            var largest = SaucieLosses.SquaredDistances(pooled / magnitude).max() + 1e-9;
+            var largest = SauciePenalties.SquaredDistances(pooled / magnitude).max() + 1e-9;
             for (int a = 0; a < names.Length; a++)
                 for (int b = a + 1; b < names.Length; b++)
                 {
                     using var pair = NewDisposeScope();
                     var points = Points(chosen[a].Concat(chosen[b])) / magnitude;
-                    var kernel = SaucieLosses.Kernel(SaucieLosses.SquaredDistances(points) / largest);
+                    var kernel = SauciePenalties.Kernel(SauciePenalties.SquaredDistances(points) / largest);
                     var first = cat(new[] { ones(chosen[a].Length), zeros(chosen[b].Length) }, 0);
-                    distances[a, b] = distances[b, a] = Math.Max(0, SaucieLosses.Mmd(kernel, first, 1 - first).item<float>());
+                    distances[a, b] = distances[b, a] = Math.Max(0, SauciePenalties.Mmd(kernel, first, 1 - first).item<float>());
                 }
         }
         return new SampleAnalysis(names, proportions, distances, ClassicalScaling(distances, 2));

@@ -1,5 +1,5 @@
-using Microsoft.ML.Autoencoders.Onnx;
-using static TorchSharp.torch;
+using Microsoft.ML.Autoencoders.MLNet;
+using Microsoft.ML.Autoencoders.Training;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -14,35 +14,26 @@ public sealed class AutoencoderEstimator<TTransformer> : IEstimator<TTransformer
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         // A copy: changes the caller makes to the options later do not reach this estimator.
         _options = options.Clone();
+        AutoencoderVariant.For(_options).Validate();
     }
 
     /// <summary>Trains on every row of the input column and returns the fitted transformer.</summary>
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var variant = _options.Clone().CreateVariant();
+        var variant = AutoencoderVariant.For(_options.Clone());
         var state = TrainingEngine.Train(MLNetEnvironment.Of(_catalog), variant, input);
         return (TTransformer)variant.CreateTransformer(_catalog, state);
     }
 
-    /// <summary>The input schema plus the output columns, taken from the first-party ONNX estimator the fitted model
-    /// is made of (applied to a same-shaped graph with untrained weights).</summary>
+    /// <summary>The input schema plus the output columns the variant declares (no training, torch or ONNX Runtime involved).</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         DataReader.Check(inputSchema, _options.InputColumnName);
-        var variant = _options.Clone().CreateVariant();
-        variant.CheckSchema(inputSchema);
-        int size = variant.TemplateInputSize;
-        var state = new ModelState { Options = _options, InputSize = size, Outputs = variant.OutputColumns(size), History = Array.Empty<EpochMetrics>(), BestEpoch = 0 };
-        lock (TorchRuntime.Gate)
-        {
-            using var scope = NewDisposeScope();
-            using var network = variant.CreateNetwork(size);
-            state.WithGraph(GraphExport.Build(variant, network, state));
-        }
-        return FirstPartyChain.Estimator(_catalog, state).GetOutputSchema(inputSchema);
+        var variant = AutoencoderVariant.For(_options);
+        (variant as IGroupedVariant)?.CheckGroupColumn(inputSchema);
+        return ColumnTypes.Append(inputSchema, variant.OutputColumns(inputSize: 1));
     }
 }

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Microsoft.ML.Autoencoders.Onnx;
+
+/// <summary>Everything a fitted model is: the ONNX graph, plus what the typed transformer exposes (options, history,
+/// learned arrays, auxiliary graphs). The latter travels inside the graph's metadata, so one ONNX file is the whole
+/// model (docs/conventions.md#saved-models). Learned arrays live here only: the outputs read them from here after
+/// Fit and after Load alike.</summary>
+internal sealed class ModelState
+{
+    /// <summary>The version of the state's layout; a file of another version is refused at load.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The name of the decoder graph of variants that generate.</summary>
+    public const string DecoderGraph = "decoder";
+
+    private const string MetadataKey = "microsoft.ml.autoencoders.state";
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    public required AutoencoderOptions Options { get; init; }
+    public required int InputSize { get; init; }
+    public required IReadOnlyList<OutputColumn> Outputs { get; init; }
+    public required IReadOnlyList<EpochMetrics> History { get; init; }
+
+    /// <summary>The 1-based epoch whose weights the model holds (the best one when early stopping is on).</summary>
+    public required int BestEpoch { get; init; }
+
+    /// <summary>The validation loss of the weights the model holds; null without a validation split.</summary>
+    public double? FinalValidationLoss { get; init; }
+
+    /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
+    public Dictionary<string, float[]> Arrays { get; init; } = new();
+
+    /// <summary>Auxiliary ONNX graphs (e.g. a decoder), by name; stored in the main graph's metadata.</summary>
+    public Dictionary<string, byte[]> Graphs { get; init; } = new();
+
+    /// <summary>The graph's output names, one per output column.</summary>
+    public string[] GraphNames => Outputs.Select(o => OnnxNames.Of(o, Options.InputColumnName)).ToArray();
+
+    /// <summary>The serialised ONNX model, metadata included; set by <see cref="WithGraph"/>.</summary>
+    public byte[] Onnx { get; private set; } = Array.Empty<byte>();
+
+    /// <summary>Serialises the graph with this state in its metadata.</summary>
+    public ModelState WithGraph(OnnxGraph graph)
+    {
+        var state = new JsonObject
+        {
+            ["formatVersion"] = FormatVersion,
+            ["optionsType"] = Options.GetType().FullName,
+            ["options"] = JsonSerializer.SerializeToNode(Options, Options.GetType(), Json),
+            ["inputSize"] = InputSize,
+            ["outputs"] = JsonSerializer.SerializeToNode(Outputs, Json),
+            ["history"] = JsonSerializer.SerializeToNode(History, Json),
+            ["bestEpoch"] = BestEpoch,
+            ["finalValidationLoss"] = FinalValidationLoss,
+            ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
+            ["graphs"] = JsonSerializer.SerializeToNode(Graphs, Json),
+        };
+        Onnx = graph.ToModel(new Dictionary<string, string> { [MetadataKey] = state.ToJsonString() });
+        return this;
+    }
+
+    /// <summary>Whether <paramref name="onnx"/> is a model with this library's state in its metadata.</summary>
+    public static bool IsOurs(byte[] onnx)
+    {
+        try
+        {
+            return OnnxGraph.ReadMetadata(onnx).ContainsKey(MetadataKey);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads the state back from a model written by <see cref="WithGraph"/>; throws
+    /// <see cref="InvalidDataException"/> on another format version or a malformed state.</summary>
+    public static ModelState FromOnnx(byte[] onnx)
+    {
+        if (!OnnxGraph.ReadMetadata(onnx).TryGetValue(MetadataKey, out var text))
+            throw new InvalidDataException("The ONNX model was not written by Microsoft.ML.Autoencoders (its metadata has no model state).");
+        try
+        {
+            var state = JsonNode.Parse(text)!.AsObject();
+            int version = (int?)state["formatVersion"] ?? 1;
+            if (version != FormatVersion)
+                throw new InvalidDataException($"The model's state has format version {version}; this version of Microsoft.ML.Autoencoders reads version {FormatVersion}. Fit the model again with this version.");
+            var typeName = (string)state["optionsType"]!;
+            var type = typeof(AutoencoderOptions).Assembly.GetType(typeName);
+            if (type is null || !typeof(AutoencoderOptions).IsAssignableFrom(type))
+                throw new InvalidDataException($"The model's options type '{typeName}' is not one of this library's.");
+            var result = new ModelState
+            {
+                Options = (AutoencoderOptions)state["options"]!.Deserialize(type, Json)!,
+                InputSize = (int)state["inputSize"]!,
+                Outputs = state["outputs"]!.Deserialize<List<OutputColumn>>(Json)!,
+                History = state["history"]!.Deserialize<List<EpochMetrics>>(Json)!,
+                BestEpoch = (int)state["bestEpoch"]!,
+                FinalValidationLoss = (double?)state["finalValidationLoss"],
+                Arrays = state["arrays"]!.Deserialize<Dictionary<string, float[]>>(Json)!,
+                Graphs = state["graphs"]!.Deserialize<Dictionary<string, byte[]>>(Json)!,
+                Onnx = onnx,
+            };
+            if (result.InputSize < 1)
+                throw new InvalidDataException($"The model's input size is {result.InputSize}; expected at least 1.");
+            return result;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or ArgumentException)
+        {
+            throw new InvalidDataException($"The model's state is malformed: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.ML.Autoencoders.Onnx;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders.Ops;
+
+/// <summary>The operations written as ONNX nodes into <see cref="Graph"/>; weights become constants.</summary>
+internal sealed class OnnxOps(OnnxGraph graph) : IOps<string>
+{
+    public OnnxGraph Graph => graph;
+
+    public string Linear(string x, Tensor weight, Tensor? bias, bool transposed = true)
+    {
+        var inputs = new List<string> { x, Constant(weight) };
+        if (bias is not null) inputs.Add(Constant(bias));
+        return graph.Node("Gemm", inputs.ToArray(), OnnxGraph.Int("transB", transposed ? 1 : 0));
+    }
+
+    public string Activate(string x, Activation activation, double leakySlope = TorchOps.LeakySlope) => activation switch
+    {
+        Activation.Identity => x,
+        Activation.Relu => graph.Node("Relu", new[] { x }),
+        Activation.LeakyRelu => graph.Node("LeakyRelu", new[] { x }, OnnxGraph.Float("alpha", (float)leakySlope)),
+        Activation.Tanh => graph.Node("Tanh", new[] { x }),
+        Activation.Sigmoid => graph.Node("Sigmoid", new[] { x }),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    public string Conv2d(string x, Tensor weight, Tensor bias)
+    {
+        long k = weight.shape[2], p = k / 2;
+        return graph.Node("Conv", new[] { x, Constant(weight), Constant(bias) },
+            OnnxGraph.Ints("kernel_shape", k, k), OnnxGraph.Ints("pads", p, p, p, p), OnnxGraph.Ints("strides", 1, 1));
+    }
+
+    public string MaxPool2(string x)
+        => graph.Node("MaxPool", new[] { x }, OnnxGraph.Ints("kernel_shape", 2, 2), OnnxGraph.Ints("strides", 2, 2), OnnxGraph.Int("ceil_mode", 1));
+
+    public string Upsample2(string x, int height, int width)
+    {
+        // Output pixel (r, c) takes input pixel (floor(r/2), floor(c/2)), as torch's nearest mode.
+        var up = graph.Node("Resize", new[] { x, "", graph.Constant(new float[] { 1, 1, 2, 2 }, 4) },
+            OnnxGraph.String("mode", "nearest"), OnnxGraph.String("coordinate_transformation_mode", "asymmetric"), OnnxGraph.String("nearest_mode", "floor"));
+        return graph.Node("Slice", new[] { up, graph.Int64Constant(0, 0), graph.Int64Constant(height, width), graph.Int64Constant(2, 3) });
+    }
+
+    public string Reshape(string x, params long[] shape) => graph.Node("Reshape", new[] { x, graph.Int64Constant(shape) });
+    public string Add(string a, string b) => graph.Node("Add", new[] { a, b });
+    public string Sub(string a, string b) => graph.Node("Sub", new[] { a, b });
+    public string Mul(string a, string b) => graph.Node("Mul", new[] { a, b });
+    public string Log(string x) => graph.Node("Log", new[] { x });
+
+    public string Affine(string x, float scale, float offset)
+        => Add(Mul(x, graph.Constant(new[] { scale })), graph.Constant(new[] { offset }));
+
+    public string Clip(string x, float min, float max) => graph.Node("Clip", new[] { x, graph.Constant(new[] { min }), graph.Constant(new[] { max }) });
+    public string RowMean(string x) => graph.Node("ReduceMean", new[] { x }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
+    public string RowMax(string x) => graph.Node("ReduceMax", new[] { x }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
+
+    public string Step(string x, float threshold)
+        => graph.Node("Cast", new[] { graph.Node("Greater", new[] { x, graph.Constant(new[] { threshold }) }) }, OnnxGraph.Int("to", 1));
+
+    public string PackBits(string bits, int width)
+    {
+        var terms = Mul(graph.Node("Cast", new[] { bits }, OnnxGraph.Int("to", 7)), graph.Int64Constant(TorchOps.Powers(width)));
+        var sum = graph.Node("ReduceSum", new[] { terms, graph.Int64Constant(1) }, OnnxGraph.Int("keepdims", 0));
+        return graph.Node("Cast", new[] { sum }, OnnxGraph.Int("to", 13));
+    }
+
+    private string Constant(Tensor t) => graph.Constant(TorchOps.ToArray(t), t.shape);
+}

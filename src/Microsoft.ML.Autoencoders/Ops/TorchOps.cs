@@ -1,0 +1,72 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders.Ops;
+
+/// <summary>The operations computed by torch, on the device of their input.</summary>
+internal sealed class TorchOps : IOps<Tensor>
+{
+    /// <summary>Negative slope of <see cref="Activation.LeakyRelu"/> unless a network sets its own.</summary>
+    public const double LeakySlope = 0.01;
+
+    public static readonly TorchOps Instance = new();
+
+    private TorchOps() { }
+
+    public Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool transposed = true)
+    {
+        weight = OnDevice(weight, x);
+        bias = bias is null ? null : OnDevice(bias, x);
+        if (transposed) return nn.functional.linear(x, weight, bias);
+        var y = x.matmul(weight);
+        return bias is null ? y : y + bias;
+    }
+
+    public Tensor Activate(Tensor x, Activation activation, double leakySlope = LeakySlope) => activation switch
+    {
+        Activation.Identity => x,
+        Activation.Relu => nn.functional.relu(x),
+        Activation.LeakyRelu => nn.functional.leaky_relu(x, leakySlope),
+        Activation.Tanh => x.tanh(),
+        Activation.Sigmoid => x.sigmoid(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    public Tensor Conv2d(Tensor x, Tensor weight, Tensor bias)
+    {
+        long p = weight.shape[2] / 2;
+        return nn.functional.conv2d(x, weight, bias, padding: new[] { p, p });
+    }
+
+    public Tensor MaxPool2(Tensor x) => nn.functional.max_pool2d(x, 2, 2, ceil_mode: true);
+
+    public Tensor Upsample2(Tensor x, int height, int width)
+        => nn.functional.interpolate(x, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.Nearest).narrow(2, 0, height).narrow(3, 0, width);
+
+    public Tensor Reshape(Tensor x, params long[] shape) => x.reshape(shape);
+    public Tensor Add(Tensor a, Tensor b) => a + b;
+    public Tensor Sub(Tensor a, Tensor b) => a - b;
+    public Tensor Mul(Tensor a, Tensor b) => a * b;
+    public Tensor Log(Tensor x) => x.log();
+    public Tensor Affine(Tensor x, float scale, float offset) => x * scale + offset;
+    public Tensor Clip(Tensor x, float min, float max) => x.clamp(min, max);
+    public Tensor RowMean(Tensor x) => x.mean(new long[] { 1 });
+    public Tensor RowMax(Tensor x) => x.amax(new long[] { 1 });
+    public Tensor Step(Tensor x, float threshold) => (x > threshold).to_type(ScalarType.Float32);
+
+    public Tensor PackBits(Tensor bits, int width)
+        => (bits.to_type(ScalarType.Int64) * tensor(Powers(width), device: bits.device)).sum(new long[] { 1 });
+
+    /// <summary>2^j for j below <paramref name="width"/>; distinct powers of two never carry, so a sum of them is the
+    /// bit pattern (bit 63 as long.MinValue).</summary>
+    public static long[] Powers(int width) => Enumerable.Range(0, width).Select(j => unchecked((long)(1UL << j))).ToArray();
+
+    private static Tensor OnDevice(Tensor t, Tensor x) => t.device == x.device ? t : t.to(x.device);
+
+    /// <summary>A tensor's values on the CPU, row-major.</summary>
+    public static float[] ToArray(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return cpu.data<float>().ToArray();
+    }
+}

@@ -1,0 +1,97 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders.Training;
+
+/// <summary>Rows a Fit trains or validates on: a set of rows of one host matrix (read once; the training and
+/// validation sets share it), with their groups when the variant reads them. Minibatches and chunks go to the
+/// device one at a time, so the device holds the model and a batch, not the data.</summary>
+internal sealed class TrainingData
+{
+    private readonly float[] _values;
+    private readonly int[] _rows;
+    private readonly RowGroups? _groups;
+
+    /// <param name="values">Row-major matrix of every row read, <paramref name="size"/> values a row.</param>
+    /// <param name="size">Values a row.</param>
+    /// <param name="groups">Each row's group, or null.</param>
+    /// <param name="device">Where batches go.</param>
+    public TrainingData(float[] values, int size, RowGroups? groups, Device device)
+        : this(values, size, Enumerable.Range(0, values.Length / size).ToArray(), groups, device) { }
+
+    private TrainingData(float[] values, int size, int[] rows, RowGroups? groups, Device device)
+        => (_values, Size, _rows, _groups, Device) = (values, size, rows, groups, device);
+
+    public int Count => _rows.Length;
+    public int Size { get; }
+    public Device Device { get; }
+    public bool HasGroups => _groups is not null;
+
+    /// <summary>The rows at <paramref name="positions"/> of this set, in that order.</summary>
+    public TrainingData Subset(IEnumerable<int> positions) => new(_values, Size, positions.Select(p => _rows[p]).ToArray(), _groups, Device);
+
+    /// <summary>The group of each row of this set.</summary>
+    public int[] GroupOfEachRow() => _rows.Select(r => _groups!.Ids[r]).ToArray();
+
+    /// <summary>The rows at <paramref name="positions"/> as a minibatch on the device; the network's input is
+    /// <paramref name="corrupt"/> of them.</summary>
+    public Batch Batch(ReadOnlySpan<long> positions, Func<Tensor, Tensor>? corrupt = null)
+    {
+        var rows = new int[positions.Length];
+        for (int i = 0; i < rows.Length; i++) rows[i] = _rows[positions[i]];
+        var x = Rows(rows);
+        GroupIds? groups = null;
+        if (_groups is not null)
+        {
+            var ids = new long[positions.Length];
+            for (int i = 0; i < ids.Length; i++) ids[i] = _groups.Ids[rows[i]];
+            groups = new GroupIds(tensor(ids, device: Device), _groups.Names.Length, _groups.Reference);
+        }
+        return new Batch(x, corrupt is null ? x : corrupt(x), groups);
+    }
+
+    /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of this set, in order, on the device.</summary>
+    public Tensor Chunk(int start, int count) => Rows(_rows.AsSpan(start, count));
+
+    /// <summary>The starts and lengths of consecutive chunks of at most <paramref name="chunk"/> rows.</summary>
+    public IEnumerable<(int Start, int Count)> Chunks(int chunk)
+    {
+        for (int start = 0; start < Count; start += chunk) yield return (start, Math.Min(chunk, Count - start));
+    }
+
+    /// <summary>A new set holding <paramref name="map"/> of each row (e.g. a layer's codes), computed chunk by chunk without gradients.</summary>
+    public TrainingData Map(Func<Tensor, Tensor> map, int chunk)
+    {
+        float[]? values = null;
+        int width = 0;
+        using var noGrad = no_grad();
+        foreach (var (start, count) in Chunks(chunk))
+        {
+            using var scope = NewDisposeScope();
+            var mapped = Ops.TorchOps.ToArray(map(Chunk(start, count)));
+            width = mapped.Length / count;
+            values ??= new float[(long)Count * width <= Array.MaxLength ? Count * width : throw new InvalidOperationException("The mapped rows do not fit in one array.")];
+            mapped.CopyTo(values, (long)start * width);
+        }
+        var groups = _groups is null ? null : _groups with { Ids = GroupOfEachRow() };
+        return new TrainingData(values!, width, groups, Device);
+    }
+
+    /// <summary>The smallest and largest value of this set's rows.</summary>
+    public (float Min, float Max) Range()
+    {
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (var r in _rows)
+            foreach (var v in _values.AsSpan(r * Size, Size)) { min = Math.Min(min, v); max = Math.Max(max, v); }
+        return (min, max);
+    }
+
+    /// <summary>The rows at these positions of the host matrix, as a tensor on the device.</summary>
+    private Tensor Rows(ReadOnlySpan<int> rows)
+    {
+        var host = new float[rows.Length * Size];
+        for (int i = 0; i < rows.Length; i++) _values.AsSpan(rows[i] * Size, Size).CopyTo(host.AsSpan(i * Size, Size));
+        var t = tensor(host, new long[] { rows.Length, Size });
+        return Device.type == DeviceType.CPU ? t : t.to(Device);
+    }
+}

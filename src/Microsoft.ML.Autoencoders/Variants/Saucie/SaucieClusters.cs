@@ -1,0 +1,132 @@
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>SAUCIE's clusters (docs/methods.md#saucie): each distinct on/off pattern of the clustering layer over the
+/// training rows is a cluster when at least MinClusterSize rows share it; clusters are numbered 1.. by size. The
+/// learned patterns live in the model state; <see cref="Ids"/> reads them from there after Fit and after Load alike.</summary>
+internal static class SaucieClusters
+{
+    public const string Patterns = "clusterPatterns", PatternIds = "clusterPatternIds", Threshold = "clusterThreshold";
+    private const int Chunk = 8192;
+    private const double Epsilon = SauciePenalties.Epsilon;
+
+    /// <summary>Number of clusters (after any merging) in a learned state; 0 without clustering.</summary>
+    public static int Count(IReadOnlyDictionary<string, float[]> learned) => (int)learned.GetValueOrDefault(PatternIds, Array.Empty<float>()).DefaultIfEmpty(0).Max();
+
+    /// <summary>Binarises the clustering layer over all rows (a unit is active above 1e-6 of the layer's largest
+    /// value), finds the patterns with at least <paramref name="minClusterSize"/> rows, and merges clusters when
+    /// <paramref name="mergeDistance"/> is set.</summary>
+    public static Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows, int minClusterSize, double? mergeDistance)
+    {
+        using var noGrad = no_grad();
+        // In chunks, each in its own scope: the activations of a million rows at once would not fit in memory. The
+        // first pass finds the clustering layer's maximum over all rows, the second binarises against it.
+        void ForEachChunk(Action<Tensor, Tensor> body)
+        {
+            foreach (var (start, count) in rows.Chunks(Chunk))
+            {
+                using var step = NewDisposeScope();
+                var (embedding, clustering, _) = network.Run(TorchOps.Instance, rows.Chunk(start, count));
+                body(embedding, clustering);
+            }
+        }
+        float max = 0;
+        ForEachChunk((_, a) => max = Math.Max(max, a.max().item<float>()));
+        float threshold = 1e-6f * Math.Max(max, 1e-12f);
+        // Each row's active units as bits packed in 64-bit words (packed in torch: only rows x words values reach .NET).
+        var patterns = new List<ulong[]>();
+        var embeddingValues = new List<float>();
+        int width = 0;
+        ForEachChunk((e, a) =>
+        {
+            width = (int)a.shape[1];
+            var bits = TorchOps.Instance.Step(a, threshold);
+            var words = Enumerable.Range(0, (width + 63) / 64)
+                .Select(w => TorchOps.Instance.PackBits(bits.narrow(1, 64 * w, Math.Min(64, width - 64 * w)), Math.Min(64, width - 64 * w)).cpu().data<long>().ToArray())
+                .ToArray();
+            for (int r = 0; r < words[0].Length; r++) patterns.Add(words.Select(w => unchecked((ulong)w[r])).ToArray());
+            embeddingValues.AddRange(e.cpu().data<float>().ToArray());
+        });
+        var counts = new Dictionary<ulong[], (int Count, int First)>(BitWordsComparer.Instance);
+        for (int i = 0; i < patterns.Count; i++)
+            counts[patterns[i]] = counts.TryGetValue(patterns[i], out var c) ? (c.Count + 1, c.First) : (1, i);
+        var clusters = counts.Where(p => p.Value.Count >= minClusterSize)
+            .OrderByDescending(p => p.Value.Count).ThenBy(p => p.Value.First).Select(p => p.Key).ToList();
+        var ids = Enumerable.Range(1, clusters.Count).Select(i => (float)i).ToArray();
+        if (mergeDistance is double limit && clusters.Count > 1)
+        {
+            var index = new Dictionary<ulong[], int>(BitWordsComparer.Instance);
+            for (int i = 0; i < clusters.Count; i++) index[clusters[i]] = i;
+            using var scope = NewDisposeScope();
+            var embedding = tensor(embeddingValues.ToArray(), new long[] { patterns.Count, embeddingValues.Count / patterns.Count });
+            ids = Merge(embedding, patterns.Select(p => index.GetValueOrDefault(p, -1)).ToArray(), clusters.Count, limit);
+        }
+        return new()
+        {
+            [Patterns] = clusters.SelectMany(words => Enumerable.Range(0, width).Select(j => (float)((words[j / 64] >> (j % 64)) & 1))).ToArray(),
+            [PatternIds] = ids,
+            [Threshold] = new[] { threshold },
+        };
+    }
+
+    /// <summary>Each row's cluster id, 0 when its binarised clustering layer matches no learned pattern. A row's
+    /// mismatches with pattern p are sum_j |b_j - p_j|, so b · (2p - 1) + 0.5 - |p| is 0.5 for the matching pattern
+    /// and negative for every other: a step of it is the matching pattern's one-hot vector, which picks its id.</summary>
+    public static T Ids<T>(IOps<T> ops, T clustering, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var ids = learned[PatternIds];
+        var patterns = learned[Patterns];
+        int c = ids.Length, width = c == 0 ? 1 : patterns.Length / c;
+        var bits = ops.Step(clustering, learned[Threshold][0]);
+        // Without patterns, one that no row matches (its score is -1 everywhere) keeps the graph's shapes.
+        var weight = c == 0 ? new float[width] : patterns.Select(p => 2 * p - 1).ToArray();
+        var bias = c == 0 ? new[] { -1f } : Enumerable.Range(0, c).Select(i => 0.5f - patterns.AsSpan(i * width, width).ToArray().Sum()).ToArray();
+        var matched = ops.Step(ops.Linear(bits, tensor(weight, new long[] { Math.Max(c, 1), width }), tensor(bias)), 0);
+        var id = ops.Linear(matched, tensor(c == 0 ? new[] { 0f } : ids, new long[] { 1, Math.Max(c, 1) }), null);
+        return ops.Reshape(id, -1);
+    }
+
+    /// <summary>Cluster ids after merging clusters whose embedded rows are mutual nearest by MMD and closer than
+    /// <paramref name="limit"/> (union of such pairs); ids stay numbered by the largest member.</summary>
+    public static float[] Merge(Tensor embedding, int[] rowClusters, int clusters, double limit)
+    {
+        using var scope = NewDisposeScope();
+        var rows = Enumerable.Range(0, rowClusters.Length).Where(i => rowClusters[i] >= 0).ToArray();
+        // A subsample keeps the n x n kernel small; every 1 in step rows.
+        int step = Math.Max(1, rows.Length / 2000);
+        rows = rows.Where((_, i) => i % step == 0).ToArray();
+        var e = embedding.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: embedding.device));
+        var scaled = e / (e.abs().mean() + Epsilon);
+        var d = SauciePenalties.SquaredDistances(scaled);
+        var k = SauciePenalties.Kernel(d / (d.max() + Epsilon));
+        var labels = tensor(rows.Select(r => (long)rowClusters[r]).ToArray(), device: embedding.device);
+        // All pairs at once: with M the clusters' mean-masks (clusters x rows), M K M^T holds every mean kernel.
+        var masks = nn.functional.one_hot(labels, clusters).t().to_type(k.dtype);
+        var counts = masks.sum(1, keepdim: true);
+        var means = masks / (counts + Epsilon);
+        var cross = means.matmul(k).matmul(means.t());
+        var self = cross.diagonal();
+        var pairs = (self.unsqueeze(1) + self.unsqueeze(0) - 2 * cross).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+        var present = counts.squeeze(1).cpu().data<float>().ToArray();
+        var mmd = new double[clusters, clusters];
+        for (int a = 0; a < clusters; a++)
+            for (int b = 0; b < clusters; b++)
+                mmd[a, b] = a == b ? 0 : present[a] > 0 && present[b] > 0 ? pairs[a * clusters + b] : double.PositiveInfinity;
+        var nearest = Enumerable.Range(0, clusters).Select(a => Enumerable.Range(0, clusters).Where(b => b != a).MinBy(b => mmd[a, b])).ToArray();
+        var parent = Enumerable.Range(0, clusters).ToArray();
+        int Find(int c) => parent[c] == c ? c : parent[c] = Find(parent[c]);
+        for (int a = 0; a < clusters; a++)
+            if (nearest[nearest[a]] == a && mmd[a, nearest[a]] < limit)
+            {
+                int ra = Find(a), rb = Find(nearest[a]);
+                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
+            }
+        // Renumber the surviving roots 1..C in order of their (size-ordered) first member.
+        var roots = Enumerable.Range(0, clusters).Select(Find).Distinct().Order().ToList();
+        return Enumerable.Range(0, clusters).Select(c => (float)(roots.IndexOf(Find(c)) + 1)).ToArray();
+    }
+}

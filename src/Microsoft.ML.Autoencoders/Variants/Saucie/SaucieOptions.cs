@@ -1,0 +1,69 @@
+using System.Text.Json.Serialization;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Options of SAUCIE (Amodio et al., Nature Methods 2019; docs/methods.md#saucie): one network giving a 2-d
+/// embedding, clusters (from a sparse, near-binary clustering layer), denoised and imputed values, and batch-corrected
+/// values (maximum mean discrepancy between each batch and a reference on the embedding). When both batch correction and
+/// clustering are asked for, Fit runs the authors' two stages: a correcting network first, then clustering and embedding
+/// of its corrected output; the fitted model computes every output from the raw input.</summary>
+public sealed class SaucieOptions : AutoencoderOptions
+{
+    /// <summary>The published architecture and training setting: 512-256-128 with a 2-d embedding, Adam 1e-3, batch 256.</summary>
+    public SaucieOptions()
+    {
+        HiddenLayers = new[] { 512, 256, 128 };
+        CodeSize = 2;
+        OutputColumnName = "Embedding";
+        ReconstructionColumnName = "Reconstruction";
+        Epochs = 50;
+    }
+
+    /// <summary>The embedding column (an alias of <see cref="AutoencoderOptions.OutputColumnName"/>); 2-d by default (<see cref="AutoencoderOptions.CodeSize"/>).</summary>
+    [JsonIgnore]
+    public string EmbeddingColumnName { get => OutputColumnName; set => OutputColumnName = value; }
+
+    /// <summary>The cluster column, a key type with one value per cluster; missing (0) for unclustered rows. Null: no clustering.</summary>
+    public string? ClusterColumnName { get; set; } = "Cluster";
+
+    /// <summary>A scalar text, key or integer column naming each row's batch; null: no batch correction.</summary>
+    public string? BatchColumnName { get; set; }
+
+    /// <summary>The reference batch, as text; null: the batch with the most rows.</summary>
+    public string? ReferenceBatch { get; set; }
+
+    /// <summary>lambda_c, the weight of the information-dimension (entropy) penalty on the clustering layer.</summary>
+    public double ClusterWeight { get; set; } = 0.1;
+
+    /// <summary>lambda_d, the weight of the within-cluster distance penalty; needs <see cref="ClusterWeight"/> above 0.</summary>
+    public double IntraClusterWeight { get; set; } = 0.2;
+
+    /// <summary>lambda_b, the weight of the MMD batch-correction penalty.</summary>
+    public double BatchWeight { get; set; } = 0.1;
+
+    /// <summary>binmin: clustering-layer patterns with fewer training rows are "unclustered".</summary>
+    public int MinClusterSize { get; set; } = 10;
+
+    /// <summary>When set, clusters whose embedded rows are mutual nearest by MMD and closer than this are merged; null: no merging.</summary>
+    public double? ClusterMergeDistance { get; set; }
+
+    internal bool Clustering => ClusterColumnName is not null && ClusterWeight > 0;
+    internal bool BatchCorrection => BatchColumnName is not null && BatchWeight > 0;
+
+    internal override void Validate()
+    {
+        base.Validate();
+        if (HiddenLayers.Length == 0)
+            throw new ArgumentException($"Option {nameof(HiddenLayers)} is empty; SAUCIE's clustering layer is the last decoder hidden layer, expected at least one width.", nameof(HiddenLayers));
+        Check.Option(ClusterWeight >= 0 && double.IsFinite(ClusterWeight), nameof(ClusterWeight), ClusterWeight, "a finite number of 0 or more");
+        Check.Option(IntraClusterWeight >= 0 && double.IsFinite(IntraClusterWeight), nameof(IntraClusterWeight), IntraClusterWeight, "a finite number of 0 or more");
+        Check.Option(BatchWeight >= 0 && double.IsFinite(BatchWeight), nameof(BatchWeight), BatchWeight, "a finite number of 0 or more");
+        Check.Option(IntraClusterWeight == 0 || ClusterWeight > 0, nameof(IntraClusterWeight), IntraClusterWeight, "0 while ClusterWeight is 0 (the distance penalty acts on the clustering the entropy penalty makes)");
+        Check.Option(MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize, "at least 1");
+        // The regularisers build several BatchSize x BatchSize kernels per step.
+        Check.Option(BatchSize <= 4096, nameof(BatchSize), BatchSize, "at most 4096 for SAUCIE (its penalties are quadratic in the minibatch)");
+        Check.Option(ClusterMergeDistance is null or >= 0, nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or 0 or more");
+        if (Loss != ReconstructionLoss.MeanSquaredError || OutputActivation != Activation.Identity)
+            throw new ArgumentException($"SAUCIE reconstructs in input units with squared error; expected Loss = MeanSquaredError and OutputActivation = Identity.", nameof(Loss));
+    }
+}

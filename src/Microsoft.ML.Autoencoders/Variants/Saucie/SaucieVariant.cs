@@ -1,0 +1,111 @@
+using Microsoft.ML.Autoencoders.MLNet;
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
+using Microsoft.ML.Data;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>SAUCIE (docs/methods.md#saucie). With batch correction and clustering both asked for, Fit runs the
+/// authors' two stages: the correcting stage as a phase of its own, then the main stage on its corrected output.</summary>
+internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<SaucieNetwork>(options), IGroupedVariant
+{
+    public const string ClusterEntropyTerm = "cluster entropy", IntraClusterTerm = "intra-cluster", BatchTerm = "batch";
+    private const double ZScoreWeight = 0.01;
+
+    private bool TwoStages => options.Clustering && options.BatchCorrection;
+
+    public override SaucieNetwork Network(int inputSize) => new(inputSize, options, TwoStages);
+
+    // ---- Batches: the groups the engine reads ----------------------------------------------------------------------
+
+    public void CheckGroupColumn(SchemaShape inputSchema)
+    {
+        if (!options.BatchCorrection) return;
+        var found = inputSchema.Where(c => c.Name == options.BatchColumnName).Cast<SchemaShape.Column?>().FirstOrDefault();
+        if (found is not SchemaShape.Column column)
+            throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchColumnName), $"{nameof(SaucieOptions.BatchColumnName)}: column '{options.BatchColumnName}' was not found in the data; expected a scalar text, key or integer column.");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is NumberDataViewType { RawType: var t } && (t == typeof(float) || t == typeof(double)))
+            throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchColumnName), $"{nameof(SaucieOptions.BatchColumnName)}: column '{options.BatchColumnName}' is {column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected a scalar text, key or integer column.");
+    }
+
+    /// <summary>Each row's batch; the reference is <see cref="SaucieOptions.ReferenceBatch"/> or the largest batch.
+    /// Every minibatch must hold each batch, so each needs at least rows / BatchSize rows.</summary>
+    public RowGroups? ReadGroups(IDataView data, int rows)
+    {
+        if (!options.BatchCorrection) return null;
+        var (codes, names) = CategoryReader.Read(data, options.BatchColumnName!, nameof(SaucieOptions.BatchColumnName));
+        if (names.Length < 2)
+            throw new InvalidOperationException($"Batch column '{options.BatchColumnName}' holds one batch ('{names[0]}'); batch correction needs at least two. Set BatchColumnName to null to train without it.");
+        var counts = names.Select((_, b) => codes.Count(c => c == b)).ToArray();
+        int reference = Array.IndexOf(counts, counts.Max());
+        if (options.ReferenceBatch is { } name)
+        {
+            reference = Array.IndexOf(names, name);
+            if (reference < 0)
+                throw new ArgumentOutOfRangeException(nameof(SaucieOptions.ReferenceBatch), $"ReferenceBatch '{name}' is not a batch of column '{options.BatchColumnName}'; its batches are {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+        }
+        int batch = Math.Min(options.BatchSize, rows);
+        for (int b = 0; b < names.Length; b++)
+            if ((long)counts[b] * batch < rows)
+                throw new InvalidOperationException($"Batch '{names[b]}' of column '{options.BatchColumnName}' has {counts[b]} of {rows} rows: a minibatch of {batch} rows would hold none of it, but every minibatch must hold each batch. Expected at least {(rows + batch - 1) / batch} rows per batch, or a larger BatchSize.");
+        return new RowGroups(codes, names, reference);
+    }
+
+    // ---- Training ------------------------------------------------------------------------------------------------
+
+    /// <summary>With two stages, the correcting stage is trained first, as its own phase.</summary>
+    protected override void Pretrain(TrainingSession session, SaucieNetwork network, TrainingData train, TrainingData? validation)
+    {
+        if (!TwoStages) return;
+        var corrector = network.Corrector!;
+        session.Run(new Phase("batch correction", corrector, batch => StageLoss(corrector, batch.Target, batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs), train, validation);
+    }
+
+    protected override Loss Objective(SaucieNetwork network, Batch batch)
+    {
+        // In two stages the main stage learns the corrected data of the frozen correcting stage; batches no longer matter to it.
+        Tensor stageInput;
+        using (no_grad()) stageInput = network.StageInput(TorchOps.Instance, batch.Target);
+        return StageLoss(network.Main, stageInput, batch.Groups, batchTerms: options.BatchCorrection && !TwoStages, options.Clustering);
+    }
+
+    private Loss StageLoss(SaucieStage stage, Tensor x, GroupIds? groups, bool batchTerms, bool clusterTerms)
+    {
+        var (embedding, clustering, reconstruction) = stage.Run(TorchOps.Instance, x);
+        Loss loss;
+        if (batchTerms && groups is not null)
+        {
+            loss = Loss.Reconstruction(SauciePenalties.BatchReconstruction(reconstruction, x, groups.Ids, groups.Reference, groups.Count, ZScoreWeight))
+                .Add(BatchTerm, options.BatchWeight, SauciePenalties.BatchMmd(embedding, groups.Ids, groups.Reference, groups.Count));
+        }
+        else loss = Loss.Reconstruction(nn.functional.mse_loss(reconstruction, x));
+        if (!clusterTerms) return loss;
+        loss = loss.Add(ClusterEntropyTerm, options.ClusterWeight, SauciePenalties.InformationDimension(clustering));
+        return options.IntraClusterWeight > 0 ? loss.Add(IntraClusterTerm, options.IntraClusterWeight, SauciePenalties.WithinClusterDistance(clustering, x)) : loss;
+    }
+
+    protected override Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows)
+        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSize, options.ClusterMergeDistance) : new();
+
+    // ---- Outputs -------------------------------------------------------------------------------------------------
+
+    /// <summary>The embedding, the corrected (and denoised) data, its error, and the cluster key column.</summary>
+    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var columns = base.OutputColumns(inputSize, learned).ToList();
+        if (options.Clustering) columns.Add(OutputColumn.Scalar(options.ClusterColumnName!, OutputType.Key, thresholded: true, keyCount: SaucieClusters.Count(learned)));
+        return columns;
+    }
+
+    protected override Dictionary<string, T> Outputs<T>(IOps<T> ops, SaucieNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var (embedding, clustering, corrected) = network.Run(ops, x);
+        var outputs = CodeAndReconstruction(ops, embedding, () => corrected, x);
+        if (options.Clustering) outputs[options.ClusterColumnName!] = SaucieClusters.Ids(ops, clustering, learned);
+        return outputs;
+    }
+
+    public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new SaucieTransformer(catalog, state);
+}

@@ -1,0 +1,65 @@
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>Each network's torch form and ONNX form, made from the one definition of its outputs, agree on random
+/// inputs and random weights, without a Fit: every variant, with every optional output switched on.</summary>
+[TestClass]
+public sealed class NetworkParityTests
+{
+    public static IEnumerable<object[]> Variants()
+    {
+        yield return new object[] { "dense, MSE, deep", new AutoencoderOptions { CodeSize = 3, HiddenLayers = new[] { 6, 4 }, Activation = Activation.Tanh, ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "dense, BCE, leaky", new AutoencoderOptions { CodeSize = 3, Activation = Activation.LeakyRelu, CodeActivation = Activation.Relu, HiddenLayers = new[] { 5 }, Loss = ReconstructionLoss.BinaryCrossEntropy, OutputActivation = Activation.Sigmoid, ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "sparse", new SparseAutoencoderOptions { CodeSize = 4, ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "denoising", new DenoisingAutoencoderOptions { CodeSize = 4, ReconstructionColumnName = "R" } };
+        yield return new object[] { "contractive, tied", new ContractiveAutoencoderOptions { CodeSize = 4, HiddenLayers = new[] { 5 }, ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "contractive, untied", new ContractiveAutoencoderOptions { CodeSize = 4, TiedWeights = false, ReconstructionColumnName = "R" } };
+        yield return new object[] { "stacked", new StackedAutoencoderOptions { CodeSize = 3, HiddenLayers = new[] { 6, 4 }, ReconstructionColumnName = "R" } };
+        yield return new object[] { "binary code", new BinaryCodeAutoencoderOptions { CodeSize = 40, HiddenLayers = new[] { 8 }, ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "binary code, 64 bits", new BinaryCodeAutoencoderOptions { CodeSize = 64, HiddenLayers = new[] { 8 } } };
+        yield return new object[] { "variational", new VariationalAutoencoderOptions { CodeSize = 2, HiddenLayers = new[] { 6 }, LogVarianceColumnName = "LogVar", ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "variational, no hidden layer", new VariationalAutoencoderOptions { CodeSize = 2, HiddenLayers = Array.Empty<int>() } };
+        yield return new object[] { "AAnet", new ArchetypalAnalysisOptions { ArchetypeCount = 3, HiddenLayers = new[] { 6 }, DistanceColumnName = "D", ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "SAUCIE, clusters", new SaucieOptions { HiddenLayers = new[] { 8, 6 }, MinClusterSize = 2, ReconstructionErrorColumnName = "E" } };
+        yield return new object[] { "SAUCIE, no clusters", new SaucieOptions { HiddenLayers = new[] { 8 }, ClusterColumnName = null } };
+        yield return new object[] { "SAUCIE, two stages", new SaucieOptions { HiddenLayers = new[] { 8, 6 }, BatchColumnName = "Batch", MinClusterSize = 2 } };
+        yield return new object[] { "convolutional", new ConvolutionalAutoencoderOptions { ImageHeight = 7, ImageWidth = 5, Channels = 2, Filters = new[] { 3, 2 }, ReconstructionColumnName = "R", ReconstructionErrorColumnName = "E" } };
+    }
+
+    [TestMethod]
+    [TestCategory("Fast")]
+    [DynamicData(nameof(Variants))]
+    public void Torch_and_onnx_forms_agree(string name, AutoencoderOptions options)
+        => AssertTorchAndOnnxAgree(options, options is ConvolutionalAutoencoderOptions c ? c.Channels * c.ImageHeight * c.ImageWidth : 10);
+
+    /// <summary>Random weights and rows; learned arrays (archetypes, cluster patterns) learned from those rows.</summary>
+    internal static void AssertTorchAndOnnxAgree(AutoencoderOptions options, int inputSize)
+    {
+        random.manual_seed(1);
+        var variant = options.CreateVariant();
+        using var scope = NewDisposeScope();
+        using var network = variant.CreateNetwork(inputSize);
+        network.eval();
+        var rand = new Random(2);
+        var values = Enumerable.Range(0, 40 * inputSize).Select(_ => (float)rand.NextDouble()).ToArray();
+        var rows = new TrainingData(values, inputSize, null, CPU);
+        var learned = variant.Learn(network, rows);
+        var outputs = variant.OutputColumns(inputSize, learned);
+        var state = new ModelState { Options = options, InputSize = inputSize, Outputs = outputs, History = Array.Empty<EpochMetrics>(), BestEpoch = 0, Arrays = learned };
+        state.WithGraph(TrainingEngine.Graph(variant, network, inputSize, outputs, learned));
+        using var noGrad = no_grad();
+        var expected = variant.Outputs(TorchOps.Instance, network, rows.Chunk(0, rows.Count), learned);
+        using var scorer = new OnnxScorer(state);
+        var actual = scorer.Run(values, rows.Count);
+        Assert.AreEqual(outputs.Count, expected.Count, "every declared output is computed");
+        for (int c = 0; c < outputs.Count; c++)
+        {
+            Assert.AreEqual(expected[outputs[c].Name].numel(), actual[c]!.Length, outputs[c].Name);
+            Assert.IsNull(TrainingEngine.Disagreement(outputs[c] with { Thresholded = false }, expected[outputs[c].Name], actual[c]!), outputs[c].Name);
+        }
+    }
+}
