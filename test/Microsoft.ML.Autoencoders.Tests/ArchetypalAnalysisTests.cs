@@ -57,6 +57,7 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         return det;
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Learned_archetypes_match_the_true_ones_better_than_a_linear_baseline()
     {

@@ -21,6 +21,7 @@ public sealed class AutoencoderTests : EstimatorSuite
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.Autoencoder(options);
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Linear_autoencoder_learns_the_principal_subspace()
     {
@@ -42,6 +43,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         Assert.IsTrue(angles.Max() < 3, $"largest principal angle {angles.Max():F2} degrees");
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void On_digits_training_beats_the_untrained_network_and_is_comparable_to_pca()
     {
@@ -192,6 +194,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         AssertClose(ours, TestData.Column(chain.Transform(data), "Features"), 1e-5, "replaced column");
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void A_pipeline_with_the_autoencoder_and_a_classifier_saves_and_loads_as_in_the_readme()
     {

@@ -26,6 +26,7 @@ public sealed class BinaryCodeAutoencoderTests : EstimatorSuite
         return Metrics.PrecisionAtK(queries.Select(q => index.NearestToCode(q, k)).ToList(), databaseLabels, queryLabels, k);
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Bits_are_balanced_and_retrieval_beats_random_projection_hashing()
     {

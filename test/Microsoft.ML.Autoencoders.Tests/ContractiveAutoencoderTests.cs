@@ -15,6 +15,7 @@ public sealed class ContractiveAutoencoderTests : EstimatorSuite
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.ContractiveAutoencoder((ContractiveAutoencoderOptions)options);
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void The_encoder_Jacobian_is_clearly_smaller_than_a_plain_autoencoders_at_similar_reconstruction()
     {
@@ -41,6 +42,7 @@ public sealed class ContractiveAutoencoderTests : EstimatorSuite
         Assert.IsTrue(Frobenius(contractive) < 0.7 * Frobenius(plain));
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Tangent_vectors_follow_a_circle_embedded_in_ten_dimensions_also_after_reload()
     {

@@ -11,6 +11,7 @@ public sealed class DenoisingAutoencoderTests : EstimatorSuite
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)options);
 
+    [TestCategory("Slow")]
     [TestMethod]
     [DataRow(Corruption.Masking, 0.3)]
     [DataRow(Corruption.Gaussian, 0.3)]

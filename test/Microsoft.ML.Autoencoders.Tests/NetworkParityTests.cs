@@ -31,7 +31,6 @@ public sealed class NetworkParityTests
     }
 
     [TestMethod]
-    [TestCategory("Fast")]
     [DynamicData(nameof(Variants))]
     public void Torch_and_onnx_forms_agree(string name, AutoencoderOptions options)
         => AssertTorchAndOnnxAgree(options, options is ConvolutionalAutoencoderOptions c ? c.Channels * c.ImageHeight * c.ImageWidth : 10);
@@ -51,6 +50,15 @@ public sealed class NetworkParityTests
         var outputs = variant.OutputColumns(inputSize, learned);
         var state = new ModelState { Options = options, InputSize = inputSize, Outputs = outputs, History = Array.Empty<EpochMetrics>(), BestEpoch = 0, Arrays = learned };
         state.WithGraph(TrainingEngine.Graph(variant, network, inputSize, outputs, learned));
+        if (variant.DecoderInputSize is int latent)
+        {
+            state.Graphs[ModelState.DecoderGraph] = TrainingEngine.DecoderGraph(network, latent, inputSize);
+            var z = Enumerable.Range(0, 5 * latent).Select(_ => (float)(rand.NextDouble() * 2 - 1)).ToArray();
+            using var decoder = OnnxScorer.Decoder(state, latent);
+            var decoded = decoder.RunSingle(z, 5, 0);
+            using var noGradient = no_grad();
+            Assert.IsNull(TrainingEngine.Disagreement(OutputColumn.Vector("decoded", inputSize), network.Decode(tensor(z, new long[] { 5, latent })), decoded), "decoder graph");
+        }
         using var noGrad = no_grad();
         var expected = variant.Outputs(TorchOps.Instance, network, rows.Chunk(0, rows.Count), learned);
         using var scorer = new OnnxScorer(state);

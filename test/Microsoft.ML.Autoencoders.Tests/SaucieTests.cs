@@ -20,23 +20,34 @@ public sealed class SaucieTests : EstimatorSuite
         ValidationFraction = 0, MinClusterSize = 10,
     };
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Clusters_recover_the_cell_types_and_merging_joins_clusters()
     {
         // Measured on 4 cell types: with the published weights (0.1, 0.2) and 60 epochs SAUCIE splits them into 27
-        // clusters (ARI 0.22); with 1 and 2 and 100 epochs, 9 clusters, ARI 0.75.
+        // clusters (ARI 0.22); with 1 and 2 and 100 epochs, ARI 0.52-0.79 over seeds 1-5 on one machine (0.75 for seed 1
+        // on another: the clusters are sensitive to float rounding), so the claim is on the median of three seeds.
         var ml = new MLContext(1);
         var (x, types, _) = TestData.CellTypes(n: 800, types: 4, dims: 20, batches: 1, seed: 1);
         var data = TestData.ToDataView(ml, x);
         var options = Options(100);
         options.ClusterWeight = 1;
         options.IntraClusterWeight = 2;
+        var aris = new List<double>();
+        foreach (var seed in new[] { 1, 2, 3 })
+        {
+            options.Seed = seed;
+            using var fitted = ml.Transforms.Saucie(options).Fit(data);
+            var ids = TestData.Column(fitted.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray();
+            aris.Add(Metrics.AdjustedRandIndex(ids, types));
+            Console.WriteLine($"seed {seed}: {fitted.ClusterCount} clusters, {ids.Count(c => c == 0)} unclustered rows; ARI {aris[^1]:F3}, NMI {Metrics.NormalizedMutualInformation(ids, types):F3}");
+            Assert.AreEqual(fitted.ClusterCount, ids.Max());
+        }
+        Assert.IsTrue(aris.Order().ElementAt(1) > 0.6, $"median ARI of {string.Join(", ", aris.Select(a => a.ToString("F3")))}");
+
+        options.Seed = 1;
         using var model = ml.Transforms.Saucie(options).Fit(data);
         var clusters = TestData.Column(model.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray();
-        double ari = Metrics.AdjustedRandIndex(clusters, types);
-        Console.WriteLine($"{model.ClusterCount} clusters, {clusters.Count(c => c == 0)} unclustered rows; ARI {ari:F3}, NMI {Metrics.NormalizedMutualInformation(clusters, types):F3}");
-        Assert.IsTrue(ari > 0.6, $"ARI {ari}");
-        Assert.AreEqual(model.ClusterCount, clusters.Max());
         using (var again = ml.Transforms.Saucie(options).Fit(data))
             CollectionAssert.AreEqual(clusters, TestData.Column(again.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray(), "cluster ids are stable for a seed");
 
@@ -46,6 +57,7 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.IsTrue(merged.ClusterCount < model.ClusterCount && merged.ClusterCount >= 1);
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Batch_correction_mixes_batches_and_keeps_cell_types_apart()
     {
@@ -68,6 +80,7 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.IsTrue(typesAfter > 0.9, "cell types stay apart");
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Masked_values_are_imputed_closer_to_the_truth_than_the_masked_input()
     {
@@ -93,6 +106,7 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.IsTrue(imputedError < 0.5 * maskedError);
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Sample_analysis_tells_apart_samples_with_different_cell_type_proportions()
     {
@@ -114,6 +128,7 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.IsTrue(Gap(analysis.Embedding[0], analysis.Embedding[2]) > 2 * Gap(analysis.Embedding[0], analysis.Embedding[1]));
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Both_stages_run_in_one_fit_and_the_model_scores_raw_input()
     {

@@ -19,6 +19,7 @@ public sealed class SparseAutoencoderTests : EstimatorSuite
         return (TestData.Column(scored, "Error").Average(r => r[0]), TestData.Column(scored, "Code").Average(r => r.Average()));
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void L1_penalty_halves_the_code_activation_at_similar_reconstruction()
     {
@@ -40,6 +41,7 @@ public sealed class SparseAutoencoderTests : EstimatorSuite
         Assert.IsTrue(sparse.MeanActivation < plain.MeanActivation * 0.6, "sparser code");
     }
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void KL_penalty_pulls_mean_sigmoid_activations_towards_the_target()
     {

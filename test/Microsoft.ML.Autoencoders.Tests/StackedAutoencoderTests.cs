@@ -11,6 +11,7 @@ public sealed class StackedAutoencoderTests : EstimatorSuite
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.StackedAutoencoder((StackedAutoencoderOptions)options);
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Pretraining_runs_each_layer_then_fine_tuning_lowers_the_loss()
     {

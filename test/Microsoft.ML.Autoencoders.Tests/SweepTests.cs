@@ -14,6 +14,7 @@ public sealed class SweepTests
 
     private static IDataView Digits(MLContext ml, int rows = 600) => TestData.ToDataView(ml, TestData.Digits.X[..rows], TestData.Digits.Y[..rows]);
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Sweep_evaluates_every_trial_on_the_same_folds_and_refits_the_best()
     {

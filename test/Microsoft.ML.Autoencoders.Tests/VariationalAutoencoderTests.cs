@@ -19,6 +19,7 @@ public sealed class VariationalAutoencoderTests : EstimatorSuite
         KlWarmupEpochs = 5,
     };
 
+    [TestCategory("Slow")]
     [TestMethod]
     public void Held_out_negative_ELBO_falls_far_below_the_untrained_models_and_KL_is_never_negative()
     {

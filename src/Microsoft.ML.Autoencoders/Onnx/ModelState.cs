@@ -6,7 +6,7 @@ namespace Microsoft.ML.Autoencoders.Onnx;
 
 /// <summary>Everything a fitted model is: the ONNX graph, plus what the typed transformer exposes (options, history,
 /// learned arrays, auxiliary graphs). The latter travels inside the graph's metadata, so one ONNX file is the whole
-/// model (docs/conventions.md#saved-models). Learned arrays live here only: the outputs read them from here after
+/// model (docs/conventions.md#saved-model-format). Learned arrays live here only: the outputs read them from here after
 /// Fit and after Load alike.</summary>
 internal sealed class ModelState
 {
@@ -87,10 +87,11 @@ internal sealed class ModelState
             int version = (int?)state["formatVersion"] ?? 1;
             if (version != FormatVersion)
                 throw new InvalidDataException($"The model's state has format version {version}; this version of Microsoft.ML.Autoencoders reads version {FormatVersion}. Fit the model again with this version.");
+            // Only types of assemblies already loaded, so a file cannot make us load code.
             var typeName = (string)state["optionsType"]!;
-            var type = typeof(AutoencoderOptions).Assembly.GetType(typeName);
-            if (type is null || !typeof(AutoencoderOptions).IsAssignableFrom(type))
-                throw new InvalidDataException($"The model's options type '{typeName}' is not one of this library's.");
+            var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+            if (type is null || type.IsAbstract || !typeof(AutoencoderOptions).IsAssignableFrom(type))
+                throw new InvalidDataException($"The model's options type '{typeName}' is not an options class of this library or of a loaded variant.");
             var result = new ModelState
             {
                 Options = (AutoencoderOptions)state["options"]!.Deserialize(type, Json)!,

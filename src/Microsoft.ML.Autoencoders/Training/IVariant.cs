@@ -25,7 +25,7 @@ internal interface IVariant
     /// <summary>Called before each epoch (1-based) of the main phase, for schedules such as a KL warm-up.</summary>
     void BeginEpoch(int epoch);
 
-    Loss Objective(AutoencoderNetwork network, Batch batch);
+    TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch);
 
     /// <summary>Runs before the main phase, e.g. greedy layer-wise pretraining, as phases of <paramref name="session"/>.</summary>
     void Pretrain(TrainingSession session, AutoencoderNetwork network, TrainingData train, TrainingData? validation);

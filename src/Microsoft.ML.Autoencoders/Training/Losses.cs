@@ -36,20 +36,20 @@ internal static class Losses
 /// <summary>A minibatch. <paramref name="Target"/>: the clean rows to reconstruct; <paramref name="Input"/>: what the
 /// network sees (a corrupted copy while a denoising variant trains, else <paramref name="Target"/>);
 /// <paramref name="Groups"/>: the rows' group ids when the variant reads them.</summary>
-internal sealed record Batch(Tensor Target, Tensor Input, GroupIds? Groups = null);
+internal sealed record Minibatch(Tensor Target, Tensor Input, GroupIds? Groups = null);
 
 /// <summary>Each row's group id (0..<paramref name="Count"/>-1) and the reference group.</summary>
 internal sealed record GroupIds(Tensor Ids, int Count, int Reference);
 
 /// <summary>The value a variant minimises and its named terms, which the training history records.</summary>
-internal sealed record Loss(Tensor Total, IReadOnlyDictionary<string, Tensor> Terms)
+internal sealed record TrainingLoss(Tensor Total, IReadOnlyDictionary<string, Tensor> Terms)
 {
     public const string ReconstructionTerm = "reconstruction";
 
     /// <summary>A loss with its reconstruction term alone.</summary>
-    public static Loss Reconstruction(Tensor reconstruction) => new(reconstruction, new Dictionary<string, Tensor> { [ReconstructionTerm] = reconstruction });
+    public static TrainingLoss Reconstruction(Tensor reconstruction) => new(reconstruction, new Dictionary<string, Tensor> { [ReconstructionTerm] = reconstruction });
 
     /// <summary>This loss plus <paramref name="weight"/> × <paramref name="penalty"/>, recorded as term <paramref name="name"/>.</summary>
-    public Loss Add(string name, double weight, Tensor penalty)
+    public TrainingLoss Add(string name, double weight, Tensor penalty)
         => new(Total + weight * penalty, new Dictionary<string, Tensor>(Terms) { [name] = penalty });
 }

@@ -35,7 +35,7 @@ internal sealed class TrainingData
 
     /// <summary>The rows at <paramref name="positions"/> as a minibatch on the device; the network's input is
     /// <paramref name="corrupt"/> of them.</summary>
-    public Batch Batch(ReadOnlySpan<long> positions, Func<Tensor, Tensor>? corrupt = null)
+    public Minibatch Batch(ReadOnlySpan<long> positions, Func<Tensor, Tensor>? corrupt = null)
     {
         var rows = new int[positions.Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = _rows[positions[i]];
@@ -47,7 +47,7 @@ internal sealed class TrainingData
             for (int i = 0; i < ids.Length; i++) ids[i] = _groups.Ids[rows[i]];
             groups = new GroupIds(tensor(ids, device: Device), _groups.Names.Length, _groups.Reference);
         }
-        return new Batch(x, corrupt is null ? x : corrupt(x), groups);
+        return new Minibatch(x, corrupt is null ? x : corrupt(x), groups);
     }
 
     /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of this set, in order, on the device.</summary>

@@ -51,7 +51,7 @@ internal static class TrainingEngine
 
         var session = new TrainingSession(options, channel, seed);
         variant.Pretrain(session, network, train, validation);
-        var main = new Phase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
+        var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
         int bestEpoch = session.Run(main, train, validation);
 
         network.eval();
@@ -94,7 +94,7 @@ internal static class TrainingEngine
     }
 
     /// <summary>The decoder as a graph of its own (input "latent", output "decoded"), for generation after reload.</summary>
-    private static byte[] DecoderGraph(AutoencoderNetwork network, int latentSize, int inputSize)
+    public static byte[] DecoderGraph(AutoencoderNetwork network, int latentSize, int inputSize)
     {
         var graph = new OnnxGraph();
         using var noGrad = no_grad();

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Autoencoders.Training;
 /// <summary>A training phase: which module's parameters Adam updates, on which objective, for how many epochs.
 /// <paramref name="Corrupt"/> makes the network's input from clean rows; <paramref name="BeginEpoch"/> runs before
 /// each epoch.</summary>
-internal sealed record Phase(string Name, nn.Module Network, Func<Batch, Loss> Objective, int Epochs,
+internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int Epochs,
     Func<Tensor, Tensor>? Corrupt = null, Action<int>? BeginEpoch = null);
 
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
@@ -23,7 +23,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     public int BatchSize => options.BatchSize;
 
     /// <summary>Trains <paramref name="phase"/>; returns the epoch whose weights the network holds afterwards.</summary>
-    public int Run(Phase phase, TrainingData train, TrainingData? validation)
+    public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)
     {
         using var optimizer = optim.Adam(phase.Network.parameters(), options.LearningRate);
         var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
@@ -90,7 +90,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         Enumerable.Range(0, order.Length).OrderBy(i => keys[i]).Select(i => (long)i).ToArray().CopyTo(order, 0);
     }
 
-    private (double Loss, Dictionary<string, double> Terms) RunEpoch(Phase phase, TrainingData train, long[] order, optim.Optimizer optimizer)
+    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, TrainingData train, long[] order, optim.Optimizer optimizer)
     {
         phase.Network.train();
         double total = 0;
@@ -112,7 +112,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     }
 
     /// <summary>The phase's objective on clean rows, without gradients.</summary>
-    public double Evaluate(Phase phase, TrainingData rows)
+    public double Evaluate(TrainingPhase phase, TrainingData rows)
     {
         phase.Network.eval();
         using var noGrad = no_grad();

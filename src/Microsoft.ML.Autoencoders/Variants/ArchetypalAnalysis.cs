@@ -67,12 +67,12 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
                 $"ArchetypeCount is {K}, so the latent space has {K - 1} dimensions, more than the {inputSize} features of input column '{column}'; expected ArchetypeCount - 1 <= {inputSize}.");
     }
 
-    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         var z = network.Encode(batch.Input);
         var noisy = network.training && options.LatentNoise > 0 ? z + options.LatentNoise * randn_like(z) : z;
         var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).square().mean();
-        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
+        return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)

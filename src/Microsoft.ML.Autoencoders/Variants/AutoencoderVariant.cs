@@ -79,7 +79,7 @@ internal abstract class AutoencoderVariant(AutoencoderOptions options) : IVarian
     }
 
     public abstract AutoencoderNetwork CreateNetwork(int inputSize);
-    public abstract Loss Objective(AutoencoderNetwork network, Batch batch);
+    public abstract TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch);
     public abstract void Pretrain(TrainingSession session, AutoencoderNetwork network, TrainingData train, TrainingData? validation);
     public abstract Dictionary<string, float[]> Learn(AutoencoderNetwork network, TrainingData rows);
     public abstract Dictionary<string, T> Outputs<T>(IOps<T> ops, AutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned);
@@ -89,7 +89,7 @@ internal abstract class AutoencoderVariant(AutoencoderOptions options) : IVarian
 internal abstract class AutoencoderVariant<TNetwork>(AutoencoderOptions options) : AutoencoderVariant(options) where TNetwork : AutoencoderNetwork
 {
     public abstract TNetwork Network(int inputSize);
-    protected abstract Loss Objective(TNetwork network, Batch batch);
+    protected abstract TrainingLoss Objective(TNetwork network, Minibatch batch);
 
     /// <summary>The code, the reconstruction and the per-row error, by default.</summary>
     protected virtual Dictionary<string, T> Outputs<T>(IOps<T> ops, TNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
@@ -102,7 +102,7 @@ internal abstract class AutoencoderVariant<TNetwork>(AutoencoderOptions options)
     protected virtual Dictionary<string, float[]> Learn(TNetwork network, TrainingData rows) => new();
 
     public sealed override AutoencoderNetwork CreateNetwork(int inputSize) => Network(inputSize);
-    public sealed override Loss Objective(AutoencoderNetwork network, Batch batch) => Objective((TNetwork)network, batch);
+    public sealed override TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch) => Objective((TNetwork)network, batch);
     public sealed override void Pretrain(TrainingSession session, AutoencoderNetwork network, TrainingData train, TrainingData? validation) => Pretrain(session, (TNetwork)network, train, validation);
     public sealed override Dictionary<string, float[]> Learn(AutoencoderNetwork network, TrainingData rows) => Learn((TNetwork)network, rows);
     public sealed override Dictionary<string, T> Outputs<T>(IOps<T> ops, AutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned) => Outputs(ops, (TNetwork)network, x, learned);
@@ -114,8 +114,8 @@ internal class DenseVariant(AutoencoderOptions options) : AutoencoderVariant<Den
 {
     public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, Options);
 
-    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
-        => Loss.Reconstruction(Losses.Mean(Options.Loss, network.forward(batch.Input), batch.Target));
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
+        => TrainingLoss.Reconstruction(Losses.Mean(Options.Loss, network.forward(batch.Input), batch.Target));
 }
 
 /// <summary>The variant of an options object.</summary>

@@ -35,11 +35,11 @@ public sealed class BinaryCodeAutoencoderOptions : AutoencoderOptions
 
 internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : DenseVariant(options)
 {
-    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         var preActivation = network.Encode(batch.Input);
         var noisy = network.training && options.NoiseStdDev > 0 ? preActivation + options.NoiseStdDev * randn_like(preActivation) : preActivation;
-        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy.sigmoid()), batch.Target));
+        return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy.sigmoid()), batch.Target));
     }
 
     /// <summary>The code's bits and, when asked for, the hash (thresholded values, compared leniently in the parity check).</summary>

@@ -35,7 +35,7 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
 
     public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, options, tied: options.TiedWeights);
 
-    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         bool needGraph = !ClosedForm && options.ContractionWeight > 0;
         // The penalty differentiates the code with respect to the input, also when validation runs under no_grad.
@@ -43,7 +43,7 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
         var input = needGraph ? batch.Input.detach().requires_grad_(true) : batch.Input;
         var z = network.Encode(input);
         var jacobian = ClosedForm ? ClosedFormPenalty(network, z) : needGraph ? AutogradPenalty(z, input) : zeros(1, device: z.device).sum();
-        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(ContractionTerm, options.ContractionWeight, jacobian);
+        return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(ContractionTerm, options.ContractionWeight, jacobian);
     }
 
     /// <summary>z = s(Wx + b): ||J||_F^2 = sum_j (z_j (1 - z_j))^2 · sum_i W_ji^2, batch mean.</summary>

@@ -65,8 +65,8 @@ internal sealed class ConvolutionalVariant(ConvolutionalAutoencoderOptions optio
     public override ConvolutionalNetwork Network(int inputSize)
         => new(options.Channels, options.ImageHeight, options.ImageWidth, options.Filters, options.KernelSize, options.Activation, options.OutputActivation);
 
-    protected override Loss Objective(ConvolutionalNetwork network, Batch batch)
-        => Loss.Reconstruction(Losses.Mean(options.Loss, network.forward(batch.Input), batch.Target));
+    protected override TrainingLoss Objective(ConvolutionalNetwork network, Minibatch batch)
+        => TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.forward(batch.Input), batch.Target));
 
     /// <summary>The code is the last block's output, flattened.</summary>
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)

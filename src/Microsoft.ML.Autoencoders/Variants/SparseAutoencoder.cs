@@ -44,13 +44,13 @@ internal sealed class SparseVariant(SparseAutoencoderOptions options) : DenseVar
     public const string SparsityTerm = "sparsity";
     private const double Epsilon = 1e-6;
 
-    protected override Loss Objective(DenseAutoencoderNetwork network, Batch batch)
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         var z = network.Encode(batch.Input);
         var penalty = options.Penalty == SparsityPenalty.L1
             ? z.abs().sum(1).mean()
             : KullbackLeibler(options.SparsityTarget, z.mean(new long[] { 0 }).clamp(Epsilon, 1 - Epsilon)).sum();
-        return Loss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(SparsityTerm, options.SparsityWeight, penalty);
+        return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(SparsityTerm, options.SparsityWeight, penalty);
     }
 
     /// <summary>KL(rho || q) between Bernoulli distributions, element-wise in q.</summary>

@@ -45,7 +45,7 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
             using var layer = new DenseAutoencoderNetwork(new[] { sizes[l], sizes[l + 1] }, options.Activation,
                 l == layers - 1 ? options.CodeActivation : options.Activation, l == 0 ? options.OutputActivation : options.Activation);
             layer.to(train.Device);
-            var phase = new Phase($"pretrain layer {l + 1}", layer, batch => Loss.Reconstruction(Losses.Mean(loss, layer.forward(batch.Input), batch.Target)), options.PretrainEpochs);
+            var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, batch => TrainingLoss.Reconstruction(Losses.Mean(loss, layer.forward(batch.Input), batch.Target)), options.PretrainEpochs);
             session.Run(phase, input, validation is null ? null : inputValidation);
             using (no_grad())
             {
@@ -57,7 +57,7 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
             if (validation is not null) inputValidation = inputValidation.Map(layer.Encode, session.BatchSize);
         }
         // The stack before fine-tuning, as an epoch 0 of its own phase.
-        var whole = new Phase(StackedPhase, stack, batch => Objective(stack, batch), 0);
+        var whole = new TrainingPhase(StackedPhase, stack, batch => Objective(stack, batch), 0);
         session.Report(new EpochMetrics(0, session.Evaluate(whole, train), validation is null ? null : session.Evaluate(whole, validation), phase: StackedPhase));
     }
 

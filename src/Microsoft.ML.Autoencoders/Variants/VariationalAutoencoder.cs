@@ -79,7 +79,7 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
     public override void BeginEpoch(int epoch)
         => _klWeight = options.Beta * Math.Min(1, options.KlWarmupEpochs == 0 ? 1 : epoch / (double)(options.KlWarmupEpochs + 1));
 
-    protected override Loss Objective(VariationalNetwork network, Batch batch)
+    protected override TrainingLoss Objective(VariationalNetwork network, Minibatch batch)
     {
         var (mean, logVariance) = network.Posterior(TorchOps.Instance, batch.Input);
         // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma. Validation decodes
@@ -91,7 +91,7 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
             ? nn.functional.binary_cross_entropy(decoded, x, reduction: nn.Reduction.Sum) / x.shape[0]
             : 0.5 * (decoded - x).square().sum(1).mean();
         var kl = (-0.5 * (1 + logVariance - mean.square() - logVariance.exp()).sum(1)).mean();
-        return Loss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
+        return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)

@@ -60,10 +60,10 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     {
         if (!TwoStages) return;
         var corrector = network.Corrector!;
-        session.Run(new Phase("batch correction", corrector, batch => StageLoss(corrector, batch.Target, batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs), train, validation);
+        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, batch.Target, batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs), train, validation);
     }
 
-    protected override Loss Objective(SaucieNetwork network, Batch batch)
+    protected override TrainingLoss Objective(SaucieNetwork network, Minibatch batch)
     {
         // In two stages the main stage learns the corrected data of the frozen correcting stage; batches no longer matter to it.
         Tensor stageInput;
@@ -71,16 +71,16 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
         return StageLoss(network.Main, stageInput, batch.Groups, batchTerms: options.BatchCorrection && !TwoStages, options.Clustering);
     }
 
-    private Loss StageLoss(SaucieStage stage, Tensor x, GroupIds? groups, bool batchTerms, bool clusterTerms)
+    private TrainingLoss StageLoss(SaucieStage stage, Tensor x, GroupIds? groups, bool batchTerms, bool clusterTerms)
     {
         var (embedding, clustering, reconstruction) = stage.Run(TorchOps.Instance, x);
-        Loss loss;
+        TrainingLoss loss;
         if (batchTerms && groups is not null)
         {
-            loss = Loss.Reconstruction(SauciePenalties.BatchReconstruction(reconstruction, x, groups.Ids, groups.Reference, groups.Count, ZScoreWeight))
+            loss = TrainingLoss.Reconstruction(SauciePenalties.BatchReconstruction(reconstruction, x, groups.Ids, groups.Reference, groups.Count, ZScoreWeight))
                 .Add(BatchTerm, options.BatchWeight, SauciePenalties.BatchMmd(embedding, groups.Ids, groups.Reference, groups.Count));
         }
-        else loss = Loss.Reconstruction(nn.functional.mse_loss(reconstruction, x));
+        else loss = TrainingLoss.Reconstruction(nn.functional.mse_loss(reconstruction, x));
         if (!clusterTerms) return loss;
         loss = loss.Add(ClusterEntropyTerm, options.ClusterWeight, SauciePenalties.InformationDimension(clustering));
         return options.IntraClusterWeight > 0 ? loss.Add(IntraClusterTerm, options.IntraClusterWeight, SauciePenalties.WithinClusterDistance(clustering, x)) : loss;

@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>The library's folders are layers (docs/architecture.md#layers): code in a folder may use the types of its
+/// own folder and of the folders below it, never of one above. Read from the source, so a new upward dependency fails here.</summary>
+[TestClass]
+public sealed class ArchitectureTests
+{
+    /// <summary>Top to bottom.</summary>
+    private static readonly string[] Layers = { "Sweep", "Catalog", "Analysis", "Variants", "Training", "Networks", "Ops", "MLNet", "Onnx", "Core" };
+
+    private static string Source => Path.Combine(RepositoryRoot(), "src", "Microsoft.ML.Autoencoders");
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Autoencoders.MLNet.sln"))) return dir.FullName;
+        throw new InvalidOperationException("The repository root (Autoencoders.MLNet.sln) is not above the test's folder.");
+    }
+
+    /// <summary>Each C# file's code without comments and string contents, by its top-level folder.</summary>
+    private static List<(string Layer, string File, string Code)> Files() => Directory
+        .EnumerateFiles(Source, "*.cs", SearchOption.AllDirectories)
+        .Select(f => Path.GetRelativePath(Source, f))
+        .Where(f => !f.StartsWith("obj") && !f.StartsWith("bin"))
+        .Select(f => (f.Split(Path.DirectorySeparatorChar)[0], f, Regex.Replace(Regex.Replace(File.ReadAllText(Path.Combine(Source, f)), @"//[^\n]*", ""), "\"[^\"\\n]*\"", "\"\"")))
+        .ToList();
+
+    [TestMethod]
+    public void Every_source_folder_is_a_layer_and_no_folder_uses_a_type_of_a_folder_above_it()
+    {
+        var files = Files();
+        CollectionAssert.IsSubsetOf(files.Select(f => f.Layer).Distinct().ToList(), Layers, "every folder of the library is a layer");
+        var declared = files.SelectMany(f => Regex.Matches(f.Code, @"\b(?:class|record|struct|interface|enum)\s+(\w+)").Select(m => (Type: m.Groups[1].Value, f.Layer)))
+            .GroupBy(d => d.Type).ToDictionary(g => g.Key, g => g.First().Layer);
+        var violations = new List<string>();
+        foreach (var (layer, file, code) in files)
+            foreach (var (type, owner) in declared)
+                if (Array.IndexOf(Layers, owner) < Array.IndexOf(Layers, layer) && Regex.IsMatch(code, $@"\b{type}\b"))
+                    violations.Add($"{file} ({layer}) uses {type} ({owner})");
+        Assert.AreEqual(0, violations.Count, string.Join("\n", violations));
+    }
+
+    [TestMethod]
+    public void The_check_finds_an_upward_use()
+    {
+        // The check above must be able to fail: the engine naming a variant would be caught.
+        var code = "internal static class TrainingEngine { void F(SaucieVariant v) { } }";
+        Assert.IsTrue(Regex.IsMatch(code, @"\bSaucieVariant\b"));
+        Assert.IsTrue(Array.IndexOf(Layers, "Variants") < Array.IndexOf(Layers, "Training"));
+    }
+
+    [TestMethod]
+    public void No_doc_comment_cites_a_file_outside_the_project_and_every_cited_docs_section_exists()
+    {
+        var root = RepositoryRoot();
+        foreach (var (_, file, _) in Files())
+        {
+            var text = File.ReadAllText(Path.Combine(Source, file));
+            Assert.IsFalse(text.Contains("METHODS.md"), $"{file} cites METHODS.md, which is not in the project");
+            foreach (Match m in Regex.Matches(text, @"docs/([\w-]+\.md)(?:#([\w-]+))?"))
+            {
+                var doc = Path.Combine(root, "docs", m.Groups[1].Value);
+                Assert.IsTrue(File.Exists(doc), $"{file} cites {m.Value}; docs/{m.Groups[1].Value} does not exist");
+                if (m.Groups[2].Success)
+                    Assert.IsTrue(File.ReadAllLines(doc).Where(l => l.StartsWith('#')).Any(h => Slug(h) == m.Groups[2].Value), $"{file} cites {m.Value}; no such section");
+            }
+        }
+    }
+
+    /// <summary>A Markdown heading's anchor as GitHub makes it.</summary>
+    private static string Slug(string heading)
+        => Regex.Replace(Regex.Replace(heading.TrimStart('#').Trim().ToLowerInvariant(), @"[^\w\- ]", ""), " ", "-");
+}
