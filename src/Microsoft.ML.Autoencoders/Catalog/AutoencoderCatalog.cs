@@ -7,8 +7,12 @@ namespace Microsoft.ML;
 public static class AutoencoderCatalog
 {
     /// <summary>The options with the simple overload's arguments set; defaults live in the options class alone.</summary>
-    private static T Simple<T>(T options, Action<T> set) where T : AutoencoderOptions
+    private static T Simple<T>(T options, string? outputColumnName, string? inputColumnName, int? epochs, int? seed, Action<T> set) where T : AutoencoderOptions
     {
+        options.OutputColumnName = outputColumnName ?? options.OutputColumnName;
+        options.InputColumnName = inputColumnName ?? options.InputColumnName;
+        options.Epochs = epochs ?? options.Epochs;
+        options.Seed = seed;
         set(options);
         return options;
     }
@@ -24,12 +28,8 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<AutoencoderTransformer> Autoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
         int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new AutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new AutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o => { o.CodeSize = codeSize ?? o.CodeSize; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; }));
 
     /// <summary>A dense undercomplete autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> Autoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
@@ -47,13 +47,12 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
         double? sparsityWeight = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new SparseAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.SparsityWeight = sparsityWeight ?? o.SparsityWeight; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
-            o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new SparseAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.CodeSize = codeSize ?? o.CodeSize; o.SparsityWeight = sparsityWeight ?? o.SparsityWeight;
+                o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            }));
 
     /// <summary>A sparse autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog, SparseAutoencoderOptions options)
@@ -75,14 +74,13 @@ public static class AutoencoderCatalog
         string? outputColumnName = null, string? inputColumnName = null,
         string reconstructionColumnName = "Reconstruction", int? codeSize = null, Corruption? corruption = null,
         double? noiseLevel = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new DenoisingAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName;
-            o.ReconstructionColumnName = reconstructionColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.Corruption = corruption ?? o.Corruption; o.NoiseLevel = noiseLevel ?? o.NoiseLevel;
-            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new DenoisingAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.ReconstructionColumnName = reconstructionColumnName; o.CodeSize = codeSize ?? o.CodeSize;
+                o.Corruption = corruption ?? o.Corruption; o.NoiseLevel = noiseLevel ?? o.NoiseLevel;
+                o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            }));
 
     /// <summary>A denoising autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog, DenoisingAutoencoderOptions options)
@@ -101,13 +99,12 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
         double? contractionWeight = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new ContractiveAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.ContractionWeight = contractionWeight ?? o.ContractionWeight;
-            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new ContractiveAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.CodeSize = codeSize ?? o.CodeSize; o.ContractionWeight = contractionWeight ?? o.ContractionWeight;
+                o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            }));
 
     /// <summary>A contractive autoencoder with every option.</summary>
     public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog, ContractiveAutoencoderOptions options)
@@ -127,13 +124,12 @@ public static class AutoencoderCatalog
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
         double? noiseStdDev = null, string? hashColumnName = "Hash", int[]? hiddenLayers = null, int? epochs = null,
         int? seed = null)
-        => new(catalog, Simple(new BinaryCodeAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.NoiseStdDev = noiseStdDev ?? o.NoiseStdDev; o.HashColumnName = hashColumnName;
-            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new BinaryCodeAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.CodeSize = codeSize ?? o.CodeSize; o.NoiseStdDev = noiseStdDev ?? o.NoiseStdDev;
+                o.HashColumnName = hashColumnName; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            }));
 
     /// <summary>A binary-code autoencoder with every option.</summary>
     public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog, BinaryCodeAutoencoderOptions options)
@@ -151,13 +147,12 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null, double? beta = null,
         int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new VariationalAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.Beta = beta ?? o.Beta; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.Epochs = epochs ?? o.Epochs;
-            o.Seed = seed;
-        }));
+        => new(catalog, Simple(new VariationalAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.CodeSize = codeSize ?? o.CodeSize; o.Beta = beta ?? o.Beta;
+                o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            }));
 
     /// <summary>A variational autoencoder with every option.</summary>
     public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog, VariationalAutoencoderOptions options)
@@ -177,13 +172,12 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? imageHeight = null,
         int? imageWidth = null, int? channels = null, int[]? filters = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new ConvolutionalAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.ImageHeight = imageHeight ?? o.ImageHeight;
-            o.ImageWidth = imageWidth ?? o.ImageWidth; o.Channels = channels ?? o.Channels;
-            o.Filters = filters ?? o.Filters; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new ConvolutionalAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.ImageHeight = imageHeight ?? o.ImageHeight; o.ImageWidth = imageWidth ?? o.ImageWidth;
+                o.Channels = channels ?? o.Channels; o.Filters = filters ?? o.Filters;
+            }));
 
     /// <summary>A convolutional autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog, ConvolutionalAutoencoderOptions options)
@@ -201,13 +195,12 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
         int[]? hiddenLayers = null, int? pretrainEpochs = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new StackedAutoencoderOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.CodeSize = codeSize ?? o.CodeSize;
-            o.HiddenLayers = hiddenLayers ?? o.HiddenLayers; o.PretrainEpochs = pretrainEpochs ?? o.PretrainEpochs;
-            o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new StackedAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.CodeSize = codeSize ?? o.CodeSize; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+                o.PretrainEpochs = pretrainEpochs ?? o.PretrainEpochs;
+            }));
 
     /// <summary>A stacked autoencoder with every option.</summary>
     public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog, StackedAutoencoderOptions options)
@@ -225,13 +218,11 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? archetypeCount = null,
         int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new ArchetypalAnalysisOptions(), o =>
-        {
-            o.OutputColumnName = outputColumnName ?? o.OutputColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName;
-            o.ArchetypeCount = archetypeCount ?? o.ArchetypeCount; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
-            o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new ArchetypalAnalysisOptions(), outputColumnName, inputColumnName, epochs, seed,
+            o =>
+            {
+                o.ArchetypeCount = archetypeCount ?? o.ArchetypeCount; o.HiddenLayers = hiddenLayers ?? o.HiddenLayers;
+            }));
 
     /// <summary>AAnet with every option.</summary>
     public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog, ArchetypalAnalysisOptions options)
@@ -249,12 +240,8 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog,
         string? embeddingColumnName = null, string? inputColumnName = null, string? clusterColumnName = "Cluster",
         string? batchColumnName = null, int? epochs = null, int? seed = null)
-        => new(catalog, Simple(new SaucieOptions(), o =>
-        {
-            o.EmbeddingColumnName = embeddingColumnName ?? o.EmbeddingColumnName;
-            o.InputColumnName = inputColumnName ?? o.InputColumnName; o.ClusterColumnName = clusterColumnName;
-            o.BatchColumnName = batchColumnName; o.Epochs = epochs ?? o.Epochs; o.Seed = seed;
-        }));
+        => new(catalog, Simple(new SaucieOptions(), embeddingColumnName, inputColumnName, epochs, seed,
+            o => { o.ClusterColumnName = clusterColumnName; o.BatchColumnName = batchColumnName; }));
 
     /// <summary>SAUCIE with every option.</summary>
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog, SaucieOptions options)

@@ -1,3 +1,6 @@
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>Small dense linear algebra on row arrays (subspaces, principal directions, principal angles); sizes here
@@ -30,75 +33,15 @@ internal static class LinearAlgebra
         return s;
     }
 
-    /// <summary>The inverse of a square matrix, by Gauss–Jordan elimination with partial pivoting.</summary>
-    public static double[,] Inverse(double[,] matrix)
-    {
-        int n = matrix.GetLength(0);
-        var a = (double[,])matrix.Clone();
-        var inv = new double[n, n];
-        for (int i = 0; i < n; i++) inv[i, i] = 1;
-        for (int c = 0; c < n; c++)
-        {
-            int pivot = Enumerable.Range(c, n - c).MaxBy(r => Math.Abs(a[r, c]));
-            if (Math.Abs(a[pivot, c]) < 1e-12) throw new ArgumentException("The matrix is singular.", nameof(matrix));
-            for (int k = 0; k < n; k++)
-            {
-                (a[c, k], a[pivot, k]) = (a[pivot, k], a[c, k]);
-                (inv[c, k], inv[pivot, k]) = (inv[pivot, k], inv[c, k]);
-            }
-            double p = a[c, c];
-            for (int k = 0; k < n; k++) { a[c, k] /= p; inv[c, k] /= p; }
-            for (int r = 0; r < n; r++)
-            {
-                if (r == c || a[r, c] == 0) continue;
-                double f = a[r, c];
-                for (int k = 0; k < n; k++) { a[r, k] -= f * a[c, k]; inv[r, k] -= f * inv[c, k]; }
-            }
-        }
-        return inv;
-    }
+    /// <summary>The inverse of a square matrix.</summary>
+    public static double[,] Inverse(double[,] matrix) => Matrix<double>.Build.DenseOfArray(matrix).Inverse().ToArray();
 
-    /// <summary>Eigenvalues (descending) and unit eigenvectors (as rows) of a symmetric matrix, by cyclic Jacobi rotations.</summary>
+    /// <summary>Eigenvalues (descending) and unit eigenvectors (as rows) of a symmetric matrix.</summary>
     public static (double[] Values, double[][] Vectors) SymmetricEigen(double[,] matrix)
     {
-        int n = matrix.GetLength(0);
-        var a = (double[,])matrix.Clone();
-        var v = new double[n, n];
-        for (int i = 0; i < n; i++) v[i, i] = 1;
-        for (int sweep = 0; sweep < 100; sweep++)
-        {
-            double off = 0;
-            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += a[p, q] * a[p, q];
-            if (off < 1e-22) break;
-            for (int p = 0; p < n; p++)
-                for (int q = p + 1; q < n; q++)
-                {
-                    if (Math.Abs(a[p, q]) < 1e-300) continue;
-                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
-                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
-                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
-                    for (int k = 0; k < n; k++)
-                    {
-                        double akp = a[k, p], akq = a[k, q];
-                        a[k, p] = c * akp - s * akq;
-                        a[k, q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double apk = a[p, k], aqk = a[q, k];
-                        a[p, k] = c * apk - s * aqk;
-                        a[q, k] = s * apk + c * aqk;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double vkp = v[k, p], vkq = v[k, q];
-                        v[k, p] = c * vkp - s * vkq;
-                        v[k, q] = s * vkp + c * vkq;
-                    }
-                }
-        }
-        var order = Enumerable.Range(0, n).OrderByDescending(i => a[i, i]).ToArray();
-        return (order.Select(i => a[i, i]).ToArray(), order.Select(i => Enumerable.Range(0, n).Select(k => v[k, i]).ToArray()).ToArray());
+        var evd = Matrix<double>.Build.DenseOfArray(matrix).Evd(Symmetricity.Symmetric);
+        var order = Enumerable.Range(0, matrix.GetLength(0)).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
+        return (order.Select(i => evd.EigenValues[i].Real).ToArray(), order.Select(i => evd.EigenVectors.Column(i).ToArray()).ToArray());
     }
 
     /// <summary>The top <paramref name="k"/> principal directions (unit rows) of the centred rows.</summary>

@@ -55,9 +55,26 @@ internal static class DataReader
         _ => $"a vector of {item.RawType.Name}",
     };
 
-    /// <summary>All rows of <paramref name="column"/> as one row-major matrix. Throws naming the row on NaN or
-    /// infinity, and on values outside [0, 1] when <paramref name="unitInterval"/> is set.</summary>
-    public static float[] ReadMatrix(IDataView data, string column, out int rows, out int size, bool unitInterval = false, string? unitIntervalReason = null)
+    /// <summary>Copies one row of the input column into <paramref name="destination"/> (the column's size); throws
+    /// naming the column, the row and the feature on a row of another length, on NaN or infinity, and on values
+    /// outside [0, 1] when <paramref name="unitIntervalReason"/> is given. The one check of rows at Fit and at Transform.</summary>
+    public static void CopyRow(in VBuffer<float> row, Span<float> destination, string column, long position, string? unitIntervalReason = null)
+    {
+        if (row.Length != destination.Length)
+            throw new InvalidOperationException($"Input column '{column}', row {position} has {row.Length} values; the column's vectors have {destination.Length}.");
+        row.CopyTo(destination);
+        for (int j = 0; j < destination.Length; j++)
+        {
+            float x = destination[j];
+            if (!float.IsFinite(x))
+                throw new InvalidOperationException($"Input column '{column}', row {position}, feature {j} is {x}; expected finite values.");
+            if (unitIntervalReason is not null && (x < 0 || x > 1))
+                throw new InvalidOperationException($"Input column '{column}', row {position}, feature {j} is {x}; expected values in [0, 1] {unitIntervalReason}.");
+        }
+    }
+
+    /// <summary>All rows of <paramref name="column"/> as one row-major matrix, each checked by <see cref="CopyRow"/>.</summary>
+    public static float[] ReadMatrix(IDataView data, string column, out int rows, out int size, string? unitIntervalReason = null)
     {
         size = VectorSize(data.Schema, column);
         var col = data.Schema[column];
@@ -71,16 +88,7 @@ internal static class DataReader
             getter(ref buffer);
             if ((long)(rows + 1) * size > values.Length)
                 Array.Resize(ref values, (int)Math.Min(Math.Max((long)values.Length * 2, (long)(rows + 1) * size), Array.MaxLength));
-            var row = values.AsSpan(rows * size, size);
-            buffer.CopyTo(row);
-            for (int j = 0; j < size; j++)
-            {
-                float x = row[j];
-                if (!float.IsFinite(x))
-                    throw new InvalidOperationException($"Input column '{column}', row {rows}, feature {j} is {x}; expected finite values.");
-                if (unitInterval && (x < 0 || x > 1))
-                    throw new InvalidOperationException($"Input column '{column}', row {rows}, feature {j} is {x}; expected values in [0, 1] {unitIntervalReason}.");
-            }
+            CopyRow(buffer, values.AsSpan(rows * size, size), column, rows, unitIntervalReason);
             rows++;
         }
         if (rows == 0)

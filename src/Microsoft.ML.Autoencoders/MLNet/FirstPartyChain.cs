@@ -8,23 +8,33 @@ namespace Microsoft.ML.Autoencoders.MLNet;
 /// ValueToKey maps to keys), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
 internal static class FirstPartyChain
 {
-    public static EstimatorChain<ITransformer> Estimator(TransformsCatalog catalog, ModelState state)
+    /// <summary>The saved chain, fitted: it opens its own ONNX Runtime session and, as ML.NET does for a graph from a
+    /// stream, a temp file that disposing it deletes.</summary>
+    public static TransformerChain<ITransformer> Fit(TransformsCatalog catalog, ModelState state)
+    {
+        var onnx = catalog.ApplyOnnxModel(state.GraphNames, new[] { state.Options.InputColumnName }, new MemoryStream(state.Onnx));
+        return Renaming(catalog, state).Prepend(onnx).Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step))
+            .Fit(EmptyInput(state.Options.InputColumnName, state.InputSize));
+    }
+
+    /// <summary>The steps after the ONNX transformer, fitted on the scored view's schema (no ONNX Runtime involved).</summary>
+    public static ITransformer PostProcessing(TransformsCatalog catalog, ModelState state)
+        => Renaming(catalog, state).Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step))
+            .Fit(new ScoredDataView(EmptyInput(state.Options.InputColumnName, state.InputSize), state, () => throw new InvalidOperationException("Fitting reads no rows.")));
+
+    /// <summary>The graph outputs renamed to their columns: copied, or mapped to keys, then dropped.</summary>
+    private static IEnumerable<IEstimator<ITransformer>> Renaming(TransformsCatalog catalog, ModelState state)
     {
         var input = state.Options.InputColumnName;
-        var steps = new List<IEstimator<ITransformer>> { catalog.ApplyOnnxModel(state.GraphNames, new[] { input }, new MemoryStream(state.Onnx)) };
         var renamed = state.Outputs.Where(o => GraphName(o, input) != o.Name).ToArray();
         foreach (var column in renamed)
-            steps.Add(column.Type == OutputType.Key
+            yield return column.Type == OutputType.Key
                 ? catalog.Conversion.MapValueToKey(column.Name, GraphName(column, input), keyData: KeyIds(column.KeyCount))
-                : catalog.CopyColumns(column.Name, GraphName(column, input)));
-        if (renamed.Length > 0) steps.Add(catalog.DropColumns(renamed.Select(o => GraphName(o, input)).ToArray()));
-        return steps.Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step));
+                : catalog.CopyColumns(column.Name, GraphName(column, input));
+        if (renamed.Length > 0) yield return catalog.DropColumns(renamed.Select(o => GraphName(o, input)).ToArray());
     }
 
     private static string GraphName(OutputColumn column, string input) => OnnxNames.Of(column, input);
-
-    public static TransformerChain<ITransformer> Fit(TransformsCatalog catalog, ModelState state)
-        => Estimator(catalog, state).Fit(EmptyInput(state.Options.InputColumnName, state.InputSize));
 
     private sealed class KeyRow
     {

@@ -1,22 +1,23 @@
+using System.Reflection;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.MLNet;
 
-/// <summary>The source rows with the model's output columns appended, scored lazily in batches of rows.
-/// A second cursor over the input column runs ahead of the row cursor and fills each batch; both see the rows in the
-/// same order, so row i of the one is row i of the other.</summary>
+/// <summary>The source rows with the model's output columns appended, scored lazily in batches of rows. One cursor
+/// over the source reads each row once: a batch of rows is read ahead, their requested source columns are kept for
+/// the rows' turn, and their inputs (checked as at Fit) are scored in one ONNX Runtime call.</summary>
 internal sealed class ScoredDataView : IDataView
 {
     private const int BatchRows = 1024;
     private readonly IDataView _source;
     private readonly ModelState _state;
-    private readonly OnnxScorer _scorer;
+    private readonly Func<OnnxScorer> _scorer;
 
     /// <param name="source">The input rows.</param>
     /// <param name="state">The fitted model.</param>
-    /// <param name="scorer">Runs the model's graph.</param>
-    public ScoredDataView(IDataView source, ModelState state, OnnxScorer scorer)
+    /// <param name="scorer">The fitted model's scorer; throws <see cref="ObjectDisposedException"/> once the model is disposed.</param>
+    public ScoredDataView(IDataView source, ModelState state, Func<OnnxScorer> scorer)
     {
         _source = source;
         _state = state;
@@ -44,11 +45,13 @@ internal sealed class ScoredDataView : IDataView
         private readonly ScoredDataView _view;
         private readonly HashSet<int> _active;
         private readonly DataViewRowCursor _rows;
-        private readonly DataViewRowCursor? _feeder;
-        private readonly ValueGetter<VBuffer<float>>? _feed;
         private readonly int _sourceCount;
         private readonly int[] _wanted;
-        private float[]? _input;
+        private readonly ValueGetter<VBuffer<float>>? _input;
+        private readonly Dictionary<int, IKept> _kept = new();
+        private readonly Kept<DataViewRowId>? _ids;
+        private float[]? _inputs;
+        private VBuffer<float> _row;
         private Array?[] _batch = Array.Empty<Array>();
         private long _batchStart;
         private int _batchCount;
@@ -58,16 +61,25 @@ internal sealed class ScoredDataView : IDataView
         {
             _view = view;
             _active = active;
-            _sourceCount = view._source.Schema.Count;
-            _rows = view._source.GetRowCursor(view._source.Schema.Where(c => active.Contains(c.Index)));
+            var source = view._source.Schema;
+            _sourceCount = source.Count;
             _wanted = active.Where(i => i >= _sourceCount).Select(i => i - _sourceCount).Order().ToArray();
-            if (_wanted.Length > 0)
+            var input = source[view._state.Options.InputColumnName];
+            var read = source.Where(c => active.Contains(c.Index) || _wanted.Length > 0 && c.Index == input.Index).ToArray();
+            _rows = view._source.GetRowCursor(read);
+            if (_wanted.Length == 0) return;
+            _input = _rows.GetGetter<VBuffer<float>>(input);
+            // Rows are read a batch ahead, so the source values of each requested column are kept until the row's turn.
+            foreach (var column in source.Where(c => active.Contains(c.Index)))
             {
-                var input = view._source.Schema[view._state.Options.InputColumnName];
-                _feeder = view._source.GetRowCursor(new[] { input });
-                _feed = _feeder.GetGetter<VBuffer<float>>(input);
+                var (method, type) = column.Type is VectorDataViewType v ? (nameof(KeepVector), v.ItemType.RawType) : (nameof(Keep), column.Type.RawType);
+                _kept[column.Index] = (IKept)typeof(Cursor).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, new object[] { _rows, column })!;
             }
+            _ids = new Kept<DataViewRowId>(_rows.GetIdGetter());
         }
+
+        private static IKept Keep<T>(DataViewRowCursor rows, DataViewSchema.Column column) => new Kept<T>(rows.GetGetter<T>(column));
+        private static IKept KeepVector<T>(DataViewRowCursor rows, DataViewSchema.Column column) => new KeptVector<T>(rows.GetGetter<VBuffer<T>>(column));
 
         public override DataViewSchema Schema => _view.Schema;
         public override long Position => _position;
@@ -75,31 +87,40 @@ internal sealed class ScoredDataView : IDataView
 
         public override bool MoveNext()
         {
-            if (!_rows.MoveNext()) return false;
+            if (_wanted.Length == 0)
+            {
+                if (!_rows.MoveNext()) return false;
+                _position++;
+                return true;
+            }
+            if (_position + 1 >= _batchStart + _batchCount && !ScoreNextBatch()) return false;
             _position++;
-            if (_feeder is not null && _position >= _batchStart + _batchCount) ScoreNextBatch();
             return true;
         }
 
-        private void ScoreNextBatch()
+        private bool ScoreNextBatch()
         {
+            var scorer = _view._scorer();
             int size = _view._state.InputSize;
             // One buffer per cursor: a fresh 1,024-row batch each time is a large-object allocation.
-            var input = _input ??= new float[BatchRows * size];
-            var row = default(VBuffer<float>);
+            var inputs = _inputs ??= new float[BatchRows * size];
             int count = 0;
-            while (count < BatchRows && _feeder!.MoveNext())
+            while (count < BatchRows && _rows.MoveNext())
             {
-                _feed!(ref row);
-                row.CopyTo(input.AsSpan(count * size, size));
+                _input!(ref _row);
+                DataReader.CopyRow(_row, inputs.AsSpan(count * size, size), _view._state.Options.InputColumnName, _batchStart + _batchCount + count);
+                foreach (var kept in _kept.Values) kept.Read(count);
+                _ids!.Read(count);
                 count++;
             }
-            if (count == 0)
-                throw new InvalidOperationException("The input data returned fewer rows to the scoring cursor than to the row cursor; it must give the same rows in the same order on every cursor.");
-            _batchStart = _position;
+            if (count == 0) return false;
+            _batchStart += _batchCount;
             _batchCount = count;
-            _batch = _view._scorer.Run(input, count, _wanted, _batch.Length == 0 ? null : _batch);
+            _batch = scorer.Run(inputs, count, _wanted, _batch.Length == 0 ? null : _batch);
+            return true;
         }
+
+        private int InBatch => (int)(_position - _batchStart);
 
         public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
 
@@ -107,7 +128,11 @@ internal sealed class ScoredDataView : IDataView
         {
             if (!IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
-            if (column.Index < _sourceCount) return _rows.GetGetter<TValue>(_view._source.Schema[column.Index]);
+            if (column.Index < _sourceCount)
+            {
+                if (_wanted.Length == 0) return _rows.GetGetter<TValue>(_view._source.Schema[column.Index]);
+                return _kept[column.Index] is Kept<TValue> kept ? (ref TValue value) => kept.Get(InBatch, ref value) : throw WrongType(column, typeof(TValue));
+            }
             int c = column.Index - _sourceCount;
             var getter = _view._state.Outputs[c].Type == OutputType.UInt64 ? (Delegate)OutputGetter<ulong>(column, c) : OutputGetter<float>(column, c);
             return getter as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
@@ -116,12 +141,10 @@ internal sealed class ScoredDataView : IDataView
         private Delegate OutputGetter<T>(DataViewSchema.Column column, int c)
         {
             int width = _view._state.Outputs[c].Width;
-            if (column.Type is not VectorDataViewType)
-                return (ValueGetter<T>)((ref T value) => value = ((T[])_batch[c]!)[_position - _batchStart]);
             return (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
             {
                 var editor = VBufferEditor.Create(ref value, width);
-                ((T[])_batch[c]!).AsSpan((int)(_position - _batchStart) * width, width).CopyTo(editor.Values);
+                ((T[])_batch[c]!).AsSpan(InBatch * width, width).CopyTo(editor.Values);
                 value = editor.Commit();
             });
         }
@@ -129,16 +152,34 @@ internal sealed class ScoredDataView : IDataView
         private static InvalidOperationException WrongType(DataViewSchema.Column column, Type requested)
             => new($"Column '{column.Name}' is of type {column.Type}; a getter of {requested.Name} was requested.");
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _rows.GetIdGetter();
+        public override ValueGetter<DataViewRowId> GetIdGetter()
+            => _ids is null ? _rows.GetIdGetter() : (ref DataViewRowId id) => _ids.Get(InBatch, ref id);
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
-            {
-                _rows.Dispose();
-                _feeder?.Dispose();
-            }
+            if (disposing) _rows.Dispose();
             base.Dispose(disposing);
+        }
+
+        private interface IKept
+        {
+            void Read(int slot);
+        }
+
+        /// <summary>A source column's values for the rows of the current batch.</summary>
+        private class Kept<T>(ValueGetter<T> getter) : IKept
+        {
+            protected readonly T[] Values = new T[BatchRows];
+
+            public void Read(int slot) => getter(ref Values[slot]);
+
+            public virtual void Get(int slot, ref T value) => value = Values[slot];
+        }
+
+        /// <summary>A vector column's values; each is copied out, since the caller may edit or reuse its buffer.</summary>
+        private sealed class KeptVector<T>(ValueGetter<VBuffer<T>> getter) : Kept<VBuffer<T>>(getter)
+        {
+            public override void Get(int slot, ref VBuffer<T> value) => Values[slot].CopyTo(ref value);
         }
     }
 }

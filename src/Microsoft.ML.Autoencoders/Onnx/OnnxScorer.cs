@@ -2,10 +2,15 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Microsoft.ML.Autoencoders.Onnx;
 
-/// <summary>Runs an ONNX graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row).</summary>
+/// <summary>Runs an ONNX graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row).
+/// Safe to use from several threads and to dispose while they run: a run that started finishes, later ones throw
+/// <see cref="ObjectDisposedException"/>, and the native session is released when the last run ends.</summary>
 internal sealed class OnnxScorer : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly object _gate = new();
+    private int _running;
+    private bool _disposed;
     private readonly string _inputName;
     private readonly int _inputSize;
     private readonly string[] _outputNames;
@@ -42,6 +47,23 @@ internal sealed class OnnxScorer : IDisposable
     public Array?[] Run(Memory<float> input, int rows, IReadOnlyList<int>? wanted = null, Array?[]? reuse = null)
     {
         wanted ??= Enumerable.Range(0, _outputNames.Length).ToArray();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _running++;
+        }
+        try
+        {
+            return RunSession(input, rows, wanted, reuse);
+        }
+        finally
+        {
+            lock (_gate) if (--_running == 0 && _disposed) _session.Dispose();
+        }
+    }
+
+    private Array?[] RunSession(Memory<float> input, int rows, IReadOnlyList<int> wanted, Array?[]? reuse)
+    {
         using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input[..(rows * _inputSize)], new long[] { rows, _inputSize });
         using var runOptions = new RunOptions();
         // ONNX Runtime computes only what the requested outputs need (e.g. no decoder for the code alone).
@@ -68,5 +90,13 @@ internal sealed class OnnxScorer : IDisposable
         return reuse;
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (_running == 0) _session.Dispose();
+        }
+    }
 }

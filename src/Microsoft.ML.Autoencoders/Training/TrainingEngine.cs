@@ -27,7 +27,7 @@ internal static class TrainingEngine
         var (gpuDeviceId, fallbackToCpu) = MLNetEnvironment.Device(env);
         using var channel = host.Start("Training");
         var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
-            unitInterval: options.Loss == ReconstructionLoss.BinaryCrossEntropy, unitIntervalReason: "because Loss is BinaryCrossEntropy");
+            options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null);
         var groups = (variant as IGroupedVariant)?.ReadGroups(data, rows);
         variant.CheckInputSize(size, options.InputColumnName);
         int seed = options.Seed ?? host.Rand.Next();

@@ -155,16 +155,16 @@ internal sealed class Simplex
 /// <summary>A fitted AAnet: rows' archetype weights, the archetypes in data space, and generation from the simplex.</summary>
 public sealed class ArchetypalAnalysisTransformer : AutoencoderTransformer
 {
-    private readonly Lazy<OnnxScorer> _decoder;
     private readonly float[] _vertices;
 
     internal ArchetypalAnalysisTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state)
     {
-        _decoder = new Lazy<OnnxScorer>(() => OnnxScorer.Decoder(state, ArchetypeCount - 1));
         _vertices = new Simplex(ArchetypeCount).Vertices;
         var flat = state.Arrays[ArchetypalVariant.ArchetypesArray];
         Archetypes = Enumerable.Range(0, ArchetypeCount).Select(k => flat.AsSpan(k * InputSize, InputSize).ToArray()).ToArray();
     }
+
+    private protected override int DecoderInputSize => ArchetypeCount - 1;
 
     /// <summary>K, the number of archetypes.</summary>
     public int ArchetypeCount => CodeSize;
@@ -187,7 +187,7 @@ public sealed class ArchetypalAnalysisTransformer : AutoencoderTransformer
             for (int j = 0; j < k; j++)
                 for (int c = 0; c < d; c++) z[i * d + c] += (float)(w[j] / total * _vertices[j * d + c]);
         }
-        var rows = _decoder.Value.RunSingle(z, count, 0);
+        var rows = RunDecoder(z, count);
         return Enumerable.Range(0, count).Select(i => rows.AsSpan(i * InputSize, InputSize).ToArray()).ToArray();
     }
 }

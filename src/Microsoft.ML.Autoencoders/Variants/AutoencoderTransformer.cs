@@ -10,20 +10,39 @@ namespace Microsoft.ML.Autoencoders;
 /// transformer with its options and training history.</summary>
 public class AutoencoderTransformer : ITransformer, IDisposable
 {
-    private readonly ITransformer _chain;
-    private readonly TransformerChain<ITransformer> _postProcessing;
+    // Each is made when first needed; Dispose releases those that were. The saved chain has its own ONNX Runtime
+    // session and temp file, so Transform, which scores in batches, does without it.
+    private readonly Lazy<TransformerChain<ITransformer>> _chain;
+    private readonly Lazy<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
+    private readonly Lazy<OnnxScorer> _decoder;
+    private volatile bool _disposed;
 
     internal AutoencoderTransformer(TransformsCatalog catalog, ModelState state)
     {
         State = state;
-        var chain = FirstPartyChain.Fit(catalog, state);
-        _chain = chain;
-        _postProcessing = new TransformerChain<ITransformer>(chain.Skip(1).ToArray());
-        _scorer = new Lazy<OnnxScorer>(() => new OnnxScorer(state), LazyThreadSafetyMode.ExecutionAndPublication);
+        _chain = new(() => FirstPartyChain.Fit(catalog, state));
+        _postProcessing = new(() => FirstPartyChain.PostProcessing(catalog, state));
+        _scorer = new(() => new OnnxScorer(state));
+        _decoder = new(() => OnnxScorer.Decoder(state, DecoderInputSize));
     }
 
     internal ModelState State { get; }
+
+    /// <summary>The scorer of the main graph; throws once the model is disposed.</summary>
+    private OnnxScorer Scorer => Live(_scorer);
+
+    private T Live<T>(Lazy<T> value)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return value.Value;
+    }
+
+    /// <summary>The latent width of the decoder graph of variants that generate.</summary>
+    private protected virtual int DecoderInputSize => throw new InvalidOperationException("This model keeps no decoder.");
+
+    /// <summary>Decodes <paramref name="count"/> latent vectors through the model's decoder graph.</summary>
+    private protected float[] RunDecoder(float[] latent, int count) => Live(_decoder).RunSingle(latent, count, 0);
 
     /// <summary>The options the model was trained with (a copy; progress and cancellation are not kept).</summary>
     public AutoencoderOptions Options
@@ -111,7 +130,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         for (int start = 0; start < count; start += chunk)
         {
             int n = Math.Min(chunk, count - start);
-            _scorer.Value.RunSingle(rows.AsMemory(start * InputSize, n * InputSize), n, output).CopyTo(result, start * width);
+            Scorer.RunSingle(rows.AsMemory(start * InputSize, n * InputSize), n, output).CopyTo(result, start * width);
         }
         return result;
     }
@@ -151,37 +170,42 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     private static string Describe(IEnumerable<OutputColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} [{c.Width}]"));
 
     /// <inheritdoc/>
-    public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
+    public bool IsRowToRowMapper => true;
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return _chain.GetOutputSchema(inputSchema);
+        return Live(_chain).GetOutputSchema(inputSchema);
     }
 
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return _chain.GetRowToRowMapper(inputSchema);
+        return ((ITransformer)Live(_chain)).GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
     public IDataView Transform(IDataView input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         DataReader.CheckSize(input.Schema, State.Options.InputColumnName, InputSize);
         // The batched scorer stands in for the chain's ONNX transformer; the first-party post-processing follows as saved.
-        return _postProcessing.Transform(new ScoredDataView(input, State, _scorer.Value));
+        return Live(_postProcessing).Transform(new ScoredDataView(input, State, () => Scorer));
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => _chain.Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)Live(_chain)).Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
+    /// <summary>Releases every ONNX Runtime session and temp file of the model. Scoring that is under way finishes its
+    /// batch; later use throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        _disposed = true;
         if (_scorer.IsValueCreated) _scorer.Value.Dispose();
+        if (_decoder.IsValueCreated) _decoder.Value.Dispose();
+        if (_chain.IsValueCreated) _chain.Value.Dispose();
         GC.SuppressFinalize(this);
     }
 }

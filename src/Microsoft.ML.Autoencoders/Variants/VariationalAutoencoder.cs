@@ -118,10 +118,9 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
 /// <summary>A fitted variational autoencoder: the code column is the posterior mean; it also decodes and generates.</summary>
 public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
 {
-    private readonly Lazy<OnnxScorer> _decoder;
+    internal VariationalAutoencoderTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state) { }
 
-    internal VariationalAutoencoderTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state)
-        => _decoder = new Lazy<OnnxScorer>(() => OnnxScorer.Decoder(state, CodeSize));
+    private protected override int DecoderInputSize => CodeSize;
 
     /// <summary>Decodes one latent vector of <see cref="AutoencoderTransformer.CodeSize"/> values into a row.</summary>
     public float[] Decode(float[] latent)
@@ -129,7 +128,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
         ArgumentNullException.ThrowIfNull(latent);
         if (latent.Length != CodeSize)
             throw new ArgumentException($"The latent vector has {latent.Length} values; the model's latent space has {CodeSize}.", nameof(latent));
-        return _decoder.Value.RunSingle(latent, 1, 0); // ONNX Runtime only reads the input
+        return RunDecoder(latent, 1); // ONNX Runtime only reads the input
     }
 
     /// <summary>Draws <paramref name="count"/> rows from the model: z ~ N(0, I), decoded.</summary>
@@ -140,7 +139,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformer
         var z = new float[count * CodeSize];
         for (int i = 0; i < z.Length; i++)
             z[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble()));
-        var rows = _decoder.Value.RunSingle(z, count, 0);
+        var rows = RunDecoder(z, count);
         return Enumerable.Range(0, count).Select(i => rows.AsSpan(i * InputSize, InputSize).ToArray()).ToArray();
     }
 }

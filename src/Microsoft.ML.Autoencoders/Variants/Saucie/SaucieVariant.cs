@@ -2,7 +2,6 @@ using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
-using Microsoft.ML.Data;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
@@ -26,7 +25,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
         var found = inputSchema.Where(c => c.Name == options.BatchColumnName).Cast<SchemaShape.Column?>().FirstOrDefault();
         if (found is not SchemaShape.Column column)
             throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchColumnName), $"{nameof(SaucieOptions.BatchColumnName)}: column '{options.BatchColumnName}' was not found in the data; expected a scalar text, key or integer column.");
-        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is NumberDataViewType { RawType: var t } && (t == typeof(float) || t == typeof(double)))
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !CategoryReader.IsCategorical(column.ItemType))
             throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchColumnName), $"{nameof(SaucieOptions.BatchColumnName)}: column '{options.BatchColumnName}' is {column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected a scalar text, key or integer column.");
     }
 
