@@ -15,12 +15,12 @@ internal static class TrainingEngine
 {
     private const int CheckRows = 16;
 
-    public static ModelState Train(IHostEnvironment env, IVariant variant, IDataView data)
+    public static ModelState Train(IHostEnvironment env, TrainingVariant variant, IDataView data)
     {
         lock (TorchRuntime.Gate) return TrainLocked(env, variant, data);
     }
 
-    private static ModelState TrainLocked(IHostEnvironment env, IVariant variant, IDataView data)
+    private static ModelState TrainLocked(IHostEnvironment env, TrainingVariant variant, IDataView data)
     {
         var options = variant.Options;
         var host = env.Register("Autoencoder");
@@ -82,7 +82,7 @@ internal static class TrainingEngine
     }
 
     /// <summary>The variant's outputs as an ONNX graph: input named after the input column, one output per column.</summary>
-    public static OnnxGraph Graph(IVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned)
+    public static OnnxGraph Graph(TrainingVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned)
     {
         var graph = new OnnxGraph();
         var input = graph.Input(variant.Options.InputColumnName, inputSize);
@@ -103,7 +103,7 @@ internal static class TrainingEngine
     }
 
     /// <summary>Exports the trained network and checks the graph against the torch forward pass on the first rows.</summary>
-    private static ModelState Export(IVariant variant, AutoencoderNetwork network, ModelState state, Tensor sample)
+    private static ModelState Export(TrainingVariant variant, AutoencoderNetwork network, ModelState state, Tensor sample)
     {
         if (variant.DecoderInputSize is int latent) state.Graphs[ModelState.DecoderGraph] = DecoderGraph(network, latent, state.InputSize);
         state.WithGraph(Graph(variant, network, state.InputSize, state.Outputs, state.Arrays));

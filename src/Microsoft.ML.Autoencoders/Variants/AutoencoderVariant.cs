@@ -11,12 +11,10 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>A variant: its options, network, loss, corruption and outputs (docs/architecture.md#the-variant-contract).
 /// Each options class has one variant class, found by its constructor's parameter type, so adding a variant is one
 /// file (docs/architecture.md#adding-a-variant).</summary>
-internal abstract class AutoencoderVariant(AutoencoderOptions options) : IVariant
+internal abstract class AutoencoderVariant(AutoencoderOptions options) : TrainingVariant(options)
 {
     private static readonly ConcurrentDictionary<Type, ConstructorInfo> Constructors = new();
     private static readonly IReadOnlyDictionary<string, float[]> NothingLearned = new Dictionary<string, float[]>();
-
-    public AutoencoderOptions Options => options;
 
     /// <summary>The variant of <paramref name="options"/>: the class in the options' assembly whose constructor takes exactly that options type.</summary>
     public static AutoencoderVariant For(AutoencoderOptions options)
@@ -48,41 +46,6 @@ internal abstract class AutoencoderVariant(AutoencoderOptions options) : IVarian
 
     /// <summary>The typed transformer of a fitted model of this variant.</summary>
     public virtual AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new(catalog, state);
-
-    public virtual void CheckInputSize(int inputSize, string column) { }
-    public virtual void Prepare(TrainingData train) { }
-    public virtual Tensor Corrupt(Tensor clean) => clean;
-    public virtual void BeginEpoch(int epoch) { }
-    public virtual int? DecoderInputSize => null;
-
-    /// <summary>The code, then the reconstruction and the per-row error when asked for.</summary>
-    public virtual IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
-    {
-        var columns = new List<OutputColumn> { OutputColumn.Vector(options.OutputColumnName, options.CodeSize) };
-        if (options.ReconstructionColumnName is { } r) columns.Add(OutputColumn.Vector(r, inputSize));
-        if (options.ReconstructionErrorColumnName is { } e) columns.Add(OutputColumn.Scalar(e));
-        return columns;
-    }
-
-    /// <summary>Whether any output needs the reconstruction.</summary>
-    protected bool WantsReconstruction => options.ReconstructionColumnName is not null || options.ReconstructionErrorColumnName is not null;
-
-    /// <summary>Outputs holding <paramref name="code"/> and, when asked for, the reconstruction and the per-row error.</summary>
-    protected Dictionary<string, T> CodeAndReconstruction<T>(IOps<T> ops, T code, Func<T> reconstruct, T x)
-    {
-        var outputs = new Dictionary<string, T> { [options.OutputColumnName] = code };
-        if (!WantsReconstruction) return outputs;
-        var reconstruction = reconstruct();
-        if (options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
-        if (options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(ops, options.Loss, reconstruction, x);
-        return outputs;
-    }
-
-    public abstract AutoencoderNetwork CreateNetwork(int inputSize);
-    public abstract TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch);
-    public abstract void Pretrain(TrainingSession session, AutoencoderNetwork network, TrainingData train, TrainingData? validation);
-    public abstract Dictionary<string, float[]> Learn(AutoencoderNetwork network, TrainingData rows);
-    public abstract Dictionary<string, T> Outputs<T>(IOps<T> ops, AutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned);
 }
 
 /// <summary>A variant written against its own network type; the engine's untyped calls are narrowed here, once.</summary>

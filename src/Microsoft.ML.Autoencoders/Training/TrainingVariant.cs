@@ -1,0 +1,78 @@
+using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Ops;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders.Training;
+
+/// <summary>What makes one autoencoder differ from another, as the engine sees it: its network, its loss, how its
+/// input is corrupted and which outputs it produces (docs/architecture.md#the-variant-contract). The engine owns
+/// everything else. The defaults are those of the plain dense autoencoder.</summary>
+internal abstract class TrainingVariant(AutoencoderOptions options)
+{
+    public AutoencoderOptions Options => options;
+
+    /// <summary>Throws, naming the column, when the network cannot take rows of <paramref name="inputSize"/> values.</summary>
+    public virtual void CheckInputSize(int inputSize, string column) { }
+
+    public abstract AutoencoderNetwork CreateNetwork(int inputSize);
+
+    /// <summary>Called once with the training rows before training, e.g. to take their range.</summary>
+    public virtual void Prepare(TrainingData train) { }
+
+    /// <summary>The network's training input made from clean rows; the rows themselves unless the variant denoises.</summary>
+    public virtual Tensor Corrupt(Tensor clean) => clean;
+
+    /// <summary>Called before each epoch (1-based) of the main phase, for schedules such as a KL warm-up.</summary>
+    public virtual void BeginEpoch(int epoch) { }
+
+    public abstract TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch);
+
+    /// <summary>Runs before the main phase, e.g. greedy layer-wise pretraining, as phases of <paramref name="session"/>.</summary>
+    public abstract void Pretrain(TrainingSession session, AutoencoderNetwork network, TrainingData train, TrainingData? validation);
+
+    /// <summary>Learned arrays besides the weights (e.g. archetypes, cluster patterns), from the trained network and
+    /// every row; they go into the saved state, from which <see cref="Outputs"/> reads them.</summary>
+    public abstract Dictionary<string, float[]> Learn(AutoencoderNetwork network, TrainingData rows);
+
+    /// <summary>The output columns for rows of <paramref name="inputSize"/> values (<paramref name="learned"/> is empty
+    /// before training): the code, then the reconstruction and the per-row error when asked for.</summary>
+    public virtual IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var columns = new List<OutputColumn> { OutputColumn.Vector(options.OutputColumnName, options.CodeSize) };
+        if (options.ReconstructionColumnName is { } r) columns.Add(OutputColumn.Vector(r, inputSize));
+        if (options.ReconstructionErrorColumnName is { } e) columns.Add(OutputColumn.Scalar(e));
+        return columns;
+    }
+
+    /// <summary>The output columns' values for rows <paramref name="x"/>, by column name: the one definition that
+    /// yields both the torch outputs and the ONNX graph.</summary>
+    public abstract Dictionary<string, T> Outputs<T>(IOps<T> ops, AutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned);
+
+    /// <summary>The latent width when the fitted model keeps its decoder as a graph of its own (for generation); null: none.</summary>
+    public virtual int? DecoderInputSize => null;
+
+    /// <summary>Outputs holding <paramref name="code"/> and, when asked for, the reconstruction and the per-row error.</summary>
+    protected Dictionary<string, T> CodeAndReconstruction<T>(IOps<T> ops, T code, Func<T> reconstruct, T x)
+    {
+        var outputs = new Dictionary<string, T> { [options.OutputColumnName] = code };
+        if (options.ReconstructionColumnName is null && options.ReconstructionErrorColumnName is null) return outputs;
+        var reconstruction = reconstruct();
+        if (options.ReconstructionColumnName is { } r) outputs[r] = reconstruction;
+        if (options.ReconstructionErrorColumnName is { } e) outputs[e] = Losses.PerRow(ops, options.Loss, reconstruction, x);
+        return outputs;
+    }
+}
+
+/// <summary>A variant that reads a group for each row besides the input (SAUCIE's batches). The engine then orders
+/// each epoch so that every minibatch holds each group in proportion.</summary>
+internal interface IGroupedVariant
+{
+    /// <summary>Throws, naming the column, when the input schema lacks a usable group column.</summary>
+    void CheckGroupColumn(SchemaShape inputSchema);
+
+    /// <summary>Each row's group (null when the options read none); throws, naming the column and the group, on groups the variant cannot use.</summary>
+    RowGroups? ReadGroups(IDataView data, int rows);
+}
+
+/// <summary>Each row's group id (0..<c>Names.Length</c>-1), the groups' names and the reference group.</summary>
+internal sealed record RowGroups(int[] Ids, string[] Names, int Reference);
