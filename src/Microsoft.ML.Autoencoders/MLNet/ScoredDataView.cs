@@ -49,7 +49,6 @@ internal sealed class ScoredDataView : IDataView
         private readonly int[] _wanted;
         private readonly ValueGetter<VBuffer<float>>? _input;
         private readonly Dictionary<int, IKept> _kept = new();
-        private readonly Kept<DataViewRowId>? _ids;
         private float[]? _inputs;
         private VBuffer<float> _row;
         private Array?[] _batch = Array.Empty<Array>();
@@ -75,7 +74,6 @@ internal sealed class ScoredDataView : IDataView
                 var (method, type) = column.Type is VectorDataViewType v ? (nameof(KeepVector), v.ItemType.RawType) : (nameof(Keep), column.Type.RawType);
                 _kept[column.Index] = (IKept)typeof(Cursor).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, new object[] { _rows, column })!;
             }
-            _ids = new Kept<DataViewRowId>(_rows.GetIdGetter());
         }
 
         private static IKept Keep<T>(DataViewRowCursor rows, DataViewSchema.Column column) => new Kept<T>(rows.GetGetter<T>(column));
@@ -110,7 +108,6 @@ internal sealed class ScoredDataView : IDataView
                 _input!(ref _row);
                 DataReader.CopyRow(_row, inputs.AsSpan(count * size, size), _view._state.Options.InputColumnName, _batchStart + _batchCount + count);
                 foreach (var kept in _kept.Values) kept.Read(count);
-                _ids!.Read(count);
                 count++;
             }
             if (count == 0) return false;
@@ -152,8 +149,9 @@ internal sealed class ScoredDataView : IDataView
         private static InvalidOperationException WrongType(DataViewSchema.Column column, Type requested)
             => new($"Column '{column.Name}' is of type {column.Type}; a getter of {requested.Name} was requested.");
 
+        /// <summary>Rows read ahead have moved the source's own ids on, so a row's id is its position (unique, as ids must be).</summary>
         public override ValueGetter<DataViewRowId> GetIdGetter()
-            => _ids is null ? _rows.GetIdGetter() : (ref DataViewRowId id) => _ids.Get(InBatch, ref id);
+            => _wanted.Length == 0 ? _rows.GetIdGetter() : (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
 
         protected override void Dispose(bool disposing)
         {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,8 +7,6 @@ namespace Microsoft.ML.Autoencoders.Training;
 /// <summary>Process-wide torch settings: device choice, threads, seeding, allocator tuning.</summary>
 internal static class TorchRuntime
 {
-    private static int _mallocTuned;
-
     /// <summary>Held while a Fit (or a template network) uses torch: seeding and the thread count are process-wide,
     /// so concurrent Fits would interleave their random draws.</summary>
     public static readonly object Gate = new();
@@ -49,24 +46,4 @@ internal static class TorchRuntime
     {
         public void Dispose() => restore();
     }
-
-    /// <summary>glibc hands large freed buffers back to the OS, which made every torch step page-fault anew
-    /// (measured 5x slower inference); keep them in the heap instead.</summary>
-    public static void TuneAllocator()
-    {
-        if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _mallocTuned, 1) == 1) return;
-        try
-        {
-            const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
-            mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-            mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Not glibc (e.g. musl): nothing to tune.
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "mallopt")]
-    private static extern int mallopt(int param, int value);
 }

@@ -33,7 +33,6 @@ internal static class TrainingEngine
         int seed = options.Seed ?? host.Rand.Next();
         var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
 
-        TorchRuntime.TuneAllocator();
         using var threads = TorchRuntime.SetThreads(options.Threads);
         var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId, options.FallbackToCpu ?? fallbackToCpu, channel);
         TorchRuntime.Seed(seed, device);
