@@ -47,31 +47,16 @@ internal static class LinearAlgebra
     /// <summary>The top <paramref name="k"/> principal directions (unit rows) of the centred rows.</summary>
     public static double[][] PrincipalDirections(IReadOnlyList<float[]> rows, int k)
     {
-        int d = rows[0].Length;
-        var mean = new double[d];
-        foreach (var r in rows) for (int j = 0; j < d; j++) mean[j] += r[j] / (double)rows.Count;
-        var cov = new double[d, d];
-        foreach (var r in rows)
-            for (int i = 0; i < d; i++)
-            {
-                double ci = r[i] - mean[i];
-                for (int j = 0; j < d; j++) cov[i, j] += ci * (r[j] - mean[j]);
-            }
-        return SymmetricEigen(cov).Vectors[..k];
+        var x = Matrix<double>.Build.DenseOfRowArrays(rows.Select(r => r.Select(v => (double)v).ToArray()));
+        var mean = x.ColumnSums() / x.RowCount;
+        return (x - Matrix<double>.Build.DenseOfRowVectors(Enumerable.Repeat(mean, x.RowCount))).Svd().VT.EnumerateRows().Take(k).Select(r => r.ToArray()).ToArray();
     }
 
-    /// <summary>The principal angles, in degrees and ascending, between the spans of two sets of vectors (rows).</summary>
+    /// <summary>The principal angles, in degrees and ascending, between the spans of two sets of vectors (rows): the
+    /// arc cosines of the singular values of Qa Qbᵀ.</summary>
     public static double[] PrincipalAnglesDegrees(double[][] a, double[][] b)
     {
-        var qa = Orthonormalize(a);
-        var qb = Orthonormalize(b);
-        int k = Math.Min(qa.Length, qb.Length);
-        // Singular values of Qa Qb^T are the cosines of the principal angles.
-        var m = new double[qa.Length, qa.Length];
-        for (int i = 0; i < qa.Length; i++)
-            for (int j = 0; j < qa.Length; j++)
-                m[i, j] = qb.Sum(q => Dot(qa[i], q) * Dot(qa[j], q));
-        var cosines = SymmetricEigen(m).Values.Take(k).Select(e => Math.Sqrt(Math.Clamp(e, 0, 1)));
-        return cosines.Select(c => Math.Acos(Math.Min(1, c)) * 180 / Math.PI).OrderBy(x => x).ToArray();
+        var product = Matrix<double>.Build.DenseOfRowArrays(Orthonormalize(a)) * Matrix<double>.Build.DenseOfRowArrays(Orthonormalize(b)).Transpose();
+        return product.Svd(computeVectors: false).S.Select(c => Math.Acos(Math.Min(1, c)) * 180 / Math.PI).OrderBy(x => x).ToArray();
     }
 }

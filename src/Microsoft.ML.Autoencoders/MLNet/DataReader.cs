@@ -13,20 +13,26 @@ internal static class DataReader
     /// <summary>The vector size of <paramref name="column"/>; throws naming the column when it is not a known-size Single vector.</summary>
     public static int VectorSize(DataViewSchema schema, string column)
     {
-        var col = schema.GetColumnOrNull(column)
-            ?? throw new ArgumentOutOfRangeException(nameof(column), $"Input column '{column}' was not found in the data; expected {Expected}.");
-        return VectorSize(column, col.Type);
+        var type = schema.GetColumnOrNull(column)?.Type;
+        if (type is VectorDataViewType { IsKnownSize: true } v && v.ItemType == NumberDataViewType.Single) return v.Size;
+        throw NotExpected(column, type is null ? null : (type as VectorDataViewType)?.ItemType ?? type, type is VectorDataViewType);
     }
 
     /// <summary>Checks <paramref name="column"/> in a schema shape (which carries no vector sizes).</summary>
     public static void Check(SchemaShape schema, string column)
     {
         var found = schema.Where(c => c.Name == column).Cast<SchemaShape.Column?>().FirstOrDefault();
-        if (found is not SchemaShape.Column col)
-            throw new ArgumentOutOfRangeException(nameof(column), $"Input column '{column}' was not found in the data; expected {Expected}.");
-        if (col.Kind != SchemaShape.Column.VectorKind.Vector || col.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(column),
-                $"Input column '{column}' is {Describe(col.Kind, col.ItemType)}; expected {Expected}.");
+        if (found is not { Kind: SchemaShape.Column.VectorKind.Vector } col || col.ItemType != NumberDataViewType.Single)
+            throw NotExpected(column, found?.ItemType, found?.Kind != SchemaShape.Column.VectorKind.Scalar, found?.Kind == SchemaShape.Column.VectorKind.VariableVector);
+    }
+
+    private static ArgumentOutOfRangeException NotExpected(string column, DataViewType? item, bool vector, bool variable = true)
+    {
+        var found = item is null ? "was not found in the data"
+            : !vector ? $"is a scalar of {item.RawType.Name}"
+            : item == NumberDataViewType.Single && variable ? "is a vector of Single of unknown (variable) size"
+            : $"is a vector of {item.RawType.Name}";
+        return new ArgumentOutOfRangeException(nameof(column), $"Input column '{column}' {found}; expected {Expected}.");
     }
 
     /// <summary>Checks the input column against the size the model was fitted on.</summary>
@@ -37,26 +43,6 @@ internal static class DataReader
             throw new ArgumentOutOfRangeException(nameof(schema),
                 $"Input column '{column}' has vectors of size {size}; the model was fitted on vectors of size {fittedSize}.");
     }
-
-    private static int VectorSize(string column, DataViewType type)
-    {
-        if (type is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && v.IsKnownSize)
-            return v.Size;
-        var kind = type switch
-        {
-            VectorDataViewType vv when vv.ItemType == NumberDataViewType.Single => "a vector of Single of unknown (variable) size",
-            VectorDataViewType vv => $"a vector of {vv.ItemType.RawType.Name}",
-            _ => $"a scalar of {type.RawType.Name}",
-        };
-        throw new ArgumentOutOfRangeException(nameof(column), $"Input column '{column}' is {kind}; expected {Expected}.");
-    }
-
-    private static string Describe(SchemaShape.Column.VectorKind kind, DataViewType item) => kind switch
-    {
-        SchemaShape.Column.VectorKind.Scalar => $"a scalar of {item.RawType.Name}",
-        SchemaShape.Column.VectorKind.VariableVector when item == NumberDataViewType.Single => "a vector of Single of unknown (variable) size",
-        _ => $"a vector of {item.RawType.Name}",
-    };
 
     /// <summary>Copies one row of the input column into <paramref name="destination"/> (the column's size); throws
     /// naming the column, the row and the feature on a row of another length, on NaN or infinity, and on values
@@ -79,7 +65,7 @@ internal static class DataReader
     /// holding a NaN stays NaN, so the sum of x - x is 0 exactly when every x is finite.</summary>
     // Optimised from the first call: unoptimised (tier-0) vector code made scoring 1.7x slower (measured).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FirstOutside(ReadOnlySpan<float> values, bool unitInterval)
+    public static int FirstOutside(ReadOnlySpan<float> values, bool unitInterval)
     {
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
         Vector<float> sum = Vector<float>.Zero, min = Vector<float>.Zero, max = Vector<float>.Zero;

@@ -15,18 +15,18 @@ public sealed class AutoencoderSweep
     private readonly MLContext _ml;
     private readonly AutoencoderSweepOptions _options;
 
-    private sealed record VariantEntry(Func<Random, AutoencoderSweepOptions, AutoencoderOptions> Sample, Func<TransformsCatalog, AutoencoderOptions, IEstimator<AutoencoderTransformer>> Create);
-
-    /// <summary>The variants a sweep can try: adding one is one line here.</summary>
-    private static readonly Dictionary<string, VariantEntry> Registry = new()
+    /// <summary>The variants a sweep can try, with how each samples its own options: adding one is one line here.</summary>
+    private static readonly Dictionary<string, Func<Random, AutoencoderSweepOptions, AutoencoderOptions>> Registry = new()
     {
-        ["Autoencoder"] = new((r, s) => new AutoencoderOptions(), (c, o) => c.Autoencoder(o)),
-        ["SparseAutoencoder"] = new((r, s) => new SparseAutoencoderOptions { SparsityWeight = Pick(r, s.SparsityWeights, nameof(s.SparsityWeights)) }, (c, o) => c.SparseAutoencoder((SparseAutoencoderOptions)o)),
-        ["DenoisingAutoencoder"] = new((r, s) => new DenoisingAutoencoderOptions { Corruption = Corruption.Masking, NoiseLevel = Pick(r, s.NoiseLevels, nameof(s.NoiseLevels)) }, (c, o) => c.DenoisingAutoencoder((DenoisingAutoencoderOptions)o)),
-        ["ContractiveAutoencoder"] = new((r, s) => new ContractiveAutoencoderOptions { ContractionWeight = Pick(r, s.ContractionWeights, nameof(s.ContractionWeights)) }, (c, o) => c.ContractiveAutoencoder((ContractiveAutoencoderOptions)o)),
-        ["StackedAutoencoder"] = new((r, s) => new StackedAutoencoderOptions { PretrainEpochs = 5 }, (c, o) => c.StackedAutoencoder((StackedAutoencoderOptions)o)),
-        ["VariationalAutoencoder"] = new((r, s) => new VariationalAutoencoderOptions(), (c, o) => c.VariationalAutoencoder((VariationalAutoencoderOptions)o)),
+        ["Autoencoder"] = (r, s) => new AutoencoderOptions(),
+        ["SparseAutoencoder"] = (r, s) => new SparseAutoencoderOptions { SparsityWeight = Pick(r, s.SparsityWeights, nameof(s.SparsityWeights)) },
+        ["DenoisingAutoencoder"] = (r, s) => new DenoisingAutoencoderOptions { Corruption = Corruption.Masking, NoiseLevel = Pick(r, s.NoiseLevels, nameof(s.NoiseLevels)) },
+        ["ContractiveAutoencoder"] = (r, s) => new ContractiveAutoencoderOptions { ContractionWeight = Pick(r, s.ContractionWeights, nameof(s.ContractionWeights)) },
+        ["StackedAutoencoder"] = (r, s) => new StackedAutoencoderOptions { PretrainEpochs = 5 },
+        ["VariationalAutoencoder"] = (r, s) => new VariationalAutoencoderOptions(),
     };
+
+    private AutoencoderTransformer Fit(AutoencoderOptions options, IDataView data) => new AutoencoderEstimator<AutoencoderTransformer>(_ml.Transforms, options).Fit(data);
 
     /// <summary>The variant names <see cref="AutoencoderSweepOptions.Variants"/> may hold.</summary>
     public static IReadOnlyCollection<string> KnownVariants => Registry.Keys;
@@ -35,7 +35,7 @@ public sealed class AutoencoderSweep
     public AutoencoderSweep(MLContext mlContext, AutoencoderSweepOptions options)
     {
         _ml = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        ArgumentNullException.ThrowIfNull(options);
+        options = options?.Clone() ?? throw new ArgumentNullException(nameof(options));
         Check.Option(options.Trials >= 1, nameof(options.Trials), options.Trials, "at least 1");
         Check.Option(options.Folds >= 2, nameof(options.Folds), options.Folds, "at least 2");
         Check.Option(options.HalvingRate >= 2, nameof(options.HalvingRate), options.HalvingRate, "at least 2");
@@ -94,7 +94,7 @@ public sealed class AutoencoderSweep
         var best = trials.OrderBy(t => Sign * t.Metric).ThenByDescending(t => t.Round).ThenBy(t => t.Configuration).First();
         var bestOptions = best.Options.Clone();
         bestOptions.ReconstructionErrorColumnName = null;
-        var bestModel = Registry[best.Variant].Create(_ml.Transforms, bestOptions).Fit(data);
+        var bestModel = Fit(bestOptions, data);
         return new AutoencoderSweepResult(trials, best, bestModel, MetricName, HigherIsBetter, exhausted);
     }
 
@@ -115,7 +115,7 @@ public sealed class AutoencoderSweep
         {
             // Quasi-random: the variants take turns, so a few trials still cover each; the rest is drawn at random.
             var variant = _options.Variants[i % _options.Variants.Length];
-            var o = Registry[variant].Sample(rand, _options);
+            var o = Registry[variant](rand, _options);
             o.CodeSize = Pick(rand, _options.CodeSizes, nameof(_options.CodeSizes));
             o.HiddenLayers = (int[])Pick(rand, _options.HiddenLayers, nameof(_options.HiddenLayers)).Clone();
             o.LearningRate = Pick(rand, _options.LearningRates, nameof(_options.LearningRates));
@@ -140,7 +140,7 @@ public sealed class AutoencoderSweep
         options.Epochs = epochs;
         var scores = folds.Select((fold, f) =>
         {
-            using var featurizer = Registry[config.Variant].Create(_ml.Transforms, options).Fit(fold.TrainSet);
+            using var featurizer = Fit(options, fold.TrainSet);
             // A context seeded by trial and fold: the downstream learner's shuffling repeats for the same sweep seed.
             var downstream = new MLContext(seed: unchecked(((_options.Seed * 31 + configuration) * 31 + round) * 31 + f));
             return _options.LabelColumnName is { } label
@@ -203,27 +203,20 @@ public sealed class AutoencoderSweepResult
     public bool BudgetExhausted { get; }
 
     /// <summary>The trials as a table: variant, key options, metric ± spread, seconds.</summary>
-    public override string ToString()
-    {
-        var lines = new List<string>
-        {
-            $"| # | round | variant | options | code | hidden | lr | epochs | {MetricName} | ± | seconds |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
-        };
-        lines.AddRange(Trials.Select(t => string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3} | {4} | {5} | {6:G3} | {7} | {8:F4} | {9:F4} | {10:F1} |{11}",
-            t.Configuration, t.Round, t.Variant, t.KeyOptions, t.Options.CodeSize, string.Join("-", t.Options.HiddenLayers), t.Options.LearningRate,
-            t.Options.Epochs, t.Metric, t.MetricStdDev, t.Duration.TotalSeconds, ReferenceEquals(t, Best) ? " best" : "")));
-        return string.Join(Environment.NewLine, lines);
-    }
+    public override string ToString() => string.Join(Environment.NewLine, Rows(" | ").Select(r => $"| {r} |").Prepend("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        .Prepend($"| # | round | variant | options | code | hidden | lr | epochs | {MetricName} | ± | seconds | best |"));
 
     /// <summary>Writes the trials as CSV (invariant culture, header first).</summary>
     public void SaveCsv(string path)
+        => File.WriteAllLines(path, Rows(",").Prepend("configuration,round,variant,options,code_size,hidden_layers,learning_rate,epochs,metric,metric_std,seconds,best"));
+
+    /// <summary>One line a trial: numbers rounded for the table, in full for CSV.</summary>
+    private IEnumerable<string> Rows(string separator)
     {
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("configuration,round,variant,options,code_size,hidden_layers,learning_rate,epochs,metric,metric_std,seconds,best");
-        foreach (var t in Trials)
-            writer.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0},{1},{2},\"{3}\",{4},{5},{6},{7},{8},{9},{10},{11}",
-                t.Configuration, t.Round, t.Variant, t.KeyOptions, t.Options.CodeSize, string.Join("-", t.Options.HiddenLayers), t.Options.LearningRate,
-                t.Options.Epochs, t.Metric, t.MetricStdDev, t.Duration.TotalSeconds, ReferenceEquals(t, Best) ? 1 : 0));
+        bool csv = separator == ",";
+        string Number(double value, string format) => value.ToString(csv ? "R" : format, CultureInfo.InvariantCulture);
+        return Trials.Select(t => string.Join(separator, t.Configuration, t.Round, t.Variant, csv ? $"\"{t.KeyOptions}\"" : t.KeyOptions,
+            t.Options.CodeSize, string.Join("-", t.Options.HiddenLayers), Number(t.Options.LearningRate, "G3"), t.Options.Epochs,
+            Number(t.Metric, "F4"), Number(t.MetricStdDev, "F4"), Number(t.Duration.TotalSeconds, "F1"), ReferenceEquals(t, Best) ? 1 : 0));
     }
 }

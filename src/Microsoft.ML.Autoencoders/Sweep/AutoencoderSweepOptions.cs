@@ -5,6 +5,16 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>What <see cref="AutoencoderSweep"/> searches and how it judges a featurizer.</summary>
 public sealed class AutoencoderSweepOptions
 {
+    /// <summary>A copy whose search-space arrays are copies too, so later changes by the caller do not reach a sweep.</summary>
+    internal AutoencoderSweepOptions Clone()
+    {
+        var copy = (AutoencoderSweepOptions)MemberwiseClone();
+        (copy.Variants, copy.CodeSizes, copy.LearningRates) = ((string[])Variants?.Clone()!, (int[])CodeSizes?.Clone()!, (double[])LearningRates?.Clone()!);
+        (copy.SparsityWeights, copy.NoiseLevels, copy.ContractionWeights) = ((double[])SparsityWeights?.Clone()!, (double[])NoiseLevels?.Clone()!, (double[])ContractionWeights?.Clone()!);
+        copy.HiddenLayers = HiddenLayers?.Select(h => (int[])h.Clone()).ToArray()!;
+        return copy;
+    }
+
     /// <summary>The input column of every featurizer: a known-size vector of Single.</summary>
     public string FeatureColumnName { get; set; } = "Features";
 

@@ -116,9 +116,8 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(row, parameter);
         if (row.Length != InputSize)
             throw new ArgumentException($"The row has {row.Length} values; the model takes {InputSize}.", parameter);
-        for (int i = 0; i < row.Length; i++)
-            if (!float.IsFinite(row[i]))
-                throw new ArgumentException($"The row's value {i} is {row[i]}; expected finite values.", parameter);
+        if (DataReader.FirstOutside(row, unitInterval: false) is int i and >= 0)
+            throw new ArgumentException($"The row's value {i} is {row[i]}; expected finite values.", parameter);
     }
 
     /// <summary>The float output <paramref name="output"/> for <paramref name="count"/> rows, scored in chunks.</summary>

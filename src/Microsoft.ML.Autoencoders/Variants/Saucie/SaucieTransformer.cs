@@ -1,3 +1,4 @@
+using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
@@ -86,20 +87,9 @@ public sealed class SaucieTransformer : AutoencoderTransformer
     internal static double[][] ClassicalScaling(double[,] distances, int dims)
     {
         int n = distances.GetLength(0);
-        var b = new double[n, n];
-        var rowMeans = new double[n];
-        double total = 0;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double sq = distances[i, j] * distances[i, j];
-                rowMeans[i] += sq / n;
-                total += sq / (n * (double)n);
-            }
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                b[i, j] = -0.5 * (distances[i, j] * distances[i, j] - rowMeans[i] - rowMeans[j] + total);
-        var (values, vectors) = LinearAlgebra.SymmetricEigen(b);
+        var centring = Matrix<double>.Build.DenseIdentity(n) - Matrix<double>.Build.Dense(n, n, 1.0 / n);
+        var squared = Matrix<double>.Build.Dense(n, n, (i, j) => distances[i, j] * distances[i, j]);
+        var (values, vectors) = LinearAlgebra.SymmetricEigen((-0.5 * centring * squared * centring).ToArray());
         return Enumerable.Range(0, n).Select(i => Enumerable.Range(0, dims)
             .Select(d => d < n ? vectors[d][i] * Math.Sqrt(Math.Max(0, values[d])) : 0).ToArray()).ToArray();
     }
