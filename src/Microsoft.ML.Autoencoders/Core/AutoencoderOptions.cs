@@ -99,14 +99,18 @@ public class AutoencoderOptions
     /// <summary>The reconstruction loss.</summary>
     public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
 
+    /// <summary>The widest layer allowed: wider ones would not fit in memory at any input size worth encoding, and a
+    /// bound keeps a model file from asking for more than it could hold.</summary>
+    internal const int MaxWidth = 1 << 16;
+
     /// <summary>Throws when an option is out of range; variants add their own checks.</summary>
     internal virtual void Validate()
     {
         RequireName(InputColumnName, nameof(InputColumnName));
         RequireName(OutputColumnName, nameof(OutputColumnName));
-        Check.Option(CodeSize >= 1, nameof(CodeSize), CodeSize, "at least 1");
+        Check.Option(CodeSize is >= 1 and <= MaxWidth, nameof(CodeSize), CodeSize, $"from 1 to {MaxWidth}");
         for (int i = 0; i < (HiddenLayers ?? throw new ArgumentNullException(nameof(HiddenLayers))).Length; i++)
-            Check.Option(HiddenLayers[i] >= 1, $"{nameof(HiddenLayers)}[{i}]", HiddenLayers[i], "a width of at least 1");
+            Check.Option(HiddenLayers[i] is >= 1 and <= MaxWidth, $"{nameof(HiddenLayers)}[{i}]", HiddenLayers[i], $"a width from 1 to {MaxWidth}");
         Check.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Check.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Check.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");

@@ -20,7 +20,7 @@ internal static class CategoryReader
         if (col.Type is KeyDataViewType && col.HasKeyValues()) col.GetKeyValues(ref keyNames);
         var names = col.Type is KeyDataViewType && col.HasKeyValues() ? keyNames.DenseValues().Select(v => v.ToString()).ToArray() : null;
         var read = typeof(CategoryReader).GetMethod(nameof(ReadValues), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(col.Type.RawType);
-        var values = (List<string>)read.Invoke(null, new object?[] { data, col, option, names })!;
+        var values = (List<string>)read.Invoke(null, BindingFlags.DoNotWrapExceptions, null, new object?[] { data, col, option, names }, null)!;
         var sorted = values.Distinct().Order(StringComparer.Ordinal).ToArray();
         var index = sorted.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i);
         return (values.Select(v => index[v]).ToArray(), sorted);

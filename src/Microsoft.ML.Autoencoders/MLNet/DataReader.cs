@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -54,8 +55,8 @@ internal static class DataReader
         row.CopyTo(destination);
         int bad = FirstOutside(destination, unitIntervalReason is not null);
         if (bad < 0) return;
-        float x = destination[bad];
-        throw new InvalidOperationException(float.IsFinite(x)
+        var x = destination[bad].ToString(CultureInfo.InvariantCulture);
+        throw new InvalidOperationException(float.IsFinite(destination[bad])
             ? $"Input column '{column}', row {position}, feature {bad} is {x}; expected values in [0, 1] {unitIntervalReason}."
             : $"Input column '{column}', row {position}, feature {bad} is {x}; expected finite values.");
     }

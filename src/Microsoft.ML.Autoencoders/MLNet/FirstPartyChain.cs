@@ -8,13 +8,36 @@ namespace Microsoft.ML.Autoencoders.MLNet;
 /// ValueToKey maps to keys), so <c>mlContext.Model.Load</c> needs neither TorchSharp nor this library.</summary>
 internal static class FirstPartyChain
 {
-    /// <summary>The saved chain, fitted: it opens its own ONNX Runtime session and, as ML.NET does for a graph from a
-    /// stream, a temp file that disposing it deletes.</summary>
-    public static TransformerChain<ITransformer> Fit(TransformsCatalog catalog, ModelState state)
+    /// <summary>The saved chain, fitted, with the file its ONNX transformer reads the graph from. ML.NET's ONNX
+    /// transformer keeps a graph given as a stream in a temp file it never deletes, so the chain reads a file of ours,
+    /// which <see cref="Saved.Dispose"/> deletes with the chain's session.</summary>
+    public static Saved Fit(TransformsCatalog catalog, ModelState state)
     {
-        var onnx = catalog.ApplyOnnxModel(state.GraphNames, new[] { state.Options.InputColumnName }, new MemoryStream(state.Onnx));
-        return Renaming(catalog, state).Prepend(onnx).Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step))
-            .Fit(EmptyInput(state.Options.InputColumnName, state.InputSize));
+        var file = Path.Combine(Path.GetTempPath(), $"autoencoder-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(file, state.Onnx);
+        try
+        {
+            var onnx = catalog.ApplyOnnxModel(state.GraphNames, new[] { state.Options.InputColumnName }, file);
+            return new Saved(Renaming(catalog, state).Prepend(onnx).Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step))
+                .Fit(EmptyInput(state.Options.InputColumnName, state.InputSize)), file);
+        }
+        catch
+        {
+            File.Delete(file);
+            throw;
+        }
+    }
+
+    /// <summary>A fitted saved chain and the graph file it reads.</summary>
+    public sealed class Saved(TransformerChain<ITransformer> chain, string file) : IDisposable
+    {
+        public ITransformer Chain => chain;
+
+        public void Dispose()
+        {
+            foreach (var step in chain) (step as IDisposable)?.Dispose();
+            File.Delete(file);
+        }
     }
 
     /// <summary>The steps after the ONNX transformer, fitted on the scored view's schema (no ONNX Runtime involved).</summary>
@@ -58,17 +81,31 @@ internal static class FirstPartyChain
         return new MLContext().Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
     }
 
-    /// <summary>The model state inside a file written by <c>mlContext.Model.Save</c>: ML.NET's ONNX transformer stores
-    /// the graph in an entry named "OnnxModel" as a 32-bit length and the bytes.</summary>
-    public static ModelState ReadState(Stream savedModel)
+    /// <summary>The state of the autoencoder inside a file written by <c>mlContext.Model.Save</c> (ML.NET's ONNX
+    /// transformer stores its graph in an entry named "OnnxModel" as a 32-bit length and the bytes). A file with several
+    /// autoencoders needs <paramref name="outputColumnName"/> to say which; the error names them.</summary>
+    public static ModelState ReadState(Stream savedModel, string? outputColumnName = null)
     {
         using var zip = new System.IO.Compression.ZipArchive(savedModel, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+        var states = new List<ModelState>();
         foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel"))
         {
             using var reader = new BinaryReader(entry.Open());
-            var bytes = reader.ReadBytes(reader.ReadInt32());
-            if (ModelState.IsOurs(bytes)) return ModelState.FromOnnx(bytes);
+            int length = reader.ReadInt32();
+            if (length < 0 || length > entry.Length)
+                throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds {entry.Length}.");
+            var bytes = reader.ReadBytes(length);
+            if (ModelState.IsOurs(bytes)) states.Add(ModelState.FromOnnx(bytes));
         }
-        throw new InvalidDataException("The file holds no model of Microsoft.ML.Autoencoders (no ONNX model with its metadata was found).");
+        var names = string.Join(", ", states.Select(s => $"'{s.Options.OutputColumnName}'"));
+        if (outputColumnName is not null)
+            return states.SingleOrDefault(s => s.Options.OutputColumnName == outputColumnName)
+                ?? throw new InvalidDataException($"The file holds no autoencoder with output column '{outputColumnName}'; it holds {(states.Count == 0 ? "none" : names)}.");
+        return states.Count switch
+        {
+            0 => throw new InvalidDataException("The file holds no model of Microsoft.ML.Autoencoders (no ONNX model with its metadata was found)."),
+            1 => states[0],
+            _ => throw new InvalidDataException($"The file holds {states.Count} autoencoders, with output columns {names}; say which by its output column name."),
+        };
     }
 }

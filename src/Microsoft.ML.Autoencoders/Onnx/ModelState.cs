@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Microsoft.ML.Autoencoders.Onnx.Proto;
 
 namespace Microsoft.ML.Autoencoders.Onnx;
 
@@ -79,8 +80,9 @@ internal sealed class ModelState
     /// <see cref="InvalidDataException"/> on another format version or a malformed state.</summary>
     public static ModelState FromOnnx(byte[] onnx)
     {
-        if (!OnnxGraph.ReadMetadata(onnx).TryGetValue(MetadataKey, out var text))
-            throw new InvalidDataException("The ONNX model was not written by Microsoft.ML.Autoencoders (its metadata has no model state).");
+        var model = ModelProto.Parser.ParseFrom(onnx);
+        var text = model.MetadataProps.FirstOrDefault(p => p.Key == MetadataKey)?.Value
+            ?? throw new InvalidDataException("The ONNX model was not written by Microsoft.ML.Autoencoders (its metadata has no model state).");
         try
         {
             var state = JsonNode.Parse(text)!.AsObject();
@@ -104,8 +106,15 @@ internal sealed class ModelState
                 Graphs = state["graphs"]!.Deserialize<Dictionary<string, byte[]>>(Json)!,
                 Onnx = onnx,
             };
-            if (result.InputSize < 1)
-                throw new InvalidDataException($"The model's input size is {result.InputSize}; expected at least 1.");
+            // The graph must be the one the state describes: its input and outputs are what scoring relies on.
+            var input = model.Graph?.Input.Count == 1 ? model.Graph.Input[0] : null;
+            var dims = input?.Type?.TensorType?.Shape?.Dim;
+            long? width = dims?.Count == 2 ? dims[1].DimValue : null;
+            if (input?.Name != result.Options.InputColumnName || width != result.InputSize || result.InputSize < 1)
+                throw new InvalidDataException($"The model's graph takes '{input?.Name}' of width {width}; its state says '{result.Options.InputColumnName}' of width {result.InputSize}.");
+            var outputs = model.Graph!.Output.Select(o => o.Name).ToArray();
+            if (!outputs.SequenceEqual(result.GraphNames))
+                throw new InvalidDataException($"The model's graph has outputs {string.Join(", ", outputs)}; its state declares {string.Join(", ", result.GraphNames)}.");
             return result;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or ArgumentException)

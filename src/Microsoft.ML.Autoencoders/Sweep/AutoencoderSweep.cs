@@ -58,6 +58,9 @@ public sealed class AutoencoderSweep
         ArgumentNullException.ThrowIfNull(data);
         DataReader.VectorSize(data.Schema, _options.FeatureColumnName);
         if (_options.LabelColumnName is { } label) Downstream.CheckLabel(data.Schema, label, _options.Task);
+        using (var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>()))
+            if (Enumerable.Range(0, _options.Folds).Count(_ => cursor.MoveNext()) < _options.Folds)
+                throw new InvalidOperationException($"The data has fewer rows than Folds ({_options.Folds}); each fold needs at least one.");
         var host = ((IHostEnvironment)_ml).Register("AutoencoderSweep");
         using var channel = host.Start("Sweep");
         var folds = _ml.Data.CrossValidationSplit(data, _options.Folds, seed: _options.Seed);

@@ -27,11 +27,18 @@ internal static class TorchRuntime
             $"GpuDeviceId is {id} but CUDA device {id} is not available; reference a CUDA libtorch package (e.g. TorchSharp-cuda-linux) and check the driver, or set FallbackToCpu to train on the CPU.");
     }
 
-    /// <summary>Seeds torch's generators (weight initialisation, noise) on every device.</summary>
-    public static void Seed(int seed, Device device)
+    /// <summary>Seeds torch's generators (weight initialisation, noise) on every device; disposing the result puts
+    /// the CPU generator back in the state it had, so a Fit leaves torch's global random stream as it found it.</summary>
+    public static IDisposable Seed(int seed, Device device)
     {
+        var state = random.get_rng_state();
         random.manual_seed(seed);
         if (device.type == DeviceType.CUDA) cuda.manual_seed_all(seed);
+        return new Restore(() =>
+        {
+            random.set_rng_state(state);
+            state.Dispose();
+        });
     }
 
     /// <summary>Sets torch's thread count; disposing the result restores the previous one.</summary>

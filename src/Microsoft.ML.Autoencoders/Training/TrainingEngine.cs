@@ -35,7 +35,7 @@ internal static class TrainingEngine
 
         using var threads = TorchRuntime.SetThreads(options.Threads);
         var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId, options.FallbackToCpu ?? fallbackToCpu, channel);
-        TorchRuntime.Seed(seed, device);
+        using var seeded = TorchRuntime.Seed(seed, device);
         channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {validationRows.Length} validation) on {device}, seed {seed}.");
 
         // Everything torch allocates for this Fit (weights, gradients, optimiser state, snapshots) dies with this

@@ -160,7 +160,9 @@ public sealed class ArchetypalAnalysisTransformer : AutoencoderTransformer
     internal ArchetypalAnalysisTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state)
     {
         _vertices = new Simplex(ArchetypeCount).Vertices;
-        var flat = state.Arrays[ArchetypalVariant.ArchetypesArray];
+        var flat = state.Arrays.GetValueOrDefault(ArchetypalVariant.ArchetypesArray) ?? Array.Empty<float>();
+        if (flat.Length != (long)ArchetypeCount * InputSize)
+            throw new InvalidDataException($"The model holds {flat.Length} archetype values; {ArchetypeCount} archetypes of {InputSize} values are {(long)ArchetypeCount * InputSize}.");
         Archetypes = Enumerable.Range(0, ArchetypeCount).Select(k => flat.AsSpan(k * InputSize, InputSize).ToArray()).ToArray();
     }
 

@@ -12,7 +12,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
 {
     // Each is made when first needed; Dispose releases those that were. The saved chain has its own ONNX Runtime
     // session and temp file, so Transform, which scores in batches, does without it.
-    private readonly Lazy<TransformerChain<ITransformer>> _chain;
+    private readonly Lazy<FirstPartyChain.Saved> _chain;
     private readonly Lazy<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
     private readonly Lazy<OnnxScorer> _decoder;
@@ -135,19 +135,29 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>
-    public static AutoencoderTransformer Load(MLContext mlContext, string path)
-    {
-        using var file = File.OpenRead(path);
-        return Load(mlContext, file);
-    }
+    /// <exception cref="InvalidDataException">The file is not such a model, holds several (see the overload naming
+    /// one), is of another format version, or its options or outputs fail validation.</exception>
+    public static AutoencoderTransformer Load(MLContext mlContext, string path) => Load<AutoencoderTransformer>(mlContext, path);
 
     /// <summary>Reads a model saved with <c>mlContext.Model.Save</c> back as the typed transformer of its variant.</summary>
-    /// <exception cref="InvalidDataException">The file is not such a model, is of another format version, or its
-    /// options or outputs fail validation.</exception>
-    public static AutoencoderTransformer Load(MLContext mlContext, Stream stream)
+    /// <inheritdoc cref="Load(MLContext, string)" path="/exception"/>
+    public static AutoencoderTransformer Load(MLContext mlContext, Stream stream) => Load<AutoencoderTransformer>(mlContext, stream);
+
+    /// <summary>Reads the autoencoder whose output column is <paramref name="outputColumnName"/> (e.g. of a pipeline
+    /// with several) from a file written by <c>mlContext.Model.Save</c>, as <typeparamref name="TTransformer"/>.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load(MLContext, string)"/>, and when the file's autoencoder
+    /// is not a <typeparamref name="TTransformer"/>.</exception>
+    public static TTransformer Load<TTransformer>(MLContext mlContext, string path, string? outputColumnName = null) where TTransformer : AutoencoderTransformer
+    {
+        using var file = File.OpenRead(path);
+        return Load<TTransformer>(mlContext, file, outputColumnName);
+    }
+
+    /// <inheritdoc cref="Load{TTransformer}(MLContext, string, string?)"/>
+    public static TTransformer Load<TTransformer>(MLContext mlContext, Stream stream, string? outputColumnName = null) where TTransformer : AutoencoderTransformer
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        var state = FirstPartyChain.ReadState(stream);
+        var state = FirstPartyChain.ReadState(stream, outputColumnName);
         var variant = AutoencoderVariant.For(state.Options);
         try
         {
@@ -163,7 +173,10 @@ public class AutoencoderTransformer : ITransformer, IDisposable
             throw new InvalidDataException($"The saved model's output columns ({Describe(state.Outputs)}) are not those its options declare ({Describe(expected)}).");
         if (variant.DecoderInputSize is not null && !state.Graphs.ContainsKey(ModelState.DecoderGraph))
             throw new InvalidDataException($"The saved model is a {state.Options.GetType().Name} but holds no decoder graph.");
-        return variant.CreateTransformer(mlContext.Transforms, state);
+        var transformer = variant.CreateTransformer(mlContext.Transforms, state);
+        if (transformer is TTransformer typed) return typed;
+        transformer.Dispose();
+        throw new InvalidDataException($"The saved model is a {transformer.GetType().Name}, not a {typeof(TTransformer).Name}.");
     }
 
     private static string Describe(IEnumerable<OutputColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} [{c.Width}]"));
@@ -175,14 +188,14 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return Live(_chain).GetOutputSchema(inputSchema);
+        return Live(_chain).Chain.GetOutputSchema(inputSchema);
     }
 
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return ((ITransformer)Live(_chain)).GetRowToRowMapper(inputSchema);
+        return Live(_chain).Chain.GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
@@ -195,7 +208,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)Live(_chain)).Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => Live(_chain).Chain.Save(ctx);
 
     /// <summary>Releases every ONNX Runtime session and temp file of the model. Scoring that is under way finishes its
     /// batch; later use throws <see cref="ObjectDisposedException"/>.</summary>

@@ -36,14 +36,14 @@ public sealed class ConvolutionalAutoencoderOptions : AutoencoderOptions
 
     internal override void Validate()
     {
-        Check.Option(ImageHeight >= 1, nameof(ImageHeight), ImageHeight, "at least 1");
-        Check.Option(ImageWidth >= 1, nameof(ImageWidth), ImageWidth, "at least 1");
-        Check.Option(Channels >= 1, nameof(Channels), Channels, "at least 1");
+        Check.Option(ImageHeight is >= 1 and <= MaxWidth, nameof(ImageHeight), ImageHeight, $"from 1 to {MaxWidth}");
+        Check.Option(ImageWidth is >= 1 and <= MaxWidth, nameof(ImageWidth), ImageWidth, $"from 1 to {MaxWidth}");
+        Check.Option(Channels is >= 1 and <= MaxWidth, nameof(Channels), Channels, $"from 1 to {MaxWidth}");
         if (Filters is null || Filters.Length == 0)
             throw new ArgumentException($"Option {nameof(Filters)} is empty; expected one filter count per encoder block.", nameof(Filters));
         for (int i = 0; i < Filters.Length; i++)
-            Check.Option(Filters[i] >= 1, $"{nameof(Filters)}[{i}]", Filters[i], "a filter count of at least 1");
-        Check.Option(KernelSize >= 1 && KernelSize % 2 == 1, nameof(KernelSize), KernelSize, "an odd number of at least 1");
+            Check.Option(Filters[i] is >= 1 and <= MaxWidth, $"{nameof(Filters)}[{i}]", Filters[i], $"a filter count from 1 to {MaxWidth}");
+        Check.Option(KernelSize is >= 1 and <= 63 && KernelSize % 2 == 1, nameof(KernelSize), KernelSize, "an odd number from 1 to 63");
         base.Validate();
     }
 

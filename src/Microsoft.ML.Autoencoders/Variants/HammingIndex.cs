@@ -113,17 +113,31 @@ public sealed class HammingIndex
     public static HammingIndex Load(Stream stream, BinaryCodeTransformer? encoder = null)
     {
         using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        if (reader.ReadInt32() != Magic) throw new InvalidDataException("Not a Hamming index written by HammingIndex.Save.");
-        int bits = reader.ReadInt32();
-        if (encoder is not null && bits != encoder.CodeSize)
-            throw new ArgumentException($"The index holds {bits}-bit codes but the encoder makes {encoder.CodeSize}-bit codes.", nameof(encoder));
-        int count = reader.ReadInt32(), words = (bits + 63) / 64;
-        var codes = new ulong[count][];
-        for (int i = 0; i < count; i++)
+        try
         {
-            codes[i] = new ulong[words];
-            for (int w = 0; w < words; w++) codes[i][w] = reader.ReadUInt64();
+            if (reader.ReadInt32() != Magic) throw new InvalidDataException("Not a Hamming index written by HammingIndex.Save.");
+            int bits = reader.ReadInt32();
+            if (bits is < 1 or > AutoencoderOptions.MaxWidth)
+                throw new InvalidDataException($"The index claims {bits}-bit codes; expected 1 to {AutoencoderOptions.MaxWidth}.");
+            if (encoder is not null && bits != encoder.CodeSize)
+                throw new ArgumentException($"The index holds {bits}-bit codes but the encoder makes {encoder.CodeSize}-bit codes.", nameof(encoder));
+            int count = reader.ReadInt32(), words = (bits + 63) / 64;
+            // The header is untrusted: the codes it announces must be in the stream before anything is allocated for them.
+            long needed = (long)count * words * sizeof(ulong);
+            if (count < 0 || stream.CanSeek && needed > stream.Length - stream.Position)
+                throw new InvalidDataException($"The index claims {count} codes of {bits} bits ({needed} bytes), but the stream holds {(stream.CanSeek ? stream.Length - stream.Position : 0)} more bytes.");
+            var codes = new List<ulong[]>();
+            for (int i = 0; i < count; i++)
+            {
+                var code = new ulong[words];
+                for (int w = 0; w < words; w++) code[w] = reader.ReadUInt64();
+                codes.Add(code);
+            }
+            return new HammingIndex(encoder, codes.ToArray(), bits);
         }
-        return new HammingIndex(encoder, codes, bits);
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The Hamming index ends before the codes its header announces.", e);
+        }
     }
 }

@@ -62,7 +62,7 @@ public sealed class SaucieOptions : AutoencoderOptions
         Check.Option(MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize, "at least 1");
         // The regularisers build several BatchSize x BatchSize kernels per step.
         Check.Option(BatchSize <= 4096, nameof(BatchSize), BatchSize, "at most 4096 for SAUCIE (its penalties are quadratic in the minibatch)");
-        Check.Option(ClusterMergeDistance is null or >= 0, nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or 0 or more");
+        Check.Option(ClusterMergeDistance is null || ClusterMergeDistance >= 0 && double.IsFinite(ClusterMergeDistance.Value), nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or a finite number of 0 or more");
         if (Loss != ReconstructionLoss.MeanSquaredError || OutputActivation != Activation.Identity)
             throw new ArgumentException($"SAUCIE reconstructs in input units with squared error; expected Loss = MeanSquaredError and OutputActivation = Identity.", nameof(Loss));
     }

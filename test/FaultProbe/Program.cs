@@ -1,0 +1,124 @@
+// Usage: FaultProbe misuse <model.zip> <rows.csv>   or   FaultProbe fuzz <model.zip> <rows.csv> <mutations>
+// Exits 0 and prints "ok" when every misuse or mutated file gave a managed exception (or worked); any other outcome,
+// a native crash above all, is a failure.
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Data;
+
+var (scenario, modelPath, rowsPath) = (args[0], args[1], args[2]);
+var ml = new MLContext(1);
+var rows = File.ReadAllLines(rowsPath).Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+var definition = SchemaDefinition.Create(typeof(Row));
+definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Length);
+var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), definition);
+
+int ReadCodes(IDataView scored)
+{
+    var column = scored.Schema["Code"];
+    using var cursor = scored.GetRowCursor(new[] { column });
+    var getter = cursor.GetGetter<VBuffer<float>>(column);
+    var value = default(VBuffer<float>);
+    int n = 0;
+    while (cursor.MoveNext()) { getter(ref value); n++; }
+    return n;
+}
+
+void ExpectDisposed(string what, Action action)
+{
+    try { action(); }
+    catch (ObjectDisposedException) { return; }
+    throw new InvalidOperationException($"{what} after Dispose did not throw ObjectDisposedException.");
+}
+
+if (scenario == "fuzz") return Fuzz(int.Parse(args[3]));
+
+// 1. Use after Dispose: every entry point, and a cursor made before.
+var model = AutoencoderTransformer.Load(ml, modelPath);
+var early = model.Transform(data);
+model.Dispose();
+model.Dispose();
+ExpectDisposed("Transform", () => model.Transform(data));
+ExpectDisposed("reading a view made before", () => ReadCodes(early));
+ExpectDisposed("EncoderJacobian", () => model.EncoderJacobian(rows[0]));
+ExpectDisposed("GetOutputSchema", () => model.GetOutputSchema(data.Schema));
+ExpectDisposed("Save", () => ml.Model.Save(model, data.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
+
+// 2. Dispose while eight threads score: each finishes its reads or gets ObjectDisposedException.
+var shared = AutoencoderTransformer.Load(ml, modelPath);
+int completed = 0, disposed = 0;
+var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+var threads = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
+{
+    try
+    {
+        for (int pass = 0; pass < 1000; pass++)
+        {
+            if (ReadCodes(shared.Transform(data)) != rows.Length) throw new InvalidOperationException("A pass read the wrong number of rows.");
+            Interlocked.Increment(ref completed);
+        }
+    }
+    catch (ObjectDisposedException) { Interlocked.Increment(ref disposed); }
+    catch (Exception e) { failures.Add(e); }
+})).ToList();
+threads.ForEach(t => t.Start());
+Thread.Sleep(300);
+shared.Dispose();
+threads.ForEach(t => t.Join());
+if (!failures.IsEmpty) throw new AggregateException(failures);
+if (disposed == 0) throw new InvalidOperationException("Dispose came after every thread had finished; the race was not exercised.");
+Console.WriteLine($"ok: {completed} passes completed, {disposed} threads stopped by Dispose");
+return 0;
+
+// Seeded byte mutations of the saved ONNX graph (which holds the model state in its metadata): each file loads, as
+// ML.NET's chain and as the typed transformer, and scores, or throws a managed exception, within seconds.
+int Fuzz(int mutations)
+{
+    var original = File.ReadAllBytes(modelPath);
+    var rand = new Random(7);
+    var path = Path.Combine(Path.GetTempPath(), $"fuzz-{Guid.NewGuid():N}.zip");
+    int loaded = 0, refused = 0;
+    try
+    {
+        for (int m = 0; m < mutations; m++)
+        {
+            File.WriteAllBytes(path, original);
+            using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+            {
+                var entry = zip.Entries.First(e => e.Name == "OnnxModel");
+                byte[] bytes;
+                using (var stream = entry.Open()) { using var copy = new MemoryStream(); stream.CopyTo(copy); bytes = copy.ToArray(); }
+                for (int k = rand.Next(1, 8); k > 0; k--) bytes[4 + rand.Next(bytes.Length - 4)] = (byte)rand.Next(256);
+                using var write = entry.Open();
+                write.SetLength(0);
+                write.Write(bytes);
+            }
+            var watch = Stopwatch.StartNew();
+            foreach (var load in new Func<ITransformer>[] { () => ml.Model.Load(path, out _), () => AutoencoderTransformer.Load(ml, path) })
+            {
+                try
+                {
+                    var model = load();
+                    ReadCodes(model.Transform(data));
+                    (model as IDisposable)?.Dispose();
+                    loaded++;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException) { refused++; }
+            }
+            if (watch.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"Mutation {m} took {watch.Elapsed.TotalSeconds:F1} s to load or refuse.");
+        }
+    }
+    finally
+    {
+        File.Delete(path);
+    }
+    Console.WriteLine($"ok: {loaded} loads worked, {refused} threw managed exceptions");
+    return 0;
+}
+
+sealed class Row
+{
+    public float[] Features = Array.Empty<float>();
+}

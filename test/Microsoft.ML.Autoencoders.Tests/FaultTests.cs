@@ -1,0 +1,377 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Microsoft.ML.Autoencoders.Onnx.Proto;
+using Microsoft.ML.Data;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>The fault suite: lifetime, scoring-time input, untrusted model files, process-wide state, each found by a
+/// probe as a user would try it. Misuse that once crashed the process natively runs in a child process (FaultProbe).</summary>
+[TestClass]
+public sealed class FaultTests
+{
+    private static readonly float[][] Rows = TestData.Digits.X[..200];
+
+    private static AutoencoderOptions Small(int seed = 1) => new() { CodeSize = 4, HiddenLayers = new[] { 8 }, Epochs = 1, BatchSize = 64, Seed = seed, Threads = 1 };
+
+    private static AutoencoderTransformer Fit(MLContext ml, AutoencoderOptions? options = null) => ml.Transforms.Autoencoder(options ?? Small()).Fit(TestData.ToDataView(ml, Rows));
+
+    private static string Temp(string extension) => Path.Combine(Path.GetTempPath(), $"ae-fault-{Guid.NewGuid():N}{extension}");
+
+    /// <summary>Runs the probe on a small saved model; its exit code 0 and "ok" mean every misuse threw a managed exception.</summary>
+    private static string RunProbe(string scenario, params string[] extra)
+    {
+        var ml = new MLContext(1);
+        var (model, rows) = (Temp(".zip"), Temp(".csv"));
+        try
+        {
+            using (var fitted = Fit(ml)) ml.Model.Save(fitted, TestData.ToDataView(ml, Rows).Schema, model);
+            File.WriteAllLines(rows, Rows.Take(50).Select(r => string.Join(",", r.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+            var probe = typeof(FaultTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "FaultProbe").Value!;
+            var (exit, stdout, stderr) = EstimatorSuite.Run("dotnet", new[] { probe, scenario, model, rows }.Concat(extra).ToArray());
+            Assert.AreEqual(0, exit, $"the probe ended with exit code {exit} (139: a native crash)\n{stdout}\n{stderr}");
+            StringAssert.StartsWith(stdout, "ok");
+            return stdout;
+        }
+        finally
+        {
+            File.Delete(model);
+            File.Delete(rows);
+        }
+    }
+
+    [TestMethod]
+    public void Use_after_Dispose_and_Dispose_while_eight_threads_score_give_managed_exceptions()
+        => Console.WriteLine(RunProbe("misuse"));
+
+    [TestMethod]
+    [TestCategory("Slow")]
+    public void Mutated_model_files_load_or_throw_a_managed_exception_in_bounded_time()
+        => Console.WriteLine(RunProbe("fuzz", "300"));
+
+    [TestMethod]
+    public void Non_finite_values_and_rows_of_another_length_at_Transform_name_the_column_row_and_feature()
+    {
+        var ml = new MLContext(1);
+        using var model = Fit(ml);
+        var rows = Rows.Select(r => (float[])r.Clone()).ToArray();
+        rows[1500 % rows.Length][3] = float.NaN;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => TestData.Column(model.Transform(TestData.ToDataView(ml, rows)), "Code"));
+        StringAssert.Contains(e.Message, $"row {1500 % rows.Length}, feature 3 is NaN");
+        StringAssert.Contains(e.Message, "'Features'");
+        rows[1500 % rows.Length][3] = float.NegativeInfinity;
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => TestData.Column(model.Transform(TestData.ToDataView(ml, rows)), "Code"));
+        StringAssert.Contains(e.Message, "feature 3 is -Infinity");
+
+        // A source whose rows do not have the column's declared size: named at Transform and at Fit, never padded.
+        var ragged = Rows.Select((r, i) => i == 7 ? r[..60] : r).ToArray();
+        var definition = SchemaDefinition.Create(typeof(Row));
+        definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 64);
+        var data = ml.Data.LoadFromEnumerable(ragged.Select(r => new Row { Features = r }), definition);
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => TestData.Column(model.Transform(data), "Code"));
+        StringAssert.Contains(e.Message, "row 7 has 60 values");
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Autoencoder(Small()).Fit(data));
+        StringAssert.Contains(e.Message, "row 7 has 60 values");
+    }
+
+    [TestMethod]
+    public void A_binary_code_of_a_row_with_NaN_is_an_error_not_hash_zero()
+    {
+        var ml = new MLContext(1);
+        using var model = ml.Transforms.BinaryCodeAutoencoder(new BinaryCodeAutoencoderOptions { CodeSize = 8, HiddenLayers = new[] { 8 }, Epochs = 1, Seed = 1, Threads = 1 })
+            .Fit(TestData.ToDataView(ml, Rows));
+        var rows = Rows.Select(r => (float[])r.Clone()).ToArray();
+        rows[2][0] = float.NaN;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => TestData.Column(model.Transform(TestData.ToDataView(ml, rows)), "Hash"));
+        StringAssert.Contains(e.Message, "row 2, feature 0");
+    }
+
+    [TestMethod]
+    public void Upstream_transforms_run_once_per_row_also_beside_pass_through_columns()
+    {
+        var ml = new MLContext(1);
+        using var model = Fit(ml);
+        int calls = 0;
+        var upstream = ml.Transforms.CustomMapping((Row input, Mapped output) =>
+        {
+            Interlocked.Increment(ref calls);
+            output.Features = input.Features;
+            output.Label = input.Label + 1;
+        }, contractName: null).Fit(TestData.ToDataView(ml, Rows)).Transform(TestData.ToDataView(ml, Rows));
+        var scored = model.Transform(upstream);
+        var codes = TestData.Column(scored, "Code");
+        Assert.AreEqual(Rows.Length, calls, "reading the code");
+        calls = 0;
+        var columns = new[] { scored.Schema["Code"], scored.Schema["Label"] };
+        using (var cursor = scored.GetRowCursor(columns))
+        {
+            var code = cursor.GetGetter<VBuffer<float>>(columns[0]);
+            var label = cursor.GetGetter<int>(columns[1]);
+            var (c, l) = (default(VBuffer<float>), 0);
+            for (int row = 0; cursor.MoveNext(); row++)
+            {
+                code(ref c);
+                label(ref l);
+                Assert.AreEqual(1, l, "the pass-through column belongs to the same row");
+                CollectionAssert.AreEqual(codes[row], c.DenseValues().ToArray(), $"row {row}");
+            }
+        }
+        Assert.AreEqual(Rows.Length, calls, "reading the code and a pass-through column");
+    }
+
+    private sealed class Mapped
+    {
+        [VectorType(64)] public float[] Features = Array.Empty<float>();
+        public int Label;
+    }
+
+    [TestMethod]
+    public void Fit_schema_save_load_and_Dispose_leave_no_temp_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("ae-tmpdir-").FullName;
+        var previous = Environment.GetEnvironmentVariable("TMPDIR");
+        var model = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.zip");
+        try
+        {
+            Environment.SetEnvironmentVariable("TMPDIR", folder);
+            Assert.AreEqual(Path.GetFullPath(folder).TrimEnd('/'), Path.GetFullPath(Path.GetTempPath()).TrimEnd('/'), "this runtime reads TMPDIR on each call");
+            for (int cycle = 0; cycle < 3; cycle++)
+            {
+                var ml = new MLContext(1);
+                var data = TestData.ToDataView(ml, Rows);
+                var options = new VariationalAutoencoderOptions { CodeSize = 2, HiddenLayers = new[] { 8 }, Epochs = 1, Seed = 1, Threads = 1, ReconstructionErrorColumnName = "Error" };
+                ml.Transforms.VariationalAutoencoder(options).GetOutputSchema(TestData.Shape(data.Schema));
+                using (var fitted = ml.Transforms.VariationalAutoencoder(options).Fit(data))
+                {
+                    TestData.Column(fitted.Transform(data), "Code");
+                    ml.Model.Save(fitted, data.Schema, model);
+                    fitted.Generate(3, seed: 1);
+                }
+                using (var typed = AutoencoderTransformer.Load<VariationalAutoencoderTransformer>(ml, model))
+                {
+                    TestData.Column(typed.Transform(data), "Error");
+                    typed.Decode(new float[2]);
+                }
+                var chain = ml.Model.Load(model, out _);
+                TestData.Column(chain.Transform(data), "Code");
+                ((IDisposable)chain).Dispose();
+            }
+            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), string.Join(", ", Directory.EnumerateFileSystemEntries(folder)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TMPDIR", previous);
+            File.Delete(model);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void Fit_leaves_torchs_random_stream_and_thread_count_as_it_found_them()
+    {
+        var ml = new MLContext(1);
+        int threads = get_num_threads();
+        random.manual_seed(123);
+        var expected = rand(5).data<float>().ToArray();
+        random.manual_seed(123);
+        using (Fit(ml)) { }
+        CollectionAssert.AreEqual(expected, rand(5).data<float>().ToArray(), "the global generator continues where it was");
+        Assert.AreEqual(threads, get_num_threads());
+    }
+
+    [TestMethod]
+    public void A_schema_check_does_not_wait_for_a_running_Fit()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, TestData.Digits.X);
+        var options = Small();
+        options.Epochs = 200;
+        options.EarlyStoppingPatience = 0;
+        using var cancel = new CancellationTokenSource();
+        options.CancellationToken = cancel.Token;
+        var started = new ManualResetEventSlim();
+        options.Progress = new Progress(started);
+        var fit = Task.Run(() => ml.Transforms.Autoencoder(options).Fit(data));
+        Assert.IsTrue(started.Wait(TimeSpan.FromSeconds(60)), "training started");
+        var schema = Task.Run(() => ml.Transforms.Autoencoder(Small()).GetOutputSchema(TestData.Shape(data.Schema)));
+        bool quick = schema.Wait(TimeSpan.FromSeconds(10));
+        bool stillTraining = !fit.IsCompleted;
+        cancel.Cancel();
+        Assert.ThrowsExactly<AggregateException>(() => fit.Wait());
+        Assert.IsTrue(stillTraining && quick, "GetOutputSchema returned while Fit was still training");
+    }
+
+    private sealed class Progress(ManualResetEventSlim started) : IProgress<EpochMetrics>
+    {
+        public void Report(EpochMetrics value) => started.Set();
+    }
+
+    /// <summary>Rewrites the model state inside a saved file.</summary>
+    private static void EditState(string path, Action<JsonObject> edit)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = zip.Entries.First(e => e.Name == "OnnxModel");
+        byte[] bytes;
+        using (var reader = new BinaryReader(entry.Open())) bytes = reader.ReadBytes(reader.ReadInt32());
+        var model = ModelProto.Parser.ParseFrom(bytes);
+        var property = model.MetadataProps.Single(p => p.Key == "microsoft.ml.autoencoders.state");
+        var state = JsonNode.Parse(property.Value)!.AsObject();
+        edit(state);
+        property.Value = state.ToJsonString();
+        var edited = model.ToByteArray();
+        using var stream = entry.Open();
+        stream.SetLength(0);
+        using var writer = new BinaryWriter(stream);
+        writer.Write(edited.Length);
+        writer.Write(edited);
+    }
+
+    [TestMethod]
+    public void Typed_Load_validates_what_the_file_claims()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, Rows);
+        var path = Temp(".zip");
+        try
+        {
+            using (var model = Fit(ml)) ml.Model.Save(model, data.Schema, path);
+            var saved = File.ReadAllBytes(path);
+            InvalidDataException Refused(Action<JsonObject> edit)
+            {
+                File.WriteAllBytes(path, saved);
+                EditState(path, edit);
+                return Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load(ml, path));
+            }
+            StringAssert.Contains(Refused(s => s["formatVersion"] = 99).Message, "format version 99");
+            StringAssert.Contains(Refused(s => s.Remove("formatVersion")).Message, "format version 1");
+            StringAssert.Contains(Refused(s => s["options"]!["CodeSize"] = -7).Message, "CodeSize");
+            StringAssert.Contains(Refused(s => s["options"]!["Epochs"] = 0).Message, "Epochs");
+            StringAssert.Contains(Refused(s => s["options"]!["HiddenLayers"] = new JsonArray(1 << 20)).Message, "HiddenLayers[0]");
+            StringAssert.Contains(Refused(s => s["optionsType"] = typeof(VariationalAutoencoderOptions).FullName).Message, "decoder");
+            StringAssert.Contains(Refused(s => s["optionsType"] = "System.Object").Message, "System.Object");
+            StringAssert.Contains(Refused(s => s["inputSize"] = 63).Message, "of width 64; its state says 'Features' of width 63");
+            StringAssert.Contains(Refused(s => s["outputs"] = "nonsense").Message, "malformed");
+
+            File.WriteAllBytes(path, saved);
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load<VariationalAutoencoderTransformer>(ml, path));
+            StringAssert.Contains(e.Message, "not a VariationalAutoencoderTransformer");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void A_pipeline_with_two_autoencoders_needs_the_one_to_load_named()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, Rows);
+        var first = Small();
+        var second = Small(2);
+        second.OutputColumnName = "Code2";
+        var pipeline = ml.Transforms.Autoencoder(first).Append(ml.Transforms.Autoencoder(second));
+        var path = Temp(".zip");
+        try
+        {
+            var model = pipeline.Fit(data);
+            ml.Model.Save(model, data.Schema, path);
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load(ml, path));
+            StringAssert.Contains(e.Message, "'Code', 'Code2'");
+            using var loaded = AutoencoderTransformer.Load<AutoencoderTransformer>(ml, path, "Code2");
+            Assert.AreEqual("Code2", loaded.Options.OutputColumnName);
+            Assert.AreEqual(2, loaded.Options.Seed);
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load<AutoencoderTransformer>(ml, path, "Nope")).Message, "'Code', 'Code2'");
+            foreach (var t in model) (t as IDisposable)?.Dispose();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void A_Hamming_index_header_is_checked_against_the_stream()
+    {
+        void Refused(int bits, int count, int words, string expected)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(0x48414D31);
+                writer.Write(bits);
+                writer.Write(count);
+                for (int i = 0; i < words; i++) writer.Write(ulong.MaxValue);
+            }
+            stream.Position = 0;
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => HammingIndex.Load(stream)).Message, expected);
+        }
+        Refused(64, 20_000_000, 0, "claims 20000000 codes");
+        Refused(-64, 1, 1, "-64-bit");
+        Refused(64, -1, 0, "claims -1 codes");
+        Refused(128, 2, 3, "claims 2 codes");
+        using var unseekable = new NonSeekable(new byte[] { 0x31, 0x4D, 0x41, 0x48, 64, 0, 0, 0, 5, 0, 0, 0, 1, 2 });
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => HammingIndex.Load(unseekable)).Message, "ends before");
+    }
+
+    private sealed class NonSeekable(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [TestMethod]
+    public void Small_options_problems_are_named_before_training()
+    {
+        var ml = new MLContext(1);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(new SaucieOptions { ClusterMergeDistance = double.PositiveInfinity })).Message, "ClusterMergeDistance");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = int.MaxValue })).Message, "CodeSize");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { HiddenLayers = new[] { int.MaxValue } })).Message, "HiddenLayers[0]");
+    }
+
+    [TestMethod]
+    public void The_sweep_keeps_a_copy_of_its_options_and_names_too_little_data()
+    {
+        var ml = new MLContext(1);
+        var options = new AutoencoderSweepOptions { Trials = 1, Folds = 2, MaxEpochs = 1, CodeSizes = new[] { 3 }, HiddenLayers = new[] { Array.Empty<int>() }, Variants = new[] { "Autoencoder" }, Seed = 1 };
+        var sweep = new AutoencoderSweep(ml, options);
+        options.CodeSizes[0] = 999;
+        options.Variants[0] = "Unknown";
+        var result = sweep.Run(TestData.ToDataView(ml, Rows[..60]));
+        Assert.AreEqual(3, result.Best.Options.CodeSize);
+        result.BestModel.Dispose();
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => new AutoencoderSweep(ml, new AutoencoderSweepOptions { Folds = 3 }).Run(TestData.ToDataView(ml, Rows[..2])));
+        StringAssert.Contains(e.Message, "fewer rows than Folds (3)");
+    }
+
+    private sealed class KeyRow<T>
+    {
+        public float[] Features = Array.Empty<float>();
+        public T Batch = default!;
+    }
+
+    [TestMethod]
+    public void SAUCIE_reads_batches_from_keys_of_any_width_and_names_a_missing_batch()
+    {
+        var ml = new MLContext(1);
+        var (x, _, batches) = TestData.CellTypes(n: 120, types: 2, dims: 6, batches: 2, seed: 1);
+        var options = new SaucieOptions { HiddenLayers = new[] { 8 }, Epochs = 1, BatchSize = 64, Seed = 1, Threads = 1, BatchColumnName = "Batch", ClusterColumnName = null };
+        IDataView Data<T>(Func<int, T> batch, DataViewType type)
+        {
+            var definition = SchemaDefinition.Create(typeof(KeyRow<T>));
+            definition[nameof(KeyRow<T>.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 6);
+            definition[nameof(KeyRow<T>.Batch)].ColumnType = type;
+            return ml.Data.LoadFromEnumerable(x.Select((r, i) => new KeyRow<T> { Features = r, Batch = batch(batches[i]) }), definition);
+        }
+        // LoadFromEnumerable takes key fields as 0-based indices and reads anything beyond the key count as missing.
+        using (ml.Transforms.Saucie(options).Fit(Data(b => (byte)b, new KeyDataViewType(typeof(byte), 2)))) { }
+        using (ml.Transforms.Saucie(options).Fit(Data(b => (ulong)b, new KeyDataViewType(typeof(ulong), 2)))) { }
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(options).Fit(Data(b => b == 1 ? "" : "a", TextDataViewType.Instance)));
+        StringAssert.Contains(e.Message, $"row {Array.IndexOf(batches, 1)} has a missing or empty value");
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(options).Fit(Data(b => b == 1 ? 7u : 0u, new KeyDataViewType(typeof(uint), 2))));
+        StringAssert.Contains(e.Message, $"row {Array.IndexOf(batches, 1)} has a missing or empty value");
+    }
+}
