@@ -22,12 +22,18 @@ internal sealed class ScoredDataView : IDataView
         _source = source;
         _state = state;
         _scorer = scorer;
+        Schema = SchemaOf(source.Schema, state);
+    }
+
+    /// <summary>The input columns, then the graph's outputs as ML.NET's ONNX transformer gives them, so the saved
+    /// chain's steps after it apply to this view as to that transformer's output.</summary>
+    public static DataViewSchema SchemaOf(DataViewSchema input, ModelState state)
+    {
         var builder = new DataViewSchema.Builder();
-        builder.AddColumns(source.Schema);
-        // The graph's outputs as ML.NET's ONNX transformer gives them, so the saved chain's steps apply after.
+        builder.AddColumns(input);
         foreach (var (column, name) in state.Outputs.Zip(state.GraphNames))
             builder.AddColumn(name, ColumnTypes.InGraph(column));
-        Schema = builder.ToSchema();
+        return builder.ToSchema();
     }
 
     public bool CanShuffle => false;

@@ -11,16 +11,19 @@ namespace Microsoft.ML.Autoencoders;
 public class AutoencoderTransformer : ITransformer, IDisposable
 {
     // Each is made when first needed; Dispose releases those that were. The saved chain has its own ONNX Runtime
-    // session and temp file, so Transform, which scores in batches, does without it.
+    // session and graph file, so only a row-to-row mapper (e.g. for a PredictionEngine) keeps one.
     private readonly Lazy<FirstPartyChain.Saved> _chain;
     private readonly Lazy<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
     private readonly Lazy<OnnxScorer> _decoder;
     private volatile bool _disposed;
 
+    private readonly TransformsCatalog _catalog;
+
     internal AutoencoderTransformer(TransformsCatalog catalog, ModelState state)
     {
         State = state;
+        _catalog = catalog;
         _chain = new(() => FirstPartyChain.Fit(catalog, state));
         _postProcessing = new(() => FirstPartyChain.PostProcessing(catalog, state));
         _scorer = new(() => new OnnxScorer(state));
@@ -188,7 +191,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return Live(_chain).Chain.GetOutputSchema(inputSchema);
+        return Live(_postProcessing).GetOutputSchema(ScoredDataView.SchemaOf(inputSchema, State));
     }
 
     /// <inheritdoc/>
@@ -208,7 +211,18 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => Live(_chain).Chain.Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        if (_chain.IsValueCreated)
+        {
+            Live(_chain).Chain.Save(ctx);
+            return;
+        }
+        // A chain made only to be saved is released at once: its session and file are not kept for the model's life.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var saved = FirstPartyChain.Fit(_catalog, State);
+        saved.Chain.Save(ctx);
+    }
 
     /// <summary>Releases every ONNX Runtime session and temp file of the model. Scoring that is under way finishes its
     /// batch; later use throws <see cref="ObjectDisposedException"/>.</summary>
