@@ -69,7 +69,17 @@ shared.Dispose();
 threads.ForEach(t => t.Join());
 if (!failures.IsEmpty) throw new AggregateException(failures);
 if (disposed == 0) throw new InvalidOperationException("Dispose came after every thread had finished; the race was not exercised.");
-Console.WriteLine($"ok: {completed} passes completed, {disposed} threads stopped by Dispose");
+// 3. Models loaded, used and disposed release their ONNX Runtime sessions, and with them their threads.
+int before = Process.GetCurrentProcess().Threads.Count;
+for (int i = 0; i < 20; i++)
+{
+    using var cycled = AutoencoderTransformer.Load(ml, modelPath);
+    ReadCodes(cycled.Transform(data));
+    cycled.EncoderJacobian(rows[0]);
+}
+int grown = Process.GetCurrentProcess().Threads.Count - before;
+if (grown > 8) throw new InvalidOperationException($"20 loaded and disposed models left {grown} more threads.");
+Console.WriteLine($"ok: {completed} passes completed, {disposed} threads stopped by Dispose, {grown} threads more after 20 models");
 return 0;
 
 // Seeded byte mutations of the saved ONNX graph (which holds the model state in its metadata): each file loads, as

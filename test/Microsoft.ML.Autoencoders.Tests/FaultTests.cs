@@ -253,6 +253,7 @@ public sealed class FaultTests
             StringAssert.Contains(Refused(s => s["options"]!["HiddenLayers"] = new JsonArray(1 << 20)).Message, "HiddenLayers[0]");
             StringAssert.Contains(Refused(s => s["optionsType"] = typeof(VariationalAutoencoderOptions).FullName).Message, "decoder");
             StringAssert.Contains(Refused(s => s["optionsType"] = "System.Object").Message, "System.Object");
+            StringAssert.Contains(Refused(s => { s["optionsType"] = typeof(ArchetypalAnalysisOptions).FullName; s["options"]!["ArchetypeCount"] = 1200; }).Message, "ArchetypeCount");
             StringAssert.Contains(Refused(s => s["inputSize"] = 63).Message, "of width 64; its state says 'Features' of width 63");
             StringAssert.Contains(Refused(s => s["outputs"] = "nonsense").Message, "malformed");
 
