@@ -69,7 +69,31 @@ shared.Dispose();
 threads.ForEach(t => t.Join());
 if (!failures.IsEmpty) throw new AggregateException(failures);
 if (disposed == 0) throw new InvalidOperationException("Dispose came after every thread had finished; the race was not exercised.");
-// 3. Models loaded, used and disposed release their ONNX Runtime sessions, and with them their threads.
+// 3. Dispose while eight PredictionEngines (PredictionEnginePool's hot reload) predict: the same.
+var served = AutoencoderTransformer.Load(ml, modelPath);
+int predicted = 0, stopped = 0;
+var engines = Enumerable.Range(0, 8).Select(_ => ml.Model.CreatePredictionEngine<Row, Prediction>(served, inputSchemaDefinition: definition)).ToList();
+threads = engines.Select(engine => new Thread(() =>
+{
+    try
+    {
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            if (engine.Predict(new Row { Features = rows[i % rows.Length] }).Code.Length != 4) throw new InvalidOperationException("A prediction has the wrong code size.");
+            Interlocked.Increment(ref predicted);
+        }
+    }
+    catch (ObjectDisposedException) { Interlocked.Increment(ref stopped); }
+    catch (Exception e) { failures.Add(e); }
+})).ToList();
+threads.ForEach(t => t.Start());
+Thread.Sleep(300);
+served.Dispose();
+threads.ForEach(t => t.Join());
+if (!failures.IsEmpty) throw new AggregateException(failures);
+if (stopped != 8) throw new InvalidOperationException($"{8 - stopped} prediction engines were not stopped by Dispose.");
+
+// 4. Models loaded, used and disposed release their ONNX Runtime sessions, and with them their threads.
 int before = Process.GetCurrentProcess().Threads.Count;
 for (int i = 0; i < 20; i++)
 {
@@ -79,7 +103,7 @@ for (int i = 0; i < 20; i++)
 }
 int grown = Process.GetCurrentProcess().Threads.Count - before;
 if (grown > 8) throw new InvalidOperationException($"20 loaded and disposed models left {grown} more threads.");
-Console.WriteLine($"ok: {completed} passes completed, {disposed} threads stopped by Dispose, {grown} threads more after 20 models");
+Console.WriteLine($"ok: {completed} passes completed, {disposed} threads stopped by Dispose; {predicted} predictions, {stopped} engines stopped; {grown} threads more after 20 models");
 return 0;
 
 // Seeded byte mutations of the saved ONNX graph (which holds the model state in its metadata): each file loads, as
@@ -126,6 +150,11 @@ int Fuzz(int mutations)
     }
     Console.WriteLine($"ok: {loaded} loads worked, {refused} threw managed exceptions");
     return 0;
+}
+
+sealed class Prediction
+{
+    public float[] Code = Array.Empty<float>();
 }
 
 sealed class Row

@@ -189,7 +189,7 @@ public sealed class FaultTests
         var ml = new MLContext(1);
         var data = TestData.ToDataView(ml, TestData.Digits.X);
         var options = Small();
-        options.Epochs = 200;
+        options.Epochs = 1_000_000;
         options.EarlyStoppingPatience = 0;
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;

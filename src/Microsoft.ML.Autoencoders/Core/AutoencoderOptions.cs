@@ -83,9 +83,19 @@ public class AutoencoderOptions
     [JsonIgnore]
     public IProgress<EpochMetrics>? Progress { get; set; }
 
-    /// <summary>Checked between minibatches; cancelling makes <c>Fit</c> throw <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>Checked between minibatches; cancelling makes <c>Fit</c> throw <see cref="OperationCanceledException"/>,
+    /// or return the best model so far when <see cref="KeepBestOnCancellation"/> is set.</summary>
     [JsonIgnore]
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>When <see cref="CancellationToken"/> is cancelled during training, stop and return a model with the best
+    /// weights so far (the current ones before a first epoch ends) instead of throwing; the history shows where it stopped.</summary>
+    public bool KeepBestOnCancellation { get; set; }
+
+    /// <summary>Rows to measure the validation loss on (the input column, of the training data's size), in place of a
+    /// <see cref="ValidationFraction"/> of the training rows, which must then be 0. Null: split off the fraction.</summary>
+    [JsonIgnore]
+    public IDataView? ValidationData { get; set; }
 
     /// <summary>Activation of the hidden layers.</summary>
     public Activation Activation { get; set; } = Activation.Relu;
@@ -115,6 +125,7 @@ public class AutoencoderOptions
         Check.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Check.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
         Check.Option(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Check.Option(ValidationData is null || ValidationFraction == 0, nameof(ValidationFraction), ValidationFraction, "0 when ValidationData is set (the validation rows come from it)");
         Check.Option(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
         Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
         Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");

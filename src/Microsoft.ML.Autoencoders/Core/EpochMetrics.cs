@@ -5,8 +5,10 @@ namespace Microsoft.ML.Autoencoders;
 public sealed class EpochMetrics
 {
     /// <summary>Creates the metrics of one epoch.</summary>
-    public EpochMetrics(int epoch, double trainLoss, double? validationLoss, IReadOnlyDictionary<string, double>? terms = null, string phase = "train", double seconds = 0)
+    public EpochMetrics(int epoch, double trainLoss, double? validationLoss, IReadOnlyDictionary<string, double>? terms = null, string phase = "train", double seconds = 0,
+        int totalEpochs = 0, bool isBest = false, TimeSpan elapsed = default, TimeSpan? estimatedRemaining = null)
     {
+        (TotalEpochs, IsBest, Elapsed, EstimatedRemaining) = (totalEpochs, isBest, elapsed, estimatedRemaining);
         Seconds = seconds;
         Epoch = epoch;
         TrainLoss = trainLoss;
@@ -17,6 +19,21 @@ public sealed class EpochMetrics
 
     /// <summary>1-based epoch number within its phase.</summary>
     public int Epoch { get; }
+
+    /// <summary>The most epochs the phase runs (early stopping may end it sooner); 0 where not known.</summary>
+    public int TotalEpochs { get; }
+
+    /// <summary>Whether this epoch's weights are the best of the phase so far (by validation loss, else training loss):
+    /// the ones the model keeps when early stopping or cancellation with
+    /// <see cref="AutoencoderOptions.KeepBestOnCancellation"/> ends training.</summary>
+    public bool IsBest { get; }
+
+    /// <summary>Time since <c>Fit</c> started.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Time left for the rest of the phase at its mean epoch time so far, were it to run all
+    /// <see cref="TotalEpochs"/>; null where not known.</summary>
+    public TimeSpan? EstimatedRemaining { get; }
 
     /// <summary>Mean training loss over the epoch's minibatches (all terms of the objective).</summary>
     public double TrainLoss { get; }
@@ -36,10 +53,10 @@ public sealed class EpochMetrics
     /// <inheritdoc/>
     public override string ToString()
     {
-        var text = $"{Phase} epoch {Epoch}: train loss {TrainLoss:G5}";
+        var text = $"{Phase} epoch {Epoch}{(TotalEpochs > 0 ? $" of {TotalEpochs}" : "")}: train loss {TrainLoss:G5}";
         if (ValidationLoss is double v) text += $", validation loss {v:G5}";
         if (Terms.Count > 1) foreach (var (name, value) in Terms) text += $", {name} {value:G5}";
-        text += $" ({Seconds:F2} s)";
+        text += $" ({Seconds:F2} s{(IsBest ? ", best so far" : "")}{(EstimatedRemaining is { } left ? $", about {left.TotalSeconds:F0} s left" : "")})";
         return text;
     }
 }

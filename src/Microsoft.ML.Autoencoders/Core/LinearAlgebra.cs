@@ -44,12 +44,13 @@ internal static class LinearAlgebra
         return (order.Select(i => evd.EigenValues[i].Real).ToArray(), order.Select(i => evd.EigenVectors.Column(i).ToArray()).ToArray());
     }
 
-    /// <summary>The top <paramref name="k"/> principal directions (unit rows) of the centred rows.</summary>
+    /// <summary>The top <paramref name="k"/> principal directions (unit rows) of the centred rows: eigenvectors of the
+    /// d × d scatter matrix, so the cost does not grow with the square of the row count.</summary>
     public static double[][] PrincipalDirections(IReadOnlyList<float[]> rows, int k)
     {
         var x = Matrix<double>.Build.DenseOfRowArrays(rows.Select(r => r.Select(v => (double)v).ToArray()));
-        var mean = x.ColumnSums() / x.RowCount;
-        return (x - Matrix<double>.Build.DenseOfRowVectors(Enumerable.Repeat(mean, x.RowCount))).Svd().VT.EnumerateRows().Take(k).Select(r => r.ToArray()).ToArray();
+        var centred = x - Matrix<double>.Build.DenseOfRowVectors(Enumerable.Repeat(x.ColumnSums() / x.RowCount, x.RowCount));
+        return SymmetricEigen(centred.TransposeThisAndMultiply(centred).ToArray()).Vectors[..k];
     }
 
     /// <summary>The principal angles, in degrees and ascending, between the spans of two sets of vectors (rows): the

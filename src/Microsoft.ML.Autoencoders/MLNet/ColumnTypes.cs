@@ -26,9 +26,19 @@ internal static class ColumnTypes
     public static SchemaShape Append(SchemaShape input, IReadOnlyList<OutputColumn> outputs)
     {
         var builder = new DataViewSchema.Builder();
-        foreach (var column in outputs) builder.AddColumn(column.Name, Of(column));
+        foreach (var column in outputs) builder.AddColumn(column.Name, Of(column), column.Type == OutputType.Key ? KeyValues(column.KeyCount) : null);
         var names = outputs.Select(c => c.Name).ToHashSet();
         return new SchemaShape(input.Where(c => !names.Contains(c.Name)).Concat(ShapeOf(builder.ToSchema())));
+    }
+
+    /// <summary>The key values ValueToKey gives a key column mapped from ids 1..count: the ids themselves, as Single.</summary>
+    private static DataViewSchema.Annotations KeyValues(int count)
+    {
+        var annotations = new DataViewSchema.Annotations.Builder();
+        int n = Math.Max(1, count);
+        ValueGetter<VBuffer<float>> ids = (ref VBuffer<float> value) => value = new VBuffer<float>(n, Enumerable.Range(1, n).Select(i => (float)i).ToArray());
+        annotations.Add("KeyValues", new VectorDataViewType(NumberDataViewType.Single, n), ids);
+        return annotations.ToAnnotations();
     }
 
     // ML.NET keeps SchemaShape.Create and SchemaShape.Column's constructor internal, so a third-party estimator cannot

@@ -90,11 +90,14 @@ internal static class FirstPartyChain
         var states = new List<ModelState>();
         foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel"))
         {
-            using var reader = new BinaryReader(entry.Open());
-            int length = reader.ReadInt32();
-            if (length < 0 || length > entry.Length)
-                throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds {entry.Length}.");
-            var bytes = reader.ReadBytes(length);
+            // Sizes in a zip are the file's claims: read what is there, then check the entry's own length prefix.
+            using var content = new MemoryStream();
+            using (var stream = entry.Open()) stream.CopyTo(content);
+            var all = content.GetBuffer().AsSpan(0, (int)content.Length);
+            int length = all.Length >= 4 ? BitConverter.ToInt32(all) : -1;
+            if (length < 0 || length > all.Length - 4)
+                throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds {Math.Max(0, all.Length - 4)}.");
+            var bytes = all.Slice(4, length).ToArray();
             if (ModelState.IsOurs(bytes)) states.Add(ModelState.FromOnnx(bytes));
         }
         var names = string.Join(", ", states.Select(s => $"'{s.Options.OutputColumnName}'"));

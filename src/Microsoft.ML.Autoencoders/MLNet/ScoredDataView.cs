@@ -61,6 +61,7 @@ internal sealed class ScoredDataView : IDataView
         private long _batchStart;
         private int _batchCount;
         private long _position = -1;
+        private Exception? _failed;
 
         public Cursor(ScoredDataView view, HashSet<int> active)
         {
@@ -91,13 +92,24 @@ internal sealed class ScoredDataView : IDataView
 
         public override bool MoveNext()
         {
+            if (_failed is not null)
+                throw new InvalidOperationException("This cursor failed earlier and cannot go on; make a new one.", _failed);
             if (_wanted.Length == 0)
             {
                 if (!_rows.MoveNext()) return false;
                 _position++;
                 return true;
             }
-            if (_position + 1 >= _batchStart + _batchCount && !ScoreNextBatch()) return false;
+            try
+            {
+                if (_position + 1 >= _batchStart + _batchCount && !ScoreNextBatch()) return false;
+            }
+            catch (Exception e)
+            {
+                // Rows of the failed batch were read from the source already: going on would misnumber the rest.
+                _failed = e;
+                throw;
+            }
             _position++;
             return true;
         }
@@ -108,18 +120,18 @@ internal sealed class ScoredDataView : IDataView
             int size = _view._state.InputSize;
             // One buffer per cursor: a fresh 1,024-row batch each time is a large-object allocation.
             var inputs = _inputs ??= new float[BatchRows * size];
+            long start = _batchStart + _batchCount;
             int count = 0;
             while (count < BatchRows && _rows.MoveNext())
             {
                 _input!(ref _row);
-                DataReader.CopyRow(_row, inputs.AsSpan(count * size, size), _view._state.Options.InputColumnName, _batchStart + _batchCount + count);
+                DataReader.CopyRow(_row, inputs.AsSpan(count * size, size), _view._state.Options.InputColumnName, start + count);
                 foreach (var kept in _kept.Values) kept.Read(count);
                 count++;
             }
             if (count == 0) return false;
-            _batchStart += _batchCount;
-            _batchCount = count;
             _batch = scorer.Run(inputs, count, _wanted, _batch.Length == 0 ? null : _batch);
+            (_batchStart, _batchCount) = (start, count);
             return true;
         }
 

@@ -94,18 +94,21 @@ internal sealed class ModelState
             var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
             if (type is null || type.IsAbstract || !typeof(AutoencoderOptions).IsAssignableFrom(type))
                 throw new InvalidDataException($"The model's options type '{typeName}' is not an options class of this library or of a loaded variant.");
+            T Required<T>(string name) where T : class => state[name]?.Deserialize<T>(Json) ?? throw new InvalidDataException($"The model's state has no '{name}'.");
             var result = new ModelState
             {
-                Options = (AutoencoderOptions)state["options"]!.Deserialize(type, Json)!,
+                Options = (AutoencoderOptions)(state["options"]?.Deserialize(type, Json) ?? throw new InvalidDataException("The model's state has no 'options'.")),
                 InputSize = (int)state["inputSize"]!,
-                Outputs = state["outputs"]!.Deserialize<List<OutputColumn>>(Json)!,
-                History = state["history"]!.Deserialize<List<EpochMetrics>>(Json)!,
+                Outputs = Required<List<OutputColumn>>("outputs"),
+                History = Required<List<EpochMetrics>>("history"),
                 BestEpoch = (int)state["bestEpoch"]!,
                 FinalValidationLoss = (double?)state["finalValidationLoss"],
-                Arrays = state["arrays"]!.Deserialize<Dictionary<string, float[]>>(Json)!,
-                Graphs = state["graphs"]!.Deserialize<Dictionary<string, byte[]>>(Json)!,
+                Arrays = Required<Dictionary<string, float[]>>("arrays"),
+                Graphs = Required<Dictionary<string, byte[]>>("graphs"),
                 Onnx = onnx,
             };
+            if (result.Outputs.Any(o => o is null || o.Name is null) || result.History.Any(e => e is null) || result.Arrays.Values.Any(a => a is null) || result.Graphs.Values.Any(g => g is null))
+                throw new InvalidDataException("The model's state has an empty output, epoch, array or graph.");
             // The graph must be the one the state describes: its input and outputs are what scoring relies on.
             var input = model.Graph?.Input.Count == 1 ? model.Graph.Input[0] : null;
             var dims = input?.Type?.TensorType?.Shape?.Dim;

@@ -47,6 +47,14 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>Adds a UInt64 scalar constant.</summary>
+    public string UInt64Constant(ulong value)
+    {
+        var name = NextName("u");
+        _graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Uint64, RawData = ByteString.CopyFrom(BitConverter.GetBytes(value)) });
+        return name;
+    }
+
     /// <summary>Adds a node with one output and returns that output's name.</summary>
     public string Node(string opType, string[] inputs, params AttributeProto[] attributes)
     {

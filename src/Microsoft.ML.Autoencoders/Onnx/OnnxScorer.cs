@@ -2,15 +2,11 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Microsoft.ML.Autoencoders.Onnx;
 
-/// <summary>Runs an ONNX graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row).
-/// Safe to use from several threads and to dispose while they run: a run that started finishes, later ones throw
-/// <see cref="ObjectDisposedException"/>, and the native session is released when the last run ends.</summary>
+/// <summary>Runs an ONNX graph on many rows per ONNX Runtime call (ML.NET's ONNX transformer makes one call a row);
+/// safe to dispose while other threads run it (<see cref="Shared{T}"/>).</summary>
 internal sealed class OnnxScorer : IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly object _gate = new();
-    private int _running;
-    private bool _disposed;
+    private readonly Shared<InferenceSession> _session;
     private readonly string _inputName;
     private readonly int _inputSize;
     private readonly string[] _outputNames;
@@ -19,7 +15,7 @@ internal sealed class OnnxScorer : IDisposable
     /// <summary>A scorer of a graph with one float input [batch, inputSize] and the given outputs, named in the graph by <paramref name="graphNames"/>.</summary>
     public OnnxScorer(byte[] model, string inputName, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyList<string> graphNames)
     {
-        _session = new InferenceSession(model);
+        _session = new Shared<InferenceSession>(new InferenceSession(model));
         _inputName = inputName;
         _inputSize = inputSize;
         _outputs = outputs.ToArray();
@@ -47,27 +43,11 @@ internal sealed class OnnxScorer : IDisposable
     public Array?[] Run(Memory<float> input, int rows, IReadOnlyList<int>? wanted = null, Array?[]? reuse = null)
     {
         wanted ??= Enumerable.Range(0, _outputNames.Length).ToArray();
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _running++;
-        }
-        try
-        {
-            return RunSession(input, rows, wanted, reuse);
-        }
-        finally
-        {
-            lock (_gate) if (--_running == 0 && _disposed) _session.Dispose();
-        }
-    }
-
-    private Array?[] RunSession(Memory<float> input, int rows, IReadOnlyList<int> wanted, Array?[]? reuse)
-    {
+        using var session = _session.Acquire();
         using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input[..(rows * _inputSize)], new long[] { rows, _inputSize });
         using var runOptions = new RunOptions();
         // ONNX Runtime computes only what the requested outputs need (e.g. no decoder for the code alone).
-        using var results = _session.Run(runOptions, new[] { _inputName }, new[] { value }, wanted.Select(c => _outputNames[c]).ToArray());
+        using var results = session.Value.Run(runOptions, new[] { _inputName }, new[] { value }, wanted.Select(c => _outputNames[c]).ToArray());
         var outputs = new Array?[_outputNames.Length];
         for (int r = 0; r < wanted.Count; r++)
         {
@@ -90,13 +70,5 @@ internal sealed class OnnxScorer : IDisposable
         return reuse;
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            if (_running == 0) _session.Dispose();
-        }
-    }
+    public void Dispose() => _session.Dispose();
 }

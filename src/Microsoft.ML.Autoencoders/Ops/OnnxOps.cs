@@ -61,9 +61,18 @@ internal sealed class OnnxOps(OnnxGraph graph) : IOps<string>
 
     public string PackBits(string bits, int width)
     {
-        var terms = Mul(graph.Node("Cast", new[] { bits }, OnnxGraph.Int("to", 7)), graph.Int64Constant(TorchOps.Powers(width)));
-        var sum = graph.Node("ReduceSum", new[] { terms, graph.Int64Constant(1) }, OnnxGraph.Int("keepdims", 0));
-        return graph.Node("Cast", new[] { sum }, OnnxGraph.Int("to", 13));
+        // ONNX Runtime sums int64 through double, which drops bits past the 53rd: each 16 bits are summed exactly in
+        // Single (integers below 2^16), then shifted and added in UInt64, whose Mul and Add are exact.
+        string? hash = null;
+        for (int start = 0; start < width; start += 16)
+        {
+            int n = Math.Min(16, width - start);
+            var group = graph.Node("Slice", new[] { bits, graph.Int64Constant(start), graph.Int64Constant(start + n), graph.Int64Constant(1) });
+            var value = graph.Node("MatMul", new[] { group, graph.Constant(Enumerable.Range(0, n).Select(j => (float)(1 << j)).ToArray(), n) });
+            var shifted = Mul(graph.Node("Cast", new[] { value }, OnnxGraph.Int("to", 13)), graph.UInt64Constant(1UL << start));
+            hash = hash is null ? shifted : Add(hash, shifted);
+        }
+        return hash!;
     }
 
     private string Constant(Tensor t) => graph.Constant(TorchOps.ToArray(t), t.shape);

@@ -22,6 +22,7 @@ internal static class TrainingEngine
 
     private static ModelState TrainLocked(IHostEnvironment env, TrainingVariant variant, IDataView data)
     {
+        var sinceFit = System.Diagnostics.Stopwatch.StartNew();
         var options = variant.Options;
         var host = env.Register("Autoencoder");
         var (gpuDeviceId, fallbackToCpu) = MLNetEnvironment.Device(env);
@@ -45,10 +46,10 @@ internal static class TrainingEngine
         network.to(device);
         var all = new TrainingData(x, size, groups, device);
         var train = all.Subset(trainRows);
-        var validation = validationRows.Length > 0 ? all.Subset(validationRows) : null;
+        var validation = validationRows.Length > 0 ? all.Subset(validationRows) : ReadValidation(variant, size, groups, device);
         variant.Prepare(train);
 
-        var session = new TrainingSession(options, channel, seed);
+        var session = new TrainingSession(options, channel, seed, sinceFit);
         variant.Pretrain(session, network, train, validation);
         var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
         int bestEpoch = session.Run(main, train, validation);
@@ -66,6 +67,22 @@ internal static class TrainingEngine
             Arrays = learned,
         };
         return Export(variant, network, state, all.Chunk(0, Math.Min(rows, CheckRows)));
+    }
+
+    /// <summary>The rows of <see cref="AutoencoderOptions.ValidationData"/>, checked as the training rows are, with their
+    /// groups numbered as the training rows' groups; null without validation data.</summary>
+    private static TrainingData? ReadValidation(TrainingVariant variant, int size, RowGroups? trainGroups, Device device)
+    {
+        if (variant.Options.ValidationData is not { } data) return null;
+        var options = variant.Options;
+        DataReader.CheckSize(data.Schema, options.InputColumnName, size);
+        var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out _,
+            options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null);
+        if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, rows) is not { } groups) return new TrainingData(x, size, null, device);
+        var ids = groups.Ids.Select(g => Array.IndexOf(trainGroups.Names, groups.Names[g])).ToArray();
+        if (Array.IndexOf(ids, -1) is int row and >= 0)
+            throw new InvalidOperationException($"ValidationData: row {row} is of group '{groups.Names[groups.Ids[row]]}', which the training data does not have.");
+        return new TrainingData(x, size, trainGroups with { Ids = ids }, device);
     }
 
     /// <summary>A seeded split of the rows into training and validation positions.</summary>
@@ -119,22 +136,24 @@ internal static class TrainingEngine
     }
 
     /// <summary>The worst relative difference between torch's and ONNX Runtime's values of a column when they
-    /// disagree, else null. A thresholded value (a bit, an id) may land on the other side in one runtime: a few may differ.</summary>
-    public static double? Disagreement(OutputColumn column, Tensor expected, Array actual)
+    /// disagree (beyond <paramref name="tolerance"/>; UInt64 codes must be equal), else null. A thresholded value (a bit,
+    /// an id, a hash) may land on the other side in one runtime: a few may differ.</summary>
+    public static double? Disagreement(OutputColumn column, Tensor expected, Array actual, double tolerance = 1e-3)
     {
         using var cpu = expected.cpu();
-        var values = column.Type == OutputType.UInt64
-            ? cpu.data<long>().ToArray().Select(v => (double)unchecked((ulong)v)).ToArray()
-            : cpu.to_type(ScalarType.Float64).data<double>().ToArray();
+        bool exact = column.Type == OutputType.UInt64;
+        var values = exact ? cpu.data<long>().ToArray().Select(v => (object)unchecked((ulong)v)).ToArray()
+            : cpu.to_type(ScalarType.Float64).data<double>().ToArray().Select(v => (object)v).ToArray();
         double worst = 0;
         int differing = 0;
-        for (int i = 0; i < values.Length; i++)
+        for (int i = 0; i < Math.Min(values.Length, actual.Length); i++)
         {
-            double difference = Math.Abs(values[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(values[i]));
+            double difference = exact ? ((ulong)values[i] == (ulong)actual.GetValue(i)! ? 0 : 1)
+                : Math.Abs((double)values[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs((double)values[i]));
             worst = Math.Max(worst, difference);
-            if (!(difference < 1e-3)) differing++;
+            if (!(difference < tolerance)) differing++;
         }
-        bool agrees = values.Length == actual.Length && (column.Thresholded ? differing <= Math.Max(1, values.Length / 20) : worst < 1e-3);
+        bool agrees = values.Length == actual.Length && (column.Thresholded ? differing <= Math.Max(1, values.Length / 20) : differing == 0);
         return agrees ? null : worst;
     }
 }

@@ -13,24 +13,31 @@ internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Miniba
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
 /// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
 /// reshuffling and early stopping that restores the phase's best weights.</summary>
-internal sealed class TrainingSession(AutoencoderOptions options, IChannel channel, int seed)
+internal sealed class TrainingSession(AutoencoderOptions options, IChannel channel, int seed, System.Diagnostics.Stopwatch sinceFit)
 {
     public const string MainPhase = "train";
     private readonly Random _shuffle = new(seed);
 
     public List<EpochMetrics> History { get; } = new();
 
+    /// <summary>Whether training was cancelled and, with <see cref="AutoencoderOptions.KeepBestOnCancellation"/>, stopped
+    /// with the best weights so far; later phases are then skipped.</summary>
+    public bool Cancelled { get; private set; }
+
     public int BatchSize => options.BatchSize;
 
     /// <summary>Trains <paramref name="phase"/>; returns the epoch whose weights the network holds afterwards.</summary>
     public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)
     {
+        if (Cancelled) return 0;
         using var optimizer = optim.Adam(phase.Network.parameters(), options.LearningRate);
         var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
         var groups = train.HasGroups ? train.GroupOfEachRow() : null;
+        // The best weights are kept for early stopping, and for a cancellation that keeps them.
+        bool keepBest = options.EarlyStoppingPatience > 0 || options.KeepBestOnCancellation;
         Tensor[]? best = null;
-        int bestEpoch = 0;
-        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, lastEpoch = 0;
+        double bestLoss = double.PositiveInfinity, seconds = 0;
         try
         {
             for (int epoch = 1; epoch <= phase.Epochs; epoch++)
@@ -40,31 +47,40 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                 Order(order, groups);
                 var (trainLoss, terms) = RunEpoch(phase, train, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(phase, validation);
-                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds));
+                lastEpoch = epoch;
+                double monitored = validationLoss ?? trainLoss;
+                bool isBest = monitored < bestLoss;
+                if (isBest)
+                {
+                    (bestLoss, bestEpoch) = (monitored, epoch);
+                    if (keepBest) Snapshot(phase.Network, ref best);
+                }
+                seconds += watch.Elapsed.TotalSeconds;
+                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds, phase.Epochs, isBest, sinceFit.Elapsed,
+                    TimeSpan.FromSeconds(seconds / epoch * (phase.Epochs - epoch))));
                 if (!double.IsFinite(trainLoss) || validationLoss is double v && !double.IsFinite(v))
                     throw new InvalidOperationException($"Training diverged in {phase.Name} epoch {epoch} (training loss {trainLoss}, validation loss {validationLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
-
-                double monitored = validationLoss ?? trainLoss;
-                if (options.EarlyStoppingPatience == 0) { bestEpoch = epoch; continue; }
-                if (monitored < bestLoss)
-                {
-                    bestLoss = monitored;
-                    bestEpoch = epoch;
-                    Snapshot(phase.Network, ref best);
-                }
-                else if (epoch - bestEpoch >= options.EarlyStoppingPatience)
+                if (options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= options.EarlyStoppingPatience)
                 {
                     channel.Info(MessageSensitivity.None, "{0}", $"Early stopping after {phase.Name} epoch {epoch}: no improvement since epoch {bestEpoch}.");
                     break;
                 }
             }
+            if (options.EarlyStoppingPatience == 0) return lastEpoch;
             if (best is not null) Restore(phase.Network, best);
+            return bestEpoch;
+        }
+        catch (OperationCanceledException) when (options.KeepBestOnCancellation)
+        {
+            Cancelled = true;
+            if (best is not null) Restore(phase.Network, best);
+            channel.Info(MessageSensitivity.None, "{0}", $"Training cancelled in {phase.Name} after {lastEpoch} epoch(s); keeping {(best is null ? "the current weights" : $"epoch {bestEpoch}'s weights")}.");
+            return best is null ? lastEpoch : bestEpoch;
         }
         finally
         {
             if (best is not null) foreach (var t in best) t.Dispose();
         }
-        return bestEpoch;
     }
 
     /// <summary>Adds an entry to the history, the log and the progress.</summary>

@@ -12,7 +12,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
 {
     // Each is made when first needed; Dispose releases those that were. The saved chain has its own ONNX Runtime
     // session and graph file, so only a row-to-row mapper (e.g. for a PredictionEngine) keeps one.
-    private readonly Lazy<FirstPartyChain.Saved> _chain;
+    private readonly Lazy<Shared<FirstPartyChain.Saved>> _chain;
     private readonly Lazy<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
     private readonly Lazy<OnnxScorer> _decoder;
@@ -24,7 +24,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     {
         State = state;
         _catalog = catalog;
-        _chain = new(() => FirstPartyChain.Fit(catalog, state));
+        _chain = new(() => new Shared<FirstPartyChain.Saved>(FirstPartyChain.Fit(catalog, state)));
         _postProcessing = new(() => FirstPartyChain.PostProcessing(catalog, state));
         _scorer = new(() => new OnnxScorer(state));
         _decoder = new(() => OnnxScorer.Decoder(state, DecoderInputSize));
@@ -35,10 +35,17 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>The scorer of the main graph; throws once the model is disposed.</summary>
     private OnnxScorer Scorer => Live(_scorer);
 
+    /// <summary>The value, made if needed; throws once the model is disposed, also when Dispose ran while it was made.</summary>
     private T Live<T>(Lazy<T> value)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return value.Value;
+        var made = value.Value;
+        if (_disposed)
+        {
+            (made as IDisposable)?.Dispose();
+            throw new ObjectDisposedException(GetType().Name);
+        }
+        return made;
     }
 
     /// <summary>The latent width of the decoder graph of variants that generate.</summary>
@@ -47,7 +54,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>Decodes <paramref name="count"/> latent vectors through the model's decoder graph.</summary>
     private protected float[] RunDecoder(float[] latent, int count) => Live(_decoder).RunSingle(latent, count, 0);
 
-    /// <summary>The options the model was trained with (a copy; progress and cancellation are not kept).</summary>
+    /// <summary>The options the model was trained with (a copy; progress, cancellation and validation data are not kept).</summary>
     public AutoencoderOptions Options
     {
         get
@@ -55,6 +62,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
             var copy = State.Options.Clone();
             copy.Progress = null;
             copy.CancellationToken = default;
+            copy.ValidationData = null;
             return copy;
         }
     }
@@ -198,7 +206,9 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return Live(_chain).Chain.GetRowToRowMapper(inputSchema);
+        var chain = Live(_chain);
+        using var lease = chain.Acquire();
+        return new GuardedMapper(lease.Value.Chain.GetRowToRowMapper(inputSchema), chain);
     }
 
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
@@ -215,7 +225,8 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     {
         if (_chain.IsValueCreated)
         {
-            Live(_chain).Chain.Save(ctx);
+            using var lease = Live(_chain).Acquire();
+            lease.Value.Chain.Save(ctx);
             return;
         }
         // A chain made only to be saved is released at once: its session and file are not kept for the model's life.

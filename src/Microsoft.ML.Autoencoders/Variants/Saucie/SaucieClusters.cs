@@ -80,14 +80,15 @@ internal static class SaucieClusters
     {
         var ids = learned[PatternIds];
         var patterns = learned[Patterns];
-        int c = ids.Length, width = c == 0 ? 1 : patterns.Length / c;
+        int c = ids.Length;
+        // Without a cluster every row is unclustered: 0, in the graph's shape.
+        if (c == 0) return ops.Affine(ops.RowMax(clustering), 0, 0);
+        int width = patterns.Length / c;
         var bits = ops.Step(clustering, learned[Threshold][0]);
-        // Without patterns, one that no row matches (its score is -1 everywhere) keeps the graph's shapes.
-        var weight = c == 0 ? new float[width] : patterns.Select(p => 2 * p - 1).ToArray();
-        var bias = c == 0 ? new[] { -1f } : Enumerable.Range(0, c).Select(i => 0.5f - patterns.AsSpan(i * width, width).ToArray().Sum()).ToArray();
-        var matched = ops.Step(ops.Linear(bits, tensor(weight, new long[] { Math.Max(c, 1), width }), tensor(bias)), 0);
-        var id = ops.Linear(matched, tensor(c == 0 ? new[] { 0f } : ids, new long[] { 1, Math.Max(c, 1) }), null);
-        return ops.Reshape(id, -1);
+        var weight = tensor(patterns.Select(p => 2 * p - 1).ToArray(), new long[] { c, width });
+        var bias = tensor(Enumerable.Range(0, c).Select(i => 0.5f - patterns.AsSpan(i * width, width).ToArray().Sum()).ToArray());
+        var matched = ops.Step(ops.Linear(bits, weight, bias), 0);
+        return ops.Reshape(ops.Linear(matched, tensor(ids, new long[] { 1, c }), null), -1);
     }
 
     /// <summary>Cluster ids after merging clusters whose embedded rows are mutual nearest by MMD and closer than
