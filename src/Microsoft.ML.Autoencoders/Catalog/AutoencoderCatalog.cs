@@ -72,7 +72,7 @@ public static class AutoencoderCatalog
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null,
-        string reconstructionColumnName = "Reconstruction", int? codeSize = null, Corruption? corruption = null,
+        string reconstructionColumnName = AutoencoderOptions.DefaultReconstructionColumnName, int? codeSize = null, Corruption? corruption = null,
         double? noiseLevel = null, int[]? hiddenLayers = null, int? epochs = null, int? seed = null)
         => new(catalog, Simple(new DenoisingAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
             o =>
@@ -122,7 +122,7 @@ public static class AutoencoderCatalog
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
-        double? noiseStdDev = null, string? hashColumnName = "Hash", int[]? hiddenLayers = null, int? epochs = null,
+        double? noiseStdDev = null, string? hashColumnName = BinaryCodeAutoencoderOptions.DefaultHashColumnName, int[]? hiddenLayers = null, int? epochs = null,
         int? seed = null)
         => new(catalog, Simple(new BinaryCodeAutoencoderOptions(), outputColumnName, inputColumnName, epochs, seed,
             o =>
@@ -238,7 +238,7 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data (per stage).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog,
-        string? embeddingColumnName = null, string? inputColumnName = null, string? clusterColumnName = "Cluster",
+        string? embeddingColumnName = null, string? inputColumnName = null, string? clusterColumnName = SaucieOptions.DefaultClusterColumnName,
         string? batchColumnName = null, int? epochs = null, int? seed = null)
         => new(catalog, Simple(new SaucieOptions(), embeddingColumnName, inputColumnName, epochs, seed,
             o => { o.ClusterColumnName = clusterColumnName; o.BatchColumnName = batchColumnName; }));

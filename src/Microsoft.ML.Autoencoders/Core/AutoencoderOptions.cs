@@ -36,6 +36,9 @@ public class AutoencoderOptions
     /// <summary>The output column holding the code (the latent representation).</summary>
     public string OutputColumnName { get; set; } = "Code";
 
+    /// <summary>The reconstruction column's name where a variant produces one by default (denoising, SAUCIE).</summary>
+    public const string DefaultReconstructionColumnName = "Reconstruction";
+
     /// <summary>When set, a column of this name holds the reconstruction of the input.</summary>
     public string? ReconstructionColumnName { get; set; }
 

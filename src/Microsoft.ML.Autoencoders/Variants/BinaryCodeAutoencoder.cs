@@ -19,7 +19,10 @@ public sealed class BinaryCodeAutoencoderOptions : AutoencoderOptions
     public double NoiseStdDev { get; set; } = 4;
 
     /// <summary>A UInt64 column holding the code's bits (bit j = code unit j); null: none. Needs at most 64 bits.</summary>
-    public string? HashColumnName { get; set; } = "Hash";
+    public string? HashColumnName { get; set; } = DefaultHashColumnName;
+
+    /// <summary>The default of <see cref="HashColumnName"/>.</summary>
+    public const string DefaultHashColumnName = "Hash";
 
     internal override void Validate()
     {

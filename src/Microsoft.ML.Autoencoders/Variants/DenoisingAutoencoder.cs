@@ -18,6 +18,9 @@ public enum Corruption
 /// afresh (from the seed) every time a row is seen. Its reconstruction column is the denoised estimate.</summary>
 public sealed class DenoisingAutoencoderOptions : AutoencoderOptions
 {
+    /// <summary>The denoised rows are what a denoising autoencoder is for: its reconstruction column is on by default.</summary>
+    public DenoisingAutoencoderOptions() => ReconstructionColumnName = DefaultReconstructionColumnName;
+
     /// <summary>The corruption process.</summary>
     public Corruption Corruption { get; set; } = Corruption.Gaussian;
 

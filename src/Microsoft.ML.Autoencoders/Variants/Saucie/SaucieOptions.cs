@@ -15,7 +15,7 @@ public sealed class SaucieOptions : AutoencoderOptions
         HiddenLayers = new[] { 512, 256, 128 };
         CodeSize = 2;
         OutputColumnName = "Embedding";
-        ReconstructionColumnName = "Reconstruction";
+        ReconstructionColumnName = DefaultReconstructionColumnName;
         Epochs = 50;
     }
 
@@ -24,7 +24,10 @@ public sealed class SaucieOptions : AutoencoderOptions
     public string EmbeddingColumnName { get => OutputColumnName; set => OutputColumnName = value; }
 
     /// <summary>The cluster column, a key type with one value per cluster; missing (0) for unclustered rows. Null: no clustering.</summary>
-    public string? ClusterColumnName { get; set; } = "Cluster";
+    public string? ClusterColumnName { get; set; } = DefaultClusterColumnName;
+
+    /// <summary>The default of <see cref="ClusterColumnName"/>.</summary>
+    public const string DefaultClusterColumnName = "Cluster";
 
     /// <summary>A scalar text, key or integer column naming each row's batch; null: no batch correction.</summary>
     public string? BatchColumnName { get; set; }

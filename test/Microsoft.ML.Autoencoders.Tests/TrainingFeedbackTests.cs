@@ -1,0 +1,80 @@
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>What a user sees while training: epochs of a total, the best so far, time spent and left; validation on
+/// rows of their own; a cancellation that keeps the best model so far.</summary>
+[TestClass]
+public sealed class TrainingFeedbackTests
+{
+    private static readonly float[][] Train = TestData.Digits.X[..600], Held = TestData.Digits.X[600..800];
+
+    private static AutoencoderOptions Options() => new() { CodeSize = 8, HiddenLayers = new[] { 16 }, Epochs = 5, BatchSize = 64, Seed = 1, Threads = 1, EarlyStoppingPatience = 0 };
+
+    private sealed class Sink(Action<EpochMetrics> report) : IProgress<EpochMetrics>
+    {
+        public void Report(EpochMetrics value) => report(value);
+    }
+
+    [TestMethod]
+    public void Each_epoch_reports_its_total_whether_it_is_the_best_and_the_time_spent_and_left()
+    {
+        var ml = new MLContext(1);
+        var seen = new List<EpochMetrics>();
+        var options = Options();
+        options.Progress = new Sink(seen.Add);
+        using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
+        Assert.AreEqual(5, seen.Count);
+        double best = double.PositiveInfinity;
+        for (int i = 0; i < seen.Count; i++)
+        {
+            var e = seen[i];
+            Assert.AreEqual(5, e.TotalEpochs);
+            Assert.AreEqual(e.ValidationLoss < best, e.IsBest, $"epoch {e.Epoch}");
+            best = Math.Min(best, e.ValidationLoss!.Value);
+            Assert.IsTrue(i == 0 || e.Elapsed > seen[i - 1].Elapsed, "elapsed time grows");
+            Assert.IsTrue(e.EstimatedRemaining >= TimeSpan.Zero && (i < seen.Count - 1 || e.EstimatedRemaining == TimeSpan.Zero), "time left");
+            StringAssert.Contains(e.ToString(), $"epoch {e.Epoch} of 5");
+        }
+        Assert.IsTrue(seen[0].IsBest);
+        Assert.AreEqual(seen[^1].Elapsed, model.TrainingHistory[^1].Elapsed, "the history keeps the same metrics");
+    }
+
+    [TestMethod]
+    public void Validation_data_of_the_users_own_measures_the_validation_loss()
+    {
+        var ml = new MLContext(1);
+        var options = Options();
+        options.ValidationFraction = 0;
+        options.ValidationData = TestData.ToDataView(ml, Held);
+        options.ReconstructionErrorColumnName = "Error";
+        using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
+        Assert.IsTrue(model.TrainingHistory.All(e => e.ValidationLoss is not null));
+        // The validation loss is the mean squared error over those rows: the mean of their error column.
+        double meanError = TestData.Column(model.Transform(TestData.ToDataView(ml, Held)), "Error").Average(r => (double)r[0]);
+        Assert.AreEqual(meanError, model.FinalValidationLoss!.Value, 1e-5);
+        Assert.IsNull(model.Options.ValidationData, "the fitted model keeps no reference to the data");
+
+        options.ValidationFraction = 0.1;
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options)).Message, "ValidationFraction");
+        options.ValidationFraction = 0;
+        options.ValidationData = TestData.ToDataView(ml, Held.Select(r => r[..32]).ToArray());
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train))).Message, "size 32");
+    }
+
+    [TestMethod]
+    public void Cancelling_with_KeepBestOnCancellation_returns_the_best_model_so_far()
+    {
+        var ml = new MLContext(1);
+        using var cancel = new CancellationTokenSource();
+        var options = Options();
+        options.Epochs = 1000;
+        options.KeepBestOnCancellation = true;
+        options.CancellationToken = cancel.Token;
+        options.Progress = new Sink(e => { if (e.Epoch == 3) cancel.Cancel(); });
+        using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
+        Assert.AreEqual(3, model.TrainingHistory.Count, "training stopped in the epoch after the cancellation");
+        var best = model.TrainingHistory.MinBy(e => e.ValidationLoss)!;
+        Assert.AreEqual(best.Epoch, model.BestEpoch);
+        Assert.AreEqual(best.ValidationLoss!.Value, model.FinalValidationLoss!.Value, 1e-6, "the best epoch's weights are kept");
+        Assert.AreEqual(Train.Length, TestData.Column(model.Transform(TestData.ToDataView(ml, Train)), "Code").Length);
+    }
+}
