@@ -49,6 +49,15 @@ public sealed class FaultTests
         => Console.WriteLine(RunProbe("misuse"));
 
     [TestMethod]
+    public void Training_without_a_native_backend_says_which_package_to_add()
+    {
+        // TorchSharp finds libtorch in the NuGet cache of a developer's machine, so a missing backend is simulated.
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Training.TorchRuntime.Native<int>(() => throw new TypeInitializationException("TorchSharp.torch", new DllNotFoundException("libtorch"))));
+        StringAssert.Contains(e.Message, "TorchSharp-cpu");
+        Assert.AreEqual(7, Training.TorchRuntime.Native(() => 7));
+    }
+
+    [TestMethod]
     [TestCategory("Slow")]
     public void Mutated_model_files_load_or_throw_a_managed_exception_in_bounded_time()
         => Console.WriteLine(RunProbe("fuzz", "300"));
@@ -331,6 +340,8 @@ public sealed class FaultTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(new SaucieOptions { ClusterMergeDistance = double.PositiveInfinity })).Message, "ClusterMergeDistance");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = int.MaxValue })).Message, "CodeSize");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { HiddenLayers = new[] { int.MaxValue } })).Message, "HiddenLayers[0]");
+        var variable = ml.Data.LoadFromEnumerable(Rows.Select(r => new Row { Features = r }));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(Small()).Fit(variable)).Message, "[VectorType(n)]");
     }
 
     [TestMethod]

@@ -31,7 +31,7 @@ internal static class DataReader
     {
         var found = item is null ? "was not found in the data"
             : !vector ? $"is a scalar of {item.RawType.Name}"
-            : item == NumberDataViewType.Single && variable ? "is a vector of Single of unknown (variable) size"
+            : item == NumberDataViewType.Single && variable ? "is a vector of Single of unknown (variable) size (give it a size: [VectorType(n)] on a class's array field, a column range in LoadFromTextFile)"
             : $"is a vector of {item.RawType.Name}";
         return new ArgumentOutOfRangeException(nameof(column), $"Input column '{column}' {found}; expected {Expected}.");
     }

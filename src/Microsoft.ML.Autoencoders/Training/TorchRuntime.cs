@@ -41,10 +41,24 @@ internal static class TorchRuntime
         });
     }
 
+    /// <summary>The first call into libtorch of a Fit. The library references TorchSharp's managed bindings only; when
+    /// the application references no native backend, say which package to add instead of a type-initialiser error.</summary>
+    internal static T Native<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
+        {
+            throw new InvalidOperationException("Training needs TorchSharp's native backend, which this application does not reference: add a package reference to TorchSharp-cpu (or TorchSharp-cuda-linux / TorchSharp-cuda-windows for a GPU), version 0.107.0. Scoring and loading need none.", e);
+        }
+    }
+
     /// <summary>Sets torch's thread count; disposing the result restores the previous one.</summary>
     public static IDisposable SetThreads(int? threads)
     {
-        int previous = get_num_threads();
+        int previous = Native(get_num_threads);
         if (threads is int t) set_num_threads(t);
         return new Restore(() => set_num_threads(previous));
     }
