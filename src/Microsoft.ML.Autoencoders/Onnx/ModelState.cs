@@ -68,7 +68,7 @@ internal sealed class ModelState
     {
         try
         {
-            return OnnxGraph.ReadMetadata(onnx).ContainsKey(MetadataKey);
+            return ModelProto.Parser.ParseFrom(onnx).MetadataProps.Any(p => p.Key == MetadataKey);
         }
         catch (Google.Protobuf.InvalidProtocolBufferException)
         {

@@ -91,10 +91,6 @@ internal sealed class OnnxGraph
         return model.ToByteArray();
     }
 
-    /// <summary>The metadata properties of a serialised model.</summary>
-    public static Dictionary<string, string> ReadMetadata(byte[] model)
-        => ModelProto.Parser.ParseFrom(model).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
-
     // The prefix keeps internal value names apart from the column names used as graph inputs and outputs.
     private string NextName(string prefix) => $"_ae/{prefix}_{_counter++}";
 

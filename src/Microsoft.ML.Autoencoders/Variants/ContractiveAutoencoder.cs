@@ -1,3 +1,4 @@
+using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Autoencoders.Training;
@@ -82,24 +83,8 @@ public sealed class ContractiveAutoencoderTransformer : AutoencoderTransformer
     public float[][] TangentVectors(float[] point, int count)
     {
         Check.Option(count >= 1 && count <= CodeSize, nameof(count), count, $"from 1 to the code size ({CodeSize})");
-        var jacobian = EncoderJacobian(point);
-        int k = jacobian.Length, d = InputSize;
-        var gram = new double[k, k];
-        for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++)
-                gram[a, b] = LinearAlgebra.Dot(jacobian[a], jacobian[b]);
-        var (values, vectors) = LinearAlgebra.SymmetricEigen(gram);
-        var result = new List<double[]>();
-        // v_i = J^T u_i / sigma_i; orthonormalised, so directions with sigma near 0 still come out as unit vectors.
-        for (int i = 0; i < k && result.Count < count; i++)
-        {
-            var v = new double[d];
-            for (int a = 0; a < k; a++)
-                for (int f = 0; f < d; f++)
-                    v[f] += vectors[i][a] * jacobian[a][f];
-            var basis = LinearAlgebra.Orthonormalize(result.Append(v).ToArray());
-            if (basis.Length > result.Count) result.Add(basis[^1]);
-        }
-        return result.Select(v => v.Select(x => (float)x).ToArray()).ToArray();
+        // The rows of Vᵀ in J = U Σ Vᵀ, largest singular value first; orthonormal also where a singular value is 0.
+        var svd = Matrix<double>.Build.DenseOfRowArrays(EncoderJacobian(point)).Svd(computeVectors: true);
+        return svd.VT.EnumerateRows().Take(count).Select(v => v.Select(x => (float)x).ToArray()).ToArray();
     }
 }
