@@ -29,10 +29,10 @@ internal abstract class AutoencoderVariant(AutoencoderOptions options) : Trainin
     /// <summary>Throws when an option is out of range or two output columns share a name.</summary>
     public void Validate()
     {
-        options.Validate();
+        Options.Validate();
         var names = ColumnNames(1).ToList();
         if (names.Distinct().Count() != names.Count)
-            throw new ArgumentException($"Output column names must differ from each other; found {string.Join(", ", names.Select(o => $"'{o}'"))}.", nameof(options.OutputColumnName));
+            throw new ArgumentException($"Output column names must differ from each other; found {string.Join(", ", names.Select(o => $"'{o}'"))}.", nameof(AutoencoderOptions.OutputColumnName));
     }
 
     /// <summary>The output columns declared before training.</summary>

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Packs the library, then builds and runs the README's pipeline example, exactly as written there, in a new console
+# project that references the packed package from a local folder (plus TorchSharp-cpu), on the bundled digits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# A version of its own, so no package of the same version in the NuGet cache stands in for this one.
+version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Microsoft.ML.Autoencoders/Microsoft.ML.Autoencoders.csproj)-ci.$(date +%s)"
+dotnet pack src/Microsoft.ML.Autoencoders -c Release -o "$work/feed" --nologo -v quiet -p:Version="$version"
+mkdir "$work/consumer"
+cat > "$work/consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Microsoft.ML.Autoencoders" Version="$version" />
+    <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$work/consumer/nuget.config" <<XML
+<configuration>
+  <packageSources>
+    <add key="packed" value="$work/feed" />
+  </packageSources>
+</configuration>
+XML
+# The first C# block of the README is the program.
+awk '/^```csharp/{n++; next} /^```/{if (n==1) exit} n==1' README.md > "$work/consumer/Program.cs"
+gunzip -c data/digits/digits.csv.gz > "$work/consumer/digits.csv"
+(cd "$work/consumer" && dotnet run -c Release --nologo -v quiet)
+echo "consumer: the README's pipeline ran on the packed package $version"
