@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Onnx;
 
@@ -58,7 +59,28 @@ internal sealed class OnnxScorer : IDisposable
     }
 
     /// <summary>The float output <paramref name="output"/> alone.</summary>
-    public float[] RunSingle(Memory<float> input, int rows, int output) => (float[])Run(input, rows, new[] { output })[output]!;
+    public float[] RunSingle(ReadOnlySpan<float> input, int rows, int output)
+    {
+        var result = new float[rows * _outputs[output].Width];
+        RunInto(input, rows, output, result);
+        return result;
+    }
+
+    /// <summary>Writes the float output <paramref name="output"/> of <paramref name="rows"/> rows straight into
+    /// <paramref name="destination"/>: ONNX Runtime reads the caller's input and writes the caller's output, no copy.</summary>
+    public unsafe void RunInto(ReadOnlySpan<float> input, int rows, int output, Span<float> destination)
+    {
+        var column = _outputs[output];
+        using var session = _session.Acquire();
+        fixed (float* x = input)
+        fixed (float* y = destination)
+        {
+            using var value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, new long[] { rows, _inputSize }, (IntPtr)x, (long)rows * _inputSize * sizeof(float));
+            using var result = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, column.Dims.Prepend(rows).ToArray(), (IntPtr)y, (long)rows * column.Width * sizeof(float));
+            using var runOptions = new RunOptions();
+            session.Value.Run(runOptions, new[] { _inputName }, new[] { value }, new[] { _outputNames[output] }, new[] { result });
+        }
+    }
 
     private T[] Copy<T>(OrtValue value, int rows, int c, T[]? reuse) where T : unmanaged
     {
