@@ -46,52 +46,24 @@ ExpectDisposed("EncoderJacobian", () => model.EncoderJacobian(rows[0]));
 ExpectDisposed("GetOutputSchema", () => model.GetOutputSchema(data.Schema));
 ExpectDisposed("Save", () => ml.Model.Save(model, data.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
 
-// 2. Dispose while eight threads score: each finishes its reads or gets ObjectDisposedException.
+// 2. Dispose while eight threads score through Transform, then while eight PredictionEngines (PredictionEnginePool's
+// hot reload) predict: each finishes its call or gets ObjectDisposedException, and every one of them is stopped.
 var shared = AutoencoderTransformer.Load(ml, modelPath);
-int completed = 0, disposed = 0;
-var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
-var threads = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
+var (completed, disposed) = RaceWithDispose(shared, _ => () =>
 {
-    try
-    {
-        for (int pass = 0; pass < 1000; pass++)
-        {
-            if (ReadCodes(shared.Transform(data)) != rows.Length) throw new InvalidOperationException("A pass read the wrong number of rows.");
-            Interlocked.Increment(ref completed);
-        }
-    }
-    catch (ObjectDisposedException) { Interlocked.Increment(ref disposed); }
-    catch (Exception e) { failures.Add(e); }
-})).ToList();
-threads.ForEach(t => t.Start());
-Thread.Sleep(300);
-shared.Dispose();
-threads.ForEach(t => t.Join());
-if (!failures.IsEmpty) throw new AggregateException(failures);
-if (disposed == 0) throw new InvalidOperationException("Dispose came after every thread had finished; the race was not exercised.");
-// 3. Dispose while eight PredictionEngines (PredictionEnginePool's hot reload) predict: the same.
+    if (ReadCodes(shared.Transform(data)) != rows.Length) throw new InvalidOperationException("A pass read the wrong number of rows.");
+});
 var served = AutoencoderTransformer.Load(ml, modelPath);
-int predicted = 0, stopped = 0;
-var engines = Enumerable.Range(0, 8).Select(_ => ml.Model.CreatePredictionEngine<Row, Prediction>(served, inputSchemaDefinition: definition)).ToList();
-threads = engines.Select(engine => new Thread(() =>
+int row = 0;
+var (predicted, stopped) = RaceWithDispose(served, _ =>
 {
-    try
+    var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(served, inputSchemaDefinition: definition);
+    return () =>
     {
-        for (int i = 0; i < 1_000_000; i++)
-        {
-            if (engine.Predict(new Row { Features = rows[i % rows.Length] }).Code.Length != 4) throw new InvalidOperationException("A prediction has the wrong code size.");
-            Interlocked.Increment(ref predicted);
-        }
-    }
-    catch (ObjectDisposedException) { Interlocked.Increment(ref stopped); }
-    catch (Exception e) { failures.Add(e); }
-})).ToList();
-threads.ForEach(t => t.Start());
-Thread.Sleep(300);
-served.Dispose();
-threads.ForEach(t => t.Join());
-if (!failures.IsEmpty) throw new AggregateException(failures);
-if (stopped != 8) throw new InvalidOperationException($"{8 - stopped} prediction engines were not stopped by Dispose.");
+        if (engine.Predict(new Row { Features = rows[Interlocked.Increment(ref row) % rows.Length] }).Code.Length != 4)
+            throw new InvalidOperationException("A prediction has the wrong code size.");
+    };
+});
 
 // 4. Models loaded, used and disposed release their ONNX Runtime sessions, and with them their threads.
 int before = Process.GetCurrentProcess().Threads.Count;
@@ -103,8 +75,32 @@ for (int i = 0; i < 20; i++)
 }
 int grown = Process.GetCurrentProcess().Threads.Count - before;
 if (grown > 8) throw new InvalidOperationException($"20 loaded and disposed models left {grown} more threads.");
-Console.WriteLine($"ok: {completed} passes completed, {disposed} threads stopped by Dispose; {predicted} predictions, {stopped} engines stopped; {grown} threads more after 20 models");
+Console.WriteLine($"ok: {completed} passes and {predicted} predictions completed, {disposed} scoring threads and {stopped} engines stopped by Dispose; {grown} threads more after 20 models");
 return 0;
+
+// Eight threads each repeat their work until Dispose stops them; returns the calls completed and the threads stopped.
+(int Completed, int Stopped) RaceWithDispose(IDisposable model, Func<int, Action> work)
+{
+    int completed = 0, stopped = 0;
+    var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+    var calls = Enumerable.Range(0, 8).Select(work).ToList();
+    var threads = calls.Select(call => new Thread(() =>
+    {
+        try
+        {
+            for (int i = 0; i < 1_000_000; i++) { call(); Interlocked.Increment(ref completed); }
+        }
+        catch (ObjectDisposedException) { Interlocked.Increment(ref stopped); }
+        catch (Exception e) { failures.Add(e); }
+    })).ToList();
+    threads.ForEach(t => t.Start());
+    Thread.Sleep(300);
+    model.Dispose();
+    threads.ForEach(t => t.Join());
+    if (!failures.IsEmpty) throw new AggregateException(failures);
+    if (stopped != 8) throw new InvalidOperationException($"{8 - stopped} of 8 threads were not stopped by Dispose.");
+    return (completed, stopped);
+}
 
 // Seeded byte mutations of the saved ONNX graph (which holds the model state in its metadata): each file loads, as
 // ML.NET's chain and as the typed transformer, and scores, or throws a managed exception, within seconds.
