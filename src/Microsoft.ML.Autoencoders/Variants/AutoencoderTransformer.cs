@@ -10,9 +10,8 @@ namespace Microsoft.ML.Autoencoders;
 /// transformer with its options and training history.</summary>
 public class AutoencoderTransformer : ITransformer, IDisposable
 {
-    // Each is made when first needed; Dispose releases those that were. The saved chain has its own ONNX Runtime
-    // session and graph file, so only a row-to-row mapper (e.g. for a PredictionEngine) keeps one.
-    private readonly Lazy<Shared<FirstPartyChain.Saved>> _chain;
+    // Each is made when first needed; Dispose releases those that were. One ONNX Runtime session per graph serves
+    // Transform, the row-to-row mapper of PredictionEngines and the array API; only Save builds the saved chain.
     private readonly Lazy<ITransformer> _postProcessing;
     private readonly Lazy<OnnxScorer> _scorer;
     private readonly Lazy<OnnxScorer> _decoder;
@@ -24,7 +23,6 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     {
         State = state;
         _catalog = catalog;
-        _chain = new(() => new Shared<FirstPartyChain.Saved>(FirstPartyChain.Fit(catalog, state)));
         _postProcessing = new(() => FirstPartyChain.PostProcessing(catalog, state));
         _scorer = new(() => new OnnxScorer(state));
         _decoder = new(() => OnnxScorer.Decoder(state, DecoderInputSize));
@@ -85,7 +83,11 @@ public class AutoencoderTransformer : ITransformer, IDisposable
 
     /// <summary>Writes the model as a standalone ONNX file: one input named after the input column, shape
     /// [batch, <see cref="InputSize"/>], and one output per output column.</summary>
-    public void ExportOnnx(Stream stream) => stream.Write(State.Onnx);
+    public void ExportOnnx(Stream stream)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        stream.Write(State.Onnx);
+    }
 
     /// <summary>The encoder's Jacobian dz/dx at <paramref name="point"/>: <see cref="CodeSize"/> rows of
     /// <see cref="InputSize"/> values, by central differences through the exported graph (so it needs no torch and
@@ -240,9 +242,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        var chain = Live(_chain);
-        using var lease = chain.Acquire();
-        return new GuardedMapper(lease.Value.Chain.GetRowToRowMapper(inputSchema), chain);
+        return new ScoringMapper(inputSchema, State, () => Scorer, Live(_postProcessing));
     }
 
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
@@ -257,13 +257,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
-        if (_chain.IsValueCreated)
-        {
-            using var lease = Live(_chain).Acquire();
-            lease.Value.Chain.Save(ctx);
-            return;
-        }
-        // A chain made only to be saved is released at once: its session and file are not kept for the model's life.
+        // The chain is made for saving only and released at once: the model keeps no second session nor graph file.
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var saved = FirstPartyChain.Fit(_catalog, State);
         saved.Chain.Save(ctx);
@@ -276,7 +270,6 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         _disposed = true;
         if (_scorer.IsValueCreated) _scorer.Value.Dispose();
         if (_decoder.IsValueCreated) _decoder.Value.Dispose();
-        if (_chain.IsValueCreated) _chain.Value.Dispose();
         GC.SuppressFinalize(this);
     }
 }
