@@ -44,7 +44,9 @@ ExpectDisposed("Transform", () => model.Transform(data));
 ExpectDisposed("reading a view made before", () => ReadCodes(early));
 ExpectDisposed("EncoderJacobian", () => model.EncoderJacobian(rows[0]));
 ExpectDisposed("GetOutputSchema", () => model.GetOutputSchema(data.Schema));
-ExpectDisposed("Save", () => ml.Model.Save(model, data.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
+var never = Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.zip");
+ExpectDisposed("Save", () => ml.Model.Save(model, data.Schema, never));
+File.Delete(never);
 
 // 2. Dispose while eight threads score through Transform, then while eight PredictionEngines (PredictionEnginePool's
 // hot reload) predict: each finishes its call or gets ObjectDisposedException, and every one of them is stopped.
@@ -126,16 +128,22 @@ int Fuzz(int mutations)
                 write.Write(bytes);
             }
             var watch = Stopwatch.StartNew();
-            foreach (var load in new Func<ITransformer>[] { () => ml.Model.Load(path, out _), () => AutoencoderTransformer.Load(ml, path) })
+            // ML.NET's own loader may refuse a file as it likes; ours must say the file is bad (InvalidDataException).
+            foreach (var (load, ours) in new (Func<ITransformer>, bool)[] { (() => ml.Model.Load(path, out _), false), (() => AutoencoderTransformer.Load(ml, path), true) })
             {
+                ITransformer? model = null;
                 try
                 {
-                    var model = load();
+                    model = load();
+                }
+                catch (Exception e) when (!ours || e is InvalidDataException) { refused++; continue; }
+                try
+                {
                     ReadCodes(model.Transform(data));
-                    (model as IDisposable)?.Dispose();
                     loaded++;
                 }
                 catch (Exception e) when (e is not OutOfMemoryException) { refused++; }
+                finally { (model as IDisposable)?.Dispose(); }
             }
             if (watch.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"Mutation {m} took {watch.Elapsed.TotalSeconds:F1} s to load or refuse.");
         }

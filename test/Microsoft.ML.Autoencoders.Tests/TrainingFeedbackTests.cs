@@ -35,27 +35,40 @@ public sealed class TrainingFeedbackTests
             StringAssert.Contains(e.ToString(), $"epoch {e.Epoch} of 5");
         }
         Assert.IsTrue(seen[0].IsBest);
-        Assert.AreEqual(seen[^1].Elapsed, model.TrainingHistory[^1].Elapsed, "the history keeps the same metrics");
+        var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, TestData.ToDataView(ml, Train).Schema, path);
+            using var reloaded = AutoencoderTransformer.Load(ml, path);
+            for (int i = 0; i < seen.Count; i++)
+            {
+                var (a, b) = (seen[i], reloaded.TrainingHistory[i]);
+                Assert.AreEqual((a.TotalEpochs, a.IsBest, a.Elapsed, a.EstimatedRemaining), (b.TotalEpochs, b.IsBest, b.Elapsed, b.EstimatedRemaining), $"epoch {i + 1} after reload");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [TestMethod]
     public void Validation_data_of_the_users_own_measures_the_validation_loss()
     {
         var ml = new MLContext(1);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
         var options = Options();
-        options.ValidationFraction = 0;
-        options.ValidationData = TestData.ToDataView(ml, Held);
+        options.ValidationData = TestData.ToDataView(ml, Held);   // ValidationFraction keeps its default and is not used
         options.ReconstructionErrorColumnName = "Error";
         using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
         Assert.IsTrue(model.TrainingHistory.All(e => e.ValidationLoss is not null));
         // The validation loss is the mean squared error over those rows: the mean of their error column.
         double meanError = TestData.Column(model.Transform(TestData.ToDataView(ml, Held)), "Error").Average(r => (double)r[0]);
         Assert.AreEqual(meanError, model.FinalValidationLoss!.Value, 1e-5);
-        Assert.IsNull(model.Options.ValidationData, "the fitted model keeps no reference to the data");
-
-        options.ValidationFraction = 0.1;
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options)).Message, "ValidationFraction");
-        options.ValidationFraction = 0;
+        StringAssert.Contains(string.Join("\n", log), "(600 train, 200 validation)", "every training row trains");
+        Assert.IsNull(model.State.Options.ValidationData, "the fitted model keeps no reference to the data");
+        Assert.IsNull(model.State.Options.Progress);
         options.ValidationData = TestData.ToDataView(ml, Held.Select(r => r[..32]).ToArray());
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train))).Message, "size 32");
     }
@@ -76,5 +89,9 @@ public sealed class TrainingFeedbackTests
         Assert.AreEqual(best.Epoch, model.BestEpoch);
         Assert.AreEqual(best.ValidationLoss!.Value, model.FinalValidationLoss!.Value, 1e-6, "the best epoch's weights are kept");
         Assert.AreEqual(Train.Length, TestData.Column(model.Transform(TestData.ToDataView(ml, Train)), "Code").Length);
+
+        // Cancelled before a first epoch ends, there is nothing to keep.
+        options.Progress = null;
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train)));
     }
 }

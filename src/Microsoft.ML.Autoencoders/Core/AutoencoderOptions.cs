@@ -95,8 +95,8 @@ public class AutoencoderOptions
     /// weights so far (the current ones before a first epoch ends) instead of throwing; the history shows where it stopped.</summary>
     public bool KeepBestOnCancellation { get; set; }
 
-    /// <summary>Rows to measure the validation loss on (the input column, of the training data's size), in place of a
-    /// <see cref="ValidationFraction"/> of the training rows, which must then be 0. Null: split off the fraction.</summary>
+    /// <summary>Rows to measure the validation loss on (the input column, of the training data's size); when set,
+    /// <see cref="ValidationFraction"/> is not used and every training row trains. Null: split off the fraction.</summary>
     [JsonIgnore]
     public IDataView? ValidationData { get; set; }
 
@@ -128,7 +128,6 @@ public class AutoencoderOptions
         Check.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Check.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
         Check.Option(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
-        Check.Option(ValidationData is null || ValidationFraction == 0, nameof(ValidationFraction), ValidationFraction, "0 when ValidationData is set (the validation rows come from it)");
         Check.Option(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
         Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
         Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
@@ -142,6 +141,14 @@ public class AutoencoderOptions
     {
         if (string.IsNullOrWhiteSpace(name))
             throw new ArgumentException($"Option {option} is empty; expected a column name.", option);
+    }
+
+    /// <summary>A copy without what belongs to one Fit (progress, cancellation, validation data), as a fitted model keeps it.</summary>
+    internal AutoencoderOptions WithoutFitState()
+    {
+        var copy = Clone();
+        (copy.Progress, copy.CancellationToken, copy.ValidationData) = (null, default, null);
+        return copy;
     }
 
     /// <summary>A copy (arrays included), so that later changes by the caller do not reach an estimator or a fitted model.</summary>

@@ -50,7 +50,7 @@ internal static class LinearAlgebra
     {
         var x = Matrix<double>.Build.DenseOfRowArrays(rows.Select(r => r.Select(v => (double)v).ToArray()));
         var centred = x - Matrix<double>.Build.DenseOfRowVectors(Enumerable.Repeat(x.ColumnSums() / x.RowCount, x.RowCount));
-        return SymmetricEigen(centred.TransposeThisAndMultiply(centred).ToArray()).Vectors[..k];
+        return SymmetricEigen(centred.TransposeThisAndMultiply(centred).ToArray()).Vectors.Take(k).ToArray();
     }
 
     /// <summary>The principal angles, in degrees and ascending, between the spans of two sets of vectors (rows): the

@@ -14,7 +14,7 @@ internal sealed class Shared<T>(T resource) : IDisposable where T : IDisposable
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, typeof(T));
+            if (_disposed) throw new ObjectDisposedException("model", "The model has been disposed.");
             _users++;
         }
         return new Lease(this);

@@ -86,18 +86,34 @@ internal static class FirstPartyChain
     /// autoencoders needs <paramref name="outputColumnName"/> to say which; the error names them.</summary>
     public static ModelState ReadState(Stream savedModel, string? outputColumnName = null)
     {
+        try
+        {
+            return ReadStates(savedModel, outputColumnName);
+        }
+        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        {
+            // Whatever a malformed file makes the zip, protobuf or JSON readers throw, the caller learns it is the file.
+            throw new InvalidDataException($"The file is not a readable model: {e.Message}", e);
+        }
+    }
+
+    private static ModelState ReadStates(Stream savedModel, string? outputColumnName)
+    {
         using var zip = new System.IO.Compression.ZipArchive(savedModel, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
         var states = new List<ModelState>();
         foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel"))
         {
-            // Sizes in a zip are the file's claims: read what is there, then check the entry's own length prefix.
-            using var content = new MemoryStream();
-            using (var stream = entry.Open()) stream.CopyTo(content);
-            var all = content.GetBuffer().AsSpan(0, (int)content.Length);
-            int length = all.Length >= 4 ? BitConverter.ToInt32(all) : -1;
-            if (length < 0 || length > all.Length - 4)
-                throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds {Math.Max(0, all.Length - 4)}.");
-            var bytes = all.Slice(4, length).ToArray();
+            // Sizes in a zip are the file's claims: the entry's length prefix is checked against a bound of the
+            // compressed size (deflate stays far below 1000:1 on an ONNX graph) before anything is allocated for it.
+            using var stream = entry.Open();
+            var prefix = new byte[4];
+            int length = stream.ReadAtLeast(prefix, 4, throwOnEndOfStream: false) == 4 ? BitConverter.ToInt32(prefix) : -1;
+            long bound = Math.Min(int.MaxValue, 1000 * entry.CompressedLength + (1 << 20));
+            if (length < 0 || length > bound)
+                throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes, beyond what its {entry.CompressedLength} compressed bytes can hold.");
+            var bytes = new byte[length];
+            if (stream.ReadAtLeast(bytes, length, throwOnEndOfStream: false) != length)
+                throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds fewer.");
             if (ModelState.IsOurs(bytes)) states.Add(ModelState.FromOnnx(bytes));
         }
         var names = string.Join(", ", states.Select(s => $"'{s.Options.OutputColumnName}'"));

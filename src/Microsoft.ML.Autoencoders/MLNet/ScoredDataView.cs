@@ -78,6 +78,12 @@ internal sealed class ScoredDataView : IDataView
             // Rows are read a batch ahead, so the source values of each requested column are kept until the row's turn.
             foreach (var column in source.Where(c => active.Contains(c.Index)))
             {
+                // The input column, when passed through too, is kept from the row already read for scoring.
+                if (column.Index == input.Index)
+                {
+                    _kept[column.Index] = new KeptVector<float>((ref VBuffer<float> value) => _row.CopyTo(ref value));
+                    continue;
+                }
                 var (method, type) = column.Type is VectorDataViewType v ? (nameof(KeepVector), v.ItemType.RawType) : (nameof(Keep), column.Type.RawType);
                 _kept[column.Index] = (IKept)typeof(Cursor).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, new object[] { _rows, column })!;
             }

@@ -15,9 +15,9 @@ internal sealed class TrainingData
     /// <param name="values">Row-major matrix of every row read, <paramref name="size"/> values a row.</param>
     /// <param name="size">Values a row.</param>
     /// <param name="groups">Each row's group, or null.</param>
-    /// <param name="device">Where batches go.</param>
-    public TrainingData(float[] values, int size, RowGroups? groups, Device device)
-        : this(values, size, Enumerable.Range(0, values.Length / size).ToArray(), groups, device) { }
+    /// <param name="device">Where batches go; null: the CPU (see <see cref="On"/>).</param>
+    public TrainingData(float[] values, int size, RowGroups? groups, Device? device = null)
+        : this(values, size, Enumerable.Range(0, values.Length / size).ToArray(), groups, device ?? CPU) { }
 
     private TrainingData(float[] values, int size, int[] rows, RowGroups? groups, Device device)
         => (_values, Size, _rows, _groups, Device) = (values, size, rows, groups, device);
@@ -26,6 +26,9 @@ internal sealed class TrainingData
     public int Size { get; }
     public Device Device { get; }
     public bool HasGroups => _groups is not null;
+
+    /// <summary>The same rows, with batches going to <paramref name="device"/>.</summary>
+    public TrainingData On(Device device) => new(_values, Size, _rows, _groups, device);
 
     /// <summary>The rows at <paramref name="positions"/> of this set, in that order.</summary>
     public TrainingData Subset(IEnumerable<int> positions) => new(_values, Size, positions.Select(p => _rows[p]).ToArray(), _groups, Device);

@@ -17,72 +17,75 @@ internal static class TrainingEngine
 
     public static ModelState Train(IHostEnvironment env, TrainingVariant variant, IDataView data)
     {
-        lock (TorchRuntime.Gate) return TrainLocked(env, variant, data);
-    }
-
-    private static ModelState TrainLocked(IHostEnvironment env, TrainingVariant variant, IDataView data)
-    {
         var sinceFit = System.Diagnostics.Stopwatch.StartNew();
         var options = variant.Options;
         var host = env.Register("Autoencoder");
-        var (gpuDeviceId, fallbackToCpu) = MLNetEnvironment.Device(env);
-        using var channel = host.Start("Training");
+        // Reading and checking the data needs no torch, so it runs outside the lock while another Fit trains.
         var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
             options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null);
         var groups = (variant as IGroupedVariant)?.ReadGroups(data, rows);
         variant.CheckInputSize(size, options.InputColumnName);
+        var all = new TrainingData(x, size, groups);
+        var ownValidation = ReadValidation(variant, size, groups);
         int seed = options.Seed ?? host.Rand.Next();
-        var (trainRows, validationRows) = Split(rows, options.ValidationFraction, seed);
+        var (trainRows, validationRows) = Split(rows, ownValidation is null ? options.ValidationFraction : 0, seed);
+        lock (TorchRuntime.Gate)
+        {
+            using var channel = host.Start("Training");
+            var (gpuDeviceId, fallbackToCpu) = MLNetEnvironment.Device(env);
+            using var threads = TorchRuntime.SetThreads(options.Threads);
+            var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId, options.FallbackToCpu ?? fallbackToCpu, channel);
+            using var seeded = TorchRuntime.Seed(seed, device);
+            channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {ownValidation?.Count ?? validationRows.Length} validation) on {device}, seed {seed}.");
+            all = all.On(device);
+            var validation = validationRows.Length > 0 ? all.Subset(validationRows) : ownValidation?.On(device);
+            return Train(variant, all, all.Subset(trainRows), validation, all.Subset(trainRows.Concat(validationRows)), new TrainingSession(options, channel, seed, sinceFit));
+        }
+    }
 
-        using var threads = TorchRuntime.SetThreads(options.Threads);
-        var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId, options.FallbackToCpu ?? fallbackToCpu, channel);
-        using var seeded = TorchRuntime.Seed(seed, device);
-        channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {validationRows.Length} validation) on {device}, seed {seed}.");
-
+    /// <summary>Trains the variant's network, learns its arrays and exports it; under the torch lock.</summary>
+    private static ModelState Train(TrainingVariant variant, TrainingData all, TrainingData train, TrainingData? validation, TrainingData rows, TrainingSession session)
+    {
+        var options = variant.Options;
         // Everything torch allocates for this Fit (weights, gradients, optimiser state, snapshots) dies with this
         // scope, also when training is cancelled or fails.
         using var fitScope = NewDisposeScope();
-        using var network = variant.CreateNetwork(size);
-        network.to(device);
-        var all = new TrainingData(x, size, groups, device);
-        var train = all.Subset(trainRows);
-        var validation = validationRows.Length > 0 ? all.Subset(validationRows) : ReadValidation(variant, size, groups, device);
+        using var network = variant.CreateNetwork(all.Size);
+        network.to(all.Device);
         variant.Prepare(train);
-
-        var session = new TrainingSession(options, channel, seed, sinceFit);
         variant.Pretrain(session, network, train, validation);
         var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
         int bestEpoch = session.Run(main, train, validation);
 
         network.eval();
-        var learned = variant.Learn(network, all.Subset(trainRows.Concat(validationRows)));
+        var learned = variant.Learn(network, rows);
         var state = new ModelState
         {
             FinalValidationLoss = validation is null ? null : session.Evaluate(main, validation),
-            Options = options,
-            InputSize = size,
-            Outputs = variant.OutputColumns(size, learned),
+            Options = options.WithoutFitState(),
+            InputSize = all.Size,
+            Outputs = variant.OutputColumns(all.Size, learned),
             History = session.History,
             BestEpoch = bestEpoch,
             Arrays = learned,
         };
-        return Export(variant, network, state, all.Chunk(0, Math.Min(rows, CheckRows)));
+        return Export(variant, network, state, all.Chunk(0, Math.Min(all.Count, CheckRows)));
     }
 
     /// <summary>The rows of <see cref="AutoencoderOptions.ValidationData"/>, checked as the training rows are, with their
     /// groups numbered as the training rows' groups; null without validation data.</summary>
-    private static TrainingData? ReadValidation(TrainingVariant variant, int size, RowGroups? trainGroups, Device device)
+    private static TrainingData? ReadValidation(TrainingVariant variant, int size, RowGroups? trainGroups)
     {
         if (variant.Options.ValidationData is not { } data) return null;
         var options = variant.Options;
         DataReader.CheckSize(data.Schema, options.InputColumnName, size);
         var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out _,
             options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null);
-        if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, rows) is not { } groups) return new TrainingData(x, size, null, device);
+        if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, rows) is not { } groups) return new TrainingData(x, size, null);
         var ids = groups.Ids.Select(g => Array.IndexOf(trainGroups.Names, groups.Names[g])).ToArray();
         if (Array.IndexOf(ids, -1) is int row and >= 0)
             throw new InvalidOperationException($"ValidationData: row {row} is of group '{groups.Names[groups.Ids[row]]}', which the training data does not have.");
-        return new TrainingData(x, size, trainGroups with { Ids = ids }, device);
+        return new TrainingData(x, size, trainGroups with { Ids = ids });
     }
 
     /// <summary>A seeded split of the rows into training and validation positions.</summary>

@@ -56,8 +56,9 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                     if (keepBest) Snapshot(phase.Network, ref best);
                 }
                 seconds += watch.Elapsed.TotalSeconds;
-                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds, phase.Epochs, isBest, sinceFit.Elapsed,
-                    TimeSpan.FromSeconds(seconds / epoch * (phase.Epochs - epoch))));
+                // Clamped: Epochs = int.MaxValue ("until early stopping") would overflow a TimeSpan.
+                var left = TimeSpan.FromSeconds(Math.Min(seconds / epoch * (phase.Epochs - epoch), TimeSpan.MaxValue.TotalSeconds / 2));
+                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds, phase.Epochs, isBest, sinceFit.Elapsed, left));
                 if (!double.IsFinite(trainLoss) || validationLoss is double v && !double.IsFinite(v))
                     throw new InvalidOperationException($"Training diverged in {phase.Name} epoch {epoch} (training loss {trainLoss}, validation loss {validationLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
                 if (options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= options.EarlyStoppingPatience)
@@ -70,7 +71,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             if (best is not null) Restore(phase.Network, best);
             return bestEpoch;
         }
-        catch (OperationCanceledException) when (options.KeepBestOnCancellation)
+        catch (OperationCanceledException) when (options.KeepBestOnCancellation && options.CancellationToken.IsCancellationRequested && History.Count > 0)
         {
             Cancelled = true;
             if (best is not null) Restore(phase.Network, best);

@@ -55,14 +55,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>The options the model was trained with (a copy; progress, cancellation and validation data are not kept).</summary>
     public AutoencoderOptions Options
     {
-        get
-        {
-            var copy = State.Options.Clone();
-            copy.Progress = null;
-            copy.CancellationToken = default;
-            copy.ValidationData = null;
-            return copy;
-        }
+        get => State.Options.Clone();
     }
 
     /// <summary>One entry per training epoch, in order.</summary>
@@ -137,7 +130,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     internal float[] Score(float[] rows, int count, int output)
     {
         var result = new float[count * State.Outputs[output].Width];
-        ScoreInto(rows, output, result);
+        ScoreInto(rows.AsSpan(0, count * InputSize), output, result);
         return result;
     }
 

@@ -82,7 +82,7 @@ public sealed class ContractiveAutoencoderTransformer : AutoencoderTransformer
     /// <param name="count">How many directions, from 1 to <see cref="AutoencoderTransformer.CodeSize"/>.</param>
     public float[][] TangentVectors(float[] point, int count)
     {
-        Check.Option(count >= 1 && count <= CodeSize, nameof(count), count, $"from 1 to the code size ({CodeSize})");
+        Check.Option(count >= 1 && count <= Math.Min(CodeSize, InputSize), nameof(count), count, $"from 1 to the code size ({CodeSize}) and the input size ({InputSize})");
         // The rows of Vᵀ in J = U Σ Vᵀ, largest singular value first; orthonormal also where a singular value is 0.
         var svd = Matrix<double>.Build.DenseOfRowArrays(EncoderJacobian(point)).Svd(computeVectors: true);
         return svd.VT.EnumerateRows().Take(count).Select(v => v.Select(x => (float)x).ToArray()).ToArray();
