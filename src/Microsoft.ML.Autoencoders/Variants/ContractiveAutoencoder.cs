@@ -75,6 +75,12 @@ public sealed class ContractiveAutoencoderTransformer : AutoencoderTransformer
 {
     internal ContractiveAutoencoderTransformer(TransformsCatalog catalog, ModelState state) : base(catalog, state) { }
 
+    /// <summary>The singular values of the encoder's Jacobian at <paramref name="point"/>, largest first: how much the
+    /// code stretches (above 1) or contracts (below 1) each input direction there.</summary>
+    /// <param name="point">A row of <see cref="AutoencoderTransformer.InputSize"/> finite values.</param>
+    public double[] JacobianSingularValues(float[] point)
+        => Matrix<double>.Build.DenseOfRowArrays(EncoderJacobian(point)).Svd(computeVectors: false).S.ToArray();
+
     /// <summary>Unit vectors in input space along which the code changes most at <paramref name="point"/>: the right
     /// singular vectors of the encoder Jacobian with the largest singular values, largest first. Where the encoder
     /// contracts everywhere but along the data, these are the manifold's tangent directions.</summary>

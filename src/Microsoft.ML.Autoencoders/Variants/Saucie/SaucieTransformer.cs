@@ -18,7 +18,8 @@ public sealed class SampleAnalysis
     /// <summary>Per sample, the fraction of its rows in each cluster: index 0 unclustered, index c cluster c.</summary>
     public IReadOnlyList<double[]> ClusterProportions { get; }
 
-    /// <summary>Pairwise MMD between the samples' embedded rows (SAUCIE's multi-scale kernel, one global scale).</summary>
+    /// <summary>Pairwise distances between the samples' embedded rows: the kernel-space distance √MMD² (SAUCIE's
+    /// multi-scale kernel, one global scale), a metric whose squares classical scaling can embed.</summary>
     public double[,] Distances { get; }
 
     /// <summary>2-d classical multidimensional scaling of <see cref="Distances"/>, one point per sample.</summary>
@@ -74,7 +75,8 @@ public sealed class SaucieTransformer : AutoencoderTransformer
                     var points = Points(chosen[a].Concat(chosen[b])) / magnitude;
                     var kernel = SauciePenalties.Kernel(SauciePenalties.SquaredDistances(points) / largest);
                     var first = cat(new[] { ones(chosen[a].Length), zeros(chosen[b].Length) }, 0);
-                    distances[a, b] = distances[b, a] = Math.Max(0, SauciePenalties.Mmd(kernel, first, 1 - first).item<float>());
+                    // MMD² is a squared distance: MDS squares what it is given, so it gets the distance.
+                    distances[a, b] = distances[b, a] = Math.Sqrt(Math.Max(0, SauciePenalties.Mmd(kernel, first, 1 - first).item<float>()));
                 }
         }
         return new SampleAnalysis(names, proportions, distances, ClassicalScaling(distances, 2));
