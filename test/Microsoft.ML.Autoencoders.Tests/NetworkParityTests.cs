@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
@@ -46,7 +47,10 @@ public sealed class NetworkParityTests
         network.eval();
         var rand = new Random(2);
         var values = Enumerable.Range(0, 40 * inputSize).Select(_ => (float)rand.NextDouble()).ToArray();
-        var rows = new TrainingData(values, inputSize, null, CPU);
+        var store = new MemoryRows(inputSize);
+        for (int i = 0; i < 40; i++) store.Append(values.AsSpan(i * inputSize, inputSize));
+        store.Complete();
+        var rows = new TrainingData(store, null);
         var learned = variant.Learn(network, rows);
         var outputs = variant.OutputColumns(inputSize, learned);
         var state = new ModelState { Options = options, InputSize = inputSize, Outputs = outputs, History = Array.Empty<EpochMetrics>(), BestEpoch = 0, Arrays = learned };

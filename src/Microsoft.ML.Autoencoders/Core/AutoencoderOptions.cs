@@ -26,6 +26,18 @@ public enum ReconstructionLoss
     BinaryCrossEntropy,
 }
 
+/// <summary>Where <c>Fit</c> keeps the training rows it reads (docs/conventions.md#data-in-training).</summary>
+public enum DataCache
+{
+    /// <summary>In memory when the values fit in a quarter of the memory available, else on disk; the choice is logged.</summary>
+    Auto,
+    /// <summary>In memory, once, as Single: peak memory is the values plus a 4 MB block.</summary>
+    Memory,
+    /// <summary>In a memory-mapped file of <see cref="AutoencoderOptions.CacheDirectory"/>, deleted when <c>Fit</c> ends:
+    /// memory does not grow with the row count.</summary>
+    Disk,
+}
+
 /// <summary>Options of the dense undercomplete autoencoder; every other variant's options derive from it. The
 /// method: docs/methods.md#undercomplete-and-deep-autoencoders; the shared conventions: docs/conventions.md.</summary>
 public class AutoencoderOptions
@@ -90,6 +102,12 @@ public class AutoencoderOptions
     /// or return the best model so far when <see cref="KeepBestOnCancellation"/> is set.</summary>
     [JsonIgnore]
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Where the training rows are kept while <c>Fit</c> runs.</summary>
+    public DataCache DataCache { get; set; } = DataCache.Auto;
+
+    /// <summary>The folder of <see cref="DataCache.Disk"/>'s file; null: the temp folder.</summary>
+    public string? CacheDirectory { get; set; }
 
     /// <summary>When <see cref="CancellationToken"/> is cancelled during training, stop and return a model with the best
     /// weights so far (the current ones before a first epoch ends) instead of throwing; the history shows where it stopped.</summary>

@@ -85,27 +85,32 @@ internal static class DataReader
         return -1;
     }
 
-    /// <summary>All rows of <paramref name="column"/> as one row-major matrix, each checked by <see cref="CopyRow"/>.</summary>
-    public static float[] ReadMatrix(IDataView data, string column, out int rows, out int size, string? unitIntervalReason = null)
+    /// <summary>Reads every row of <paramref name="column"/> into <paramref name="store"/>, each checked by <see cref="CopyRow"/>.</summary>
+    public static void ReadRows(IDataView data, string column, RowStore store, string? unitIntervalReason = null)
     {
-        size = VectorSize(data.Schema, column);
         var col = data.Schema[column];
-        var values = new float[Math.Max(1, (int)Math.Min((data.GetRowCount() ?? 1024) * size, int.MaxValue / 2))];
         var buffer = default(VBuffer<float>);
-        rows = 0;
+        var row = new float[store.Size];
         using var cursor = data.GetRowCursor(new[] { col });
         var getter = cursor.GetGetter<VBuffer<float>>(col);
         while (cursor.MoveNext())
         {
             getter(ref buffer);
-            if ((long)(rows + 1) * size > values.Length)
-                Array.Resize(ref values, (int)Math.Min(Math.Max((long)values.Length * 2, (long)(rows + 1) * size), Array.MaxLength));
-            CopyRow(buffer, values.AsSpan(rows * size, size), column, rows, unitIntervalReason);
-            rows++;
+            CopyRow(buffer, row, column, store.Count, unitIntervalReason);
+            store.Append(row);
         }
-        if (rows == 0)
+        if (store.Count == 0)
             throw new InvalidOperationException($"Input column '{column}' has no rows; training needs at least one.");
-        Array.Resize(ref values, rows * size);
-        return values;
+        store.Complete();
+    }
+
+    /// <summary>All rows of <paramref name="column"/> as one row-major matrix, each checked by <see cref="CopyRow"/>.</summary>
+    public static float[] ReadMatrix(IDataView data, string column, out int rows, out int size, string? unitIntervalReason = null)
+    {
+        size = VectorSize(data.Schema, column);
+        using var store = new MemoryRows(size);
+        ReadRows(data, column, store, unitIntervalReason);
+        rows = store.Count;
+        return store.ToArray();
     }
 }

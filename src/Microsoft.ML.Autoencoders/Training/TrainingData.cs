@@ -1,37 +1,37 @@
+using Microsoft.ML.Autoencoders.MLNet;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders.Training;
 
-/// <summary>Rows a Fit trains or validates on: a set of rows of one host matrix (read once; the training and
-/// validation sets share it), with their groups when the variant reads them. Minibatches and chunks go to the
-/// device one at a time, so the device holds the model and a batch, not the data.</summary>
+/// <summary>Rows a Fit trains or validates on: a set of rows of one row store (read once, in memory or on disk; the
+/// training and validation sets share it), with their groups when the variant reads them. Minibatches and chunks go
+/// to the device one at a time, so the device holds the model and a batch, not the data.</summary>
 internal sealed class TrainingData
 {
-    private readonly float[] _values;
+    private readonly RowStore _values;
     private readonly int[] _rows;
     private readonly RowGroups? _groups;
 
-    /// <param name="values">Row-major matrix of every row read, <paramref name="size"/> values a row.</param>
-    /// <param name="size">Values a row.</param>
+    /// <param name="values">Every row read.</param>
     /// <param name="groups">Each row's group, or null.</param>
     /// <param name="device">Where batches go; null: the CPU (see <see cref="On"/>).</param>
-    public TrainingData(float[] values, int size, RowGroups? groups, Device? device = null)
-        : this(values, size, Enumerable.Range(0, values.Length / size).ToArray(), groups, device ?? CPU) { }
+    public TrainingData(RowStore values, RowGroups? groups, Device? device = null)
+        : this(values, Enumerable.Range(0, values.Count).ToArray(), groups, device ?? CPU) { }
 
-    private TrainingData(float[] values, int size, int[] rows, RowGroups? groups, Device device)
-        => (_values, Size, _rows, _groups, Device) = (values, size, rows, groups, device);
+    private TrainingData(RowStore values, int[] rows, RowGroups? groups, Device device)
+        => (_values, _rows, _groups, Device) = (values, rows, groups, device);
 
     public int Count => _rows.Length;
-    public int Size { get; }
+    public int Size => _values.Size;
     public Device Device { get; }
     public bool HasGroups => _groups is not null;
 
     /// <summary>The same rows, with batches going to <paramref name="device"/>.</summary>
-    public TrainingData On(Device device) => new(_values, Size, _rows, _groups, device);
+    public TrainingData On(Device device) => new(_values, _rows, _groups, device);
 
     /// <summary>The rows at <paramref name="positions"/> of this set, in that order.</summary>
-    public TrainingData Subset(IEnumerable<int> positions) => new(_values, Size, positions.Select(p => _rows[p]).ToArray(), _groups, Device);
+    public TrainingData Subset(IEnumerable<int> positions) => new(_values, positions.Select(p => _rows[p]).ToArray(), _groups, Device);
 
     /// <summary>The group of each row of this set.</summary>
     public int[] GroupOfEachRow() => _rows.Select(r => _groups!.Ids[r]).ToArray();
@@ -62,30 +62,34 @@ internal sealed class TrainingData
         for (int start = 0; start < Count; start += chunk) yield return (start, Math.Min(chunk, Count - start));
     }
 
-    /// <summary>A new set holding <paramref name="map"/> of each row (e.g. a layer's codes), computed chunk by chunk without gradients.</summary>
+    /// <summary>A new set holding <paramref name="map"/> of each row (e.g. a layer's codes), computed chunk by chunk
+    /// without gradients, in memory.</summary>
     public TrainingData Map(Func<Tensor, Tensor> map, int chunk)
     {
-        float[]? values = null;
-        int width = 0;
+        RowStore? store = null;
         using var noGrad = no_grad();
         foreach (var (start, count) in Chunks(chunk))
         {
             using var scope = NewDisposeScope();
             var mapped = Ops.TorchOps.ToArray(map(Chunk(start, count)));
-            width = mapped.Length / count;
-            values ??= new float[(long)Count * width <= Array.MaxLength ? Count * width : throw new InvalidOperationException("The mapped rows do not fit in one array.")];
-            mapped.CopyTo(values, (long)start * width);
+            store ??= new MemoryRows(mapped.Length / count);
+            for (int i = 0; i < count; i++) store.Append(mapped.AsSpan(i * store.Size, store.Size));
         }
+        store!.Complete();
         var groups = _groups is null ? null : _groups with { Ids = GroupOfEachRow() };
-        return new TrainingData(values!, width, groups, Device);
+        return new TrainingData(store, groups, Device);
     }
 
     /// <summary>The smallest and largest value of this set's rows.</summary>
     public (float Min, float Max) Range()
     {
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        var row = new float[Size];
         foreach (var r in _rows)
-            foreach (var v in _values.AsSpan(r * Size, Size)) { min = Math.Min(min, v); max = Math.Max(max, v); }
+        {
+            _values.Read(r, row);
+            foreach (var v in row) { min = Math.Min(min, v); max = Math.Max(max, v); }
+        }
         return (min, max);
     }
 
@@ -93,7 +97,7 @@ internal sealed class TrainingData
     private Tensor Rows(ReadOnlySpan<int> rows)
     {
         var host = new float[rows.Length * Size];
-        for (int i = 0; i < rows.Length; i++) _values.AsSpan(rows[i] * Size, Size).CopyTo(host.AsSpan(i * Size, Size));
+        for (int i = 0; i < rows.Length; i++) _values.Read(rows[i], host.AsSpan(i * Size, Size));
         var t = tensor(host, new long[] { rows.Length, Size });
         return Device.type == DeviceType.CPU ? t : t.to(Device);
     }

@@ -21,12 +21,15 @@ internal static class TrainingEngine
         var options = variant.Options;
         var host = env.Register("Autoencoder");
         // Reading and checking the data needs no torch, so it runs outside the lock while another Fit trains.
-        var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out int size,
-            options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null);
-        var groups = (variant as IGroupedVariant)?.ReadGroups(data, rows);
+        int size = DataReader.VectorSize(data.Schema, options.InputColumnName);
         variant.CheckInputSize(size, options.InputColumnName);
-        var all = new TrainingData(x, size, groups);
-        var ownValidation = ReadValidation(variant, size, groups);
+        using var store = Store(options, data, size, out var cacheNote);
+        DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options));
+        int rows = store.Count;
+        var groups = (variant as IGroupedVariant)?.ReadGroups(data, rows);
+        var all = new TrainingData(store, groups);
+        using var validationStore = options.ValidationData is { } v ? Store(options, v, size, out _) : null;
+        var ownValidation = validationStore is null ? null : ReadValidation(variant, validationStore, groups);
         int seed = options.Seed ?? host.Rand.Next();
         var (trainRows, validationRows) = Split(rows, ownValidation is null ? options.ValidationFraction : 0, seed);
         lock (TorchRuntime.Gate)
@@ -36,7 +39,7 @@ internal static class TrainingEngine
             using var threads = TorchRuntime.SetThreads(options.Threads);
             var device = TorchRuntime.SelectDevice(options.GpuDeviceId ?? gpuDeviceId, options.FallbackToCpu ?? fallbackToCpu, channel);
             using var seeded = TorchRuntime.Seed(seed, device);
-            channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {ownValidation?.Count ?? validationRows.Length} validation) on {device}, seed {seed}.");
+            channel.Info(MessageSensitivity.None, "{0}", $"Training {options.GetType().Name} on {rows} rows of {size} features ({trainRows.Length} train, {ownValidation?.Count ?? validationRows.Length} validation) on {device}, seed {seed}; rows {cacheNote}.");
             all = all.On(device);
             var validation = validationRows.Length > 0 ? all.Subset(validationRows) : ownValidation?.On(device);
             return Train(variant, all, all.Subset(trainRows), validation, all.Subset(trainRows.Concat(validationRows)), new TrainingSession(options, channel, seed, sinceFit));
@@ -72,20 +75,33 @@ internal static class TrainingEngine
         return Export(variant, network, state, all.Chunk(0, Math.Min(all.Count, CheckRows)));
     }
 
-    /// <summary>The rows of <see cref="AutoencoderOptions.ValidationData"/>, checked as the training rows are, with their
-    /// groups numbered as the training rows' groups; null without validation data.</summary>
-    private static TrainingData? ReadValidation(TrainingVariant variant, int size, RowGroups? trainGroups)
+    private static string? UnitIntervalReason(AutoencoderOptions options)
+        => options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null;
+
+    /// <summary>The row store <see cref="AutoencoderOptions.DataCache"/> asks for; Auto keeps the rows in memory when
+    /// their values fit in a quarter of the memory available (or when the row count is not known).</summary>
+    private static RowStore Store(AutoencoderOptions options, IDataView data, int size, out string note)
     {
-        if (variant.Options.ValidationData is not { } data) return null;
+        long bytes = (data.GetRowCount() ?? 0) * size * sizeof(float);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        bool disk = options.DataCache == DataCache.Disk || options.DataCache == DataCache.Auto && bytes > available / 4;
+        note = (disk ? "on disk" : "in memory") + (options.DataCache == DataCache.Auto ? $" ({bytes >> 20} MB of values, {available >> 20} MB available)" : "");
+        return disk ? new DiskRows(size, options.CacheDirectory) : new MemoryRows(size);
+    }
+
+    /// <summary>The rows of <see cref="AutoencoderOptions.ValidationData"/>, read into <paramref name="store"/> and
+    /// checked as the training rows are, with their groups numbered as the training rows' groups.</summary>
+    private static TrainingData ReadValidation(TrainingVariant variant, RowStore store, RowGroups? trainGroups)
+    {
+        var data = variant.Options.ValidationData!;
         var options = variant.Options;
-        DataReader.CheckSize(data.Schema, options.InputColumnName, size);
-        var x = DataReader.ReadMatrix(data, options.InputColumnName, out int rows, out _,
-            options.Loss == ReconstructionLoss.BinaryCrossEntropy ? "because Loss is BinaryCrossEntropy" : null);
-        if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, rows) is not { } groups) return new TrainingData(x, size, null);
+        DataReader.CheckSize(data.Schema, options.InputColumnName, store.Size);
+        DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options));
+        if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, store.Count) is not { } groups) return new TrainingData(store, null);
         var ids = groups.Ids.Select(g => Array.IndexOf(trainGroups.Names, groups.Names[g])).ToArray();
         if (Array.IndexOf(ids, -1) is int row and >= 0)
             throw new InvalidOperationException($"ValidationData: row {row} is of group '{groups.Names[groups.Ids[row]]}', which the training data does not have.");
-        return new TrainingData(x, size, trainGroups with { Ids = ids });
+        return new TrainingData(store, trainGroups with { Ids = ids });
     }
 
     /// <summary>A seeded split of the rows into training and validation positions.</summary>

@@ -1,0 +1,58 @@
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>Where Fit keeps the rows it reads: in memory or in a file of its own, with bit-identical models.</summary>
+[TestClass]
+public sealed class DataCacheTests
+{
+    private static AutoencoderOptions Options(DataCache cache, string? folder) => new DenoisingAutoencoderOptions
+    {
+        CodeSize = 6, HiddenLayers = new[] { 16 }, Epochs = 3, BatchSize = 64, Seed = 1, Threads = 1, DataCache = cache, CacheDirectory = folder,
+        Corruption = Corruption.SaltAndPepper, NoiseLevel = 0.2, ReconstructionErrorColumnName = "Error",
+    };
+
+    [TestMethod]
+    public void Memory_and_disk_give_bit_identical_models_and_the_disk_file_is_gone_after_Fit()
+    {
+        var ml = new MLContext(1);
+        var rows = TestData.Digits.X[..500];
+        var data = TestData.ToDataView(ml, rows);
+        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
+        try
+        {
+            var log = new List<string>();
+            ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+            using var memory = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Memory, folder)).Fit(data);
+            using var disk = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, folder)).Fit(data);
+            using var auto = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Auto, folder)).Fit(data);
+            var expected = TestData.Column(memory.Transform(data), "Code");
+            EstimatorSuite.AssertClose(expected, TestData.Column(disk.Transform(data), "Code"), 0, "disk");
+            EstimatorSuite.AssertClose(expected, TestData.Column(auto.Transform(data), "Code"), 0, "auto");
+            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "the row file is deleted when Fit ends");
+            lock (log)
+            {
+                Assert.IsTrue(log.Any(m => m.Contains("rows on disk")), "the disk cache is logged");
+                Assert.IsTrue(log.Any(m => m.Contains("rows in memory (") && m.Contains("MB available")), "Auto logs its choice");
+            }
+
+            // Failure and cancellation delete the file too.
+            using var cancel = new CancellationTokenSource();
+            var cancelled = Options(DataCache.Disk, folder);
+            cancelled.CancellationToken = cancel.Token;
+            cancelled.Progress = new Sink(_ => cancel.Cancel());
+            Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)cancelled).Fit(data));
+            var bad = rows.Select(r => (float[])r.Clone()).ToArray();
+            bad[400][0] = float.NaN;
+            Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, folder)).Fit(TestData.ToDataView(ml, bad)));
+            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "nor after cancellation or bad rows");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class Sink(Action<EpochMetrics> report) : IProgress<EpochMetrics>
+    {
+        public void Report(EpochMetrics value) => report(value);
+    }
+}
