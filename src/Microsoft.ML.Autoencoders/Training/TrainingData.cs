@@ -93,12 +93,14 @@ internal sealed class TrainingData
         return (min, max);
     }
 
-    /// <summary>The rows at these positions of the host matrix, as a tensor on the device.</summary>
+    /// <summary>The rows at these positions, as a tensor on the device: read straight into a new tensor's memory, so
+    /// a step allocates no managed array (garbage collections during training are what let TorchSharp finalise a
+    /// Scalar it is still passing to libtorch).</summary>
     private Tensor Rows(ReadOnlySpan<int> rows)
     {
-        var host = new float[rows.Length * Size];
-        for (int i = 0; i < rows.Length; i++) _values.Read(rows[i], host.AsSpan(i * Size, Size));
-        var t = tensor(host, new long[] { rows.Length, Size });
+        var t = empty(rows.Length, Size);
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
+        for (int i = 0; i < rows.Length; i++) _values.Read(rows[i], values.Slice(i * Size, Size));
         return Device.type == DeviceType.CPU ? t : t.to(Device);
     }
 }
