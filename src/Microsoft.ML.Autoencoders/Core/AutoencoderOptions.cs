@@ -110,7 +110,8 @@ public class AutoencoderOptions
     public string? CacheDirectory { get; set; }
 
     /// <summary>When <see cref="CancellationToken"/> is cancelled during training, stop and return a model with the best
-    /// weights so far (the current ones before a first epoch ends) instead of throwing; the history shows where it stopped.</summary>
+    /// weights so far of the phase under way instead of throwing; the history shows where it stopped. Cancelled before
+    /// any epoch has ended there is nothing to keep, and Fit throws.</summary>
     public bool KeepBestOnCancellation { get; set; }
 
     /// <summary>Rows to measure the validation loss on (the input column, of the training data's size); when set,

@@ -90,9 +90,11 @@ internal static class FirstPartyChain
         {
             return ReadStates(savedModel, outputColumnName);
         }
-        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException)
+            && (e is not IOException || e is Google.Protobuf.InvalidProtocolBufferException))
         {
-            // Whatever a malformed file makes the zip, protobuf or JSON readers throw, the caller learns it is the file.
+            // Whatever a malformed file makes the zip, protobuf or JSON readers throw, the caller learns it is the file;
+            // faults of the stream itself (closed, unreadable, I/O) stay what they are.
             throw new InvalidDataException($"The file is not a readable model: {e.Message}", e);
         }
     }
@@ -111,9 +113,14 @@ internal static class FirstPartyChain
             long bound = Math.Min(int.MaxValue, 1000 * entry.CompressedLength + (1 << 20));
             if (length < 0 || length > bound)
                 throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes, beyond what its {entry.CompressedLength} compressed bytes can hold.");
-            var bytes = new byte[length];
-            if (stream.ReadAtLeast(bytes, length, throwOnEndOfStream: false) != length)
+            // Memory follows the bytes actually there, not the claim.
+            using var content = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            for (int read; content.Length < length && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, length - content.Length))) > 0;)
+                content.Write(chunk, 0, read);
+            if (content.Length != length)
                 throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds fewer.");
+            var bytes = content.ToArray();
             if (ModelState.IsOurs(bytes)) states.Add(ModelState.FromOnnx(bytes));
         }
         var names = string.Join(", ", states.Select(s => $"'{s.Options.OutputColumnName}'"));

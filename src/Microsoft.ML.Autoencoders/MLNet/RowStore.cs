@@ -87,6 +87,13 @@ internal sealed unsafe class DiskRows : RowStore
         _start = null;
         _view?.Dispose();
         _file?.Dispose();
-        File.Delete(_path);
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file another process holds open (an indexer, a scanner) must not hide the Fit's own outcome.
+        }
     }
 }

@@ -45,7 +45,8 @@ internal sealed class ScoringMapper : IRowToRowMapper
         private readonly float[] _features = new float[mapper._state.InputSize];
         private VBuffer<float> _row;
         private Array?[] _outputs = Array.Empty<Array>();
-        private long _scoredPosition = -1;
+        private long _scoredPosition;
+        private bool _scored;
 
         public override long Position => input.Position;
         public override long Batch => input.Batch;
@@ -58,16 +59,18 @@ internal sealed class ScoringMapper : IRowToRowMapper
             int inputs = mapper.InputSchema.Count;
             if (column.Index < inputs) return input.GetGetter<TValue>(mapper.InputSchema[column.Index]);
             int c = column.Index - inputs;
+            if (!wanted.Contains(c))
+                throw new InvalidOperationException($"Column '{column.Name}' was not requested when the row was made.");
             var read = input.GetGetter<VBuffer<float>>(mapper.InputSchema[mapper._state.Options.InputColumnName]);
             int width = mapper._state.Outputs[c].Width;
             ValueGetter<VBuffer<T>> Getter<T>() => (ref VBuffer<T> value) =>
             {
-                if (_scoredPosition != input.Position)
+                if (!_scored || _scoredPosition != input.Position)
                 {
                     read(ref _row);
                     DataReader.CopyRow(_row, _features, mapper._state.Options.InputColumnName, input.Position);
                     _outputs = mapper._scorer().Run(_features, 1, wanted, _outputs.Length == 0 ? null : _outputs);
-                    _scoredPosition = input.Position;
+                    (_scoredPosition, _scored) = (input.Position, true);
                 }
                 var editor = VBufferEditor.Create(ref value, width);
                 ((T[])_outputs[c]!).AsSpan(0, width).CopyTo(editor.Values);

@@ -98,7 +98,7 @@ internal sealed class TrainingData
     /// Scalar it is still passing to libtorch).</summary>
     private Tensor Rows(ReadOnlySpan<int> rows)
     {
-        var t = empty(rows.Length, Size);
+        var t = empty(rows.Length, Size, ScalarType.Float32, CPU);   // not torch's process-wide defaults
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
         for (int i = 0; i < rows.Length; i++) _values.Read(rows[i], values.Slice(i * Size, Size));
         return Device.type == DeviceType.CPU ? t : t.to(Device);

@@ -30,7 +30,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)
     {
         if (Cancelled) return 0;
-        using var optimizer = optim.Adam(phase.Network.parameters(), options.LearningRate);
+        using var optimizer = new Adam(phase.Network.parameters(), options.LearningRate);
         var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
         var groups = train.HasGroups ? train.GroupOfEachRow() : null;
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
@@ -107,7 +107,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         Enumerable.Range(0, order.Length).OrderBy(i => keys[i]).Select(i => (long)i).ToArray().CopyTo(order, 0);
     }
 
-    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, TrainingData train, long[] order, optim.Optimizer optimizer)
+    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, TrainingData train, long[] order, Adam optimizer)
     {
         phase.Network.train();
         double total = 0;
@@ -118,9 +118,9 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, order.Length - start);
             var loss = phase.Objective(train.Batch(order.AsSpan(start, count), phase.Corrupt));
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.Total.backward();
-            optimizer.step();
+            optimizer.Step();
             total += loss.Total.item<float>() * count;
             foreach (var (name, term) in loss.Terms)
                 termTotals[name] = termTotals.GetValueOrDefault(name) + term.item<float>() * count;
