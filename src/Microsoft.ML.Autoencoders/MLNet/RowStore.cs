@@ -60,8 +60,6 @@ internal sealed unsafe class DiskRows : RowStore
         _writer = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
     }
 
-    public string FilePath => _path;
-
     public override void Append(ReadOnlySpan<float> row)
     {
         _writer!.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));

@@ -36,6 +36,25 @@ internal sealed class ScoredDataView : IDataView
         return builder.ToSchema();
     }
 
+    /// <summary>The getter of a model output column: the row <c>current()</c> names of the scored values it names,
+    /// copied into the caller's buffer. Shared by this view and the PredictionEngine mapper.</summary>
+    public static ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, OutputColumn output, Func<(Array Values, int Row)> current)
+    {
+        var getter = output.Type == OutputType.UInt64 ? (Delegate)Copy<ulong>() : Copy<float>();
+        return getter as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
+
+        ValueGetter<VBuffer<T>> Copy<T>() => (ref VBuffer<T> value) =>
+        {
+            var (values, row) = current();
+            var editor = VBufferEditor.Create(ref value, output.Width);
+            ((T[])values).AsSpan(row * output.Width, output.Width).CopyTo(editor.Values);
+            value = editor.Commit();
+        };
+    }
+
+    private static InvalidOperationException WrongType(DataViewSchema.Column column, Type requested)
+        => new($"Column '{column.Name}' is of type {column.Type}; a getter of {requested.Name} was requested.");
+
     public bool CanShuffle => false;
     public DataViewSchema Schema { get; }
     public long? GetRowCount() => _source.GetRowCount();
@@ -155,23 +174,8 @@ internal sealed class ScoredDataView : IDataView
                 return _kept[column.Index] is Kept<TValue> kept ? (ref TValue value) => kept.Get(InBatch, ref value) : throw WrongType(column, typeof(TValue));
             }
             int c = column.Index - _sourceCount;
-            var getter = _view._state.Outputs[c].Type == OutputType.UInt64 ? (Delegate)OutputGetter<ulong>(column, c) : OutputGetter<float>(column, c);
-            return getter as ValueGetter<TValue> ?? throw WrongType(column, typeof(TValue));
+            return OutputGetter<TValue>(column, _view._state.Outputs[c], () => (_batch[c]!, InBatch));
         }
-
-        private Delegate OutputGetter<T>(DataViewSchema.Column column, int c)
-        {
-            int width = _view._state.Outputs[c].Width;
-            return (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
-            {
-                var editor = VBufferEditor.Create(ref value, width);
-                ((T[])_batch[c]!).AsSpan(InBatch * width, width).CopyTo(editor.Values);
-                value = editor.Commit();
-            });
-        }
-
-        private static InvalidOperationException WrongType(DataViewSchema.Column column, Type requested)
-            => new($"Column '{column.Name}' is of type {column.Type}; a getter of {requested.Name} was requested.");
 
         /// <summary>Rows read ahead have moved the source's own ids on, so a row's id is its position (unique, as ids must be).</summary>
         public override ValueGetter<DataViewRowId> GetIdGetter()

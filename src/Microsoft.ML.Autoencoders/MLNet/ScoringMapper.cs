@@ -62,8 +62,7 @@ internal sealed class ScoringMapper : IRowToRowMapper
             if (!wanted.Contains(c))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the row was made.");
             var read = input.GetGetter<VBuffer<float>>(mapper.InputSchema[mapper._state.Options.InputColumnName]);
-            int width = mapper._state.Outputs[c].Width;
-            ValueGetter<VBuffer<T>> Getter<T>() => (ref VBuffer<T> value) =>
+            return ScoredDataView.OutputGetter<TValue>(column, mapper._state.Outputs[c], () =>
             {
                 if (!_scored || _scoredPosition != input.Position)
                 {
@@ -72,12 +71,8 @@ internal sealed class ScoringMapper : IRowToRowMapper
                     _outputs = mapper._scorer().Run(_features, 1, wanted, _outputs.Length == 0 ? null : _outputs);
                     (_scoredPosition, _scored) = (input.Position, true);
                 }
-                var editor = VBufferEditor.Create(ref value, width);
-                ((T[])_outputs[c]!).AsSpan(0, width).CopyTo(editor.Values);
-                value = editor.Commit();
-            };
-            Delegate getter = mapper._state.Outputs[c].Type == OutputType.UInt64 ? Getter<ulong>() : Getter<float>();
-            return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}; a getter of {typeof(TValue).Name} was requested.");
+                return (_outputs[c]!, 0);
+            });
         }
     }
 }

@@ -161,18 +161,19 @@ internal static class TrainingEngine
     {
         using var cpu = expected.cpu();
         bool exact = column.Type == OutputType.UInt64;
-        var values = exact ? cpu.data<long>().ToArray().Select(v => (object)unchecked((ulong)v)).ToArray()
-            : cpu.to_type(ScalarType.Float64).data<double>().ToArray().Select(v => (object)v).ToArray();
+        var codes = exact ? cpu.data<long>().ToArray() : null;
+        var values = exact ? null : cpu.to_type(ScalarType.Float64).data<double>().ToArray();
+        int count = codes?.Length ?? values!.Length;
         double worst = 0;
         int differing = 0;
-        for (int i = 0; i < Math.Min(values.Length, actual.Length); i++)
+        for (int i = 0; i < Math.Min(count, actual.Length); i++)
         {
-            double difference = exact ? ((ulong)values[i] == (ulong)actual.GetValue(i)! ? 0 : 1)
-                : Math.Abs((double)values[i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs((double)values[i]));
+            double difference = exact ? (unchecked((ulong)codes![i]) == (ulong)actual.GetValue(i)! ? 0 : 1)
+                : Math.Abs(values![i] - Convert.ToDouble(actual.GetValue(i))) / (1 + Math.Abs(values[i]));
             worst = Math.Max(worst, difference);
             if (!(difference < tolerance)) differing++;
         }
-        bool agrees = values.Length == actual.Length && (column.Thresholded ? differing <= Math.Max(1, values.Length / 20) : differing == 0);
+        bool agrees = count == actual.Length && (column.Thresholded ? differing <= Math.Max(1, count / 20) : differing == 0);
         return agrees ? null : worst;
     }
 }
