@@ -111,6 +111,9 @@ int Fuzz(int mutations)
     var original = File.ReadAllBytes(modelPath);
     var rand = new Random(7);
     var path = Path.Combine(Path.GetTempPath(), $"fuzz-{Guid.NewGuid():N}.zip");
+    // ML.NET's loader leaves its temp graph file behind when it refuses a graph: give it a folder of its own.
+    var scratch = Directory.CreateTempSubdirectory("fuzz-").FullName;
+    var ml = new MLContext(1) { TempFilePath = scratch };
     int loaded = 0, refused = 0;
     try
     {
@@ -151,6 +154,7 @@ int Fuzz(int mutations)
     finally
     {
         File.Delete(path);
+        Directory.Delete(scratch, recursive: true);
     }
     Console.WriteLine($"ok: {loaded} loads worked, {refused} threw managed exceptions");
     return 0;

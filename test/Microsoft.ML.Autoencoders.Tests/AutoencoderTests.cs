@@ -190,6 +190,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         var path = Path.GetTempFileName();
         ml.Model.Save(model, data.Schema, path);
         var chain = new MLContext().Model.Load(path, out _);
+        using var chainFiles = (IDisposable)chain;   // ML.NET deletes its temp graph file on Dispose
         File.Delete(path);
         AssertClose(ours, TestData.Column(chain.Transform(data), "Features"), 1e-5, "replaced column");
     }
@@ -209,6 +210,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         var path = Path.GetTempFileName();
         ml.Model.Save(model, train.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);
+        using var loadedFiles = (IDisposable)loaded;   // ML.NET deletes its temp graph file on Dispose
         File.Delete(path);
         var expected = TestData.Column(model.Transform(test), "Score");
         AssertClose(expected, TestData.Column(loaded.Transform(test), "Score"), 1e-5, "scores after reload");

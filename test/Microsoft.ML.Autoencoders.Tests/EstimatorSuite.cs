@@ -60,6 +60,7 @@ public abstract class EstimatorSuite
             ml.Model.Save(model, data.Schema, path);
             var fresh = new MLContext(7);
             var loaded = fresh.Model.Load(path, out var schema);
+            using var loadedFiles = (IDisposable)loaded;   // ML.NET deletes its temp graph file on Dispose
             Assert.IsNotInstanceOfType(loaded, typeof(AutoencoderTransformer), "Model.Load gives ML.NET's own chain");
             var expected = model.Transform(data);
             var actual = loaded.Transform(TestData.ToDataView(fresh, Rows));

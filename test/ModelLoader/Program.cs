@@ -42,6 +42,7 @@ var forbidden = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().
     .Where(n => n.StartsWith("TorchSharp") || n.StartsWith("Microsoft.ML.Autoencoders")).ToList();
 foreach (var name in model is TransformerChain<ITransformer> chain ? chain.Select(t => t.GetType().Assembly.GetName().Name!) : new[] { model.GetType().Assembly.GetName().Name! })
     if (!name.StartsWith("Microsoft.ML")) forbidden.Add(name);
+(model as IDisposable)?.Dispose();   // ML.NET deletes its temp graph file on Dispose
 if (forbidden.Count > 0)
 {
     Console.Error.WriteLine("Forbidden assemblies: " + string.Join(", ", forbidden));
