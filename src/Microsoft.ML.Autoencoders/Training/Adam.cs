@@ -15,7 +15,7 @@ internal sealed class Adam : IDisposable
     private readonly Tensor[] _mean, _square;
     private readonly double _learningRate;
     private readonly Scalar _beta1 = Beta1.ToScalar(), _beta2 = Beta2.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar(),
-        _oneMinusBeta2 = (1 - Beta2).ToScalar(), _epsilon = 1e-8.ToScalar();
+        _oneMinusBeta2 = (1 - Beta2).ToScalar(), _epsilon = 1e-8.ToScalar(), _one = 1.0.ToScalar();
     private long _step;
 
     public Adam(IEnumerable<Parameter> parameters, double learningRate)
@@ -45,7 +45,8 @@ internal sealed class Adam : IDisposable
             if (grad is null) continue;
             _mean[i].mul_(_beta1).add_(grad, _oneMinusBeta1);
             _square[i].mul_(_beta2).addcmul_(grad, grad, _oneMinusBeta2);
-            using var denominator = _square[i].sqrt().div_(root).add_(_epsilon);
+            // add_(Scalar) would make its alpha of 1 as one more temporary Scalar: pass one we hold.
+            using var denominator = _square[i].sqrt().div_(root).add_(_epsilon, _one);
             _parameters[i].addcdiv_(_mean[i], denominator, stepSize);
         }
     }
@@ -53,6 +54,6 @@ internal sealed class Adam : IDisposable
     public void Dispose()
     {
         foreach (var t in _mean.Concat(_square)) t.Dispose();
-        foreach (var s in new[] { _beta1, _beta2, _oneMinusBeta1, _oneMinusBeta2, _epsilon }) s.Dispose();
+        foreach (var s in new[] { _beta1, _beta2, _oneMinusBeta1, _oneMinusBeta2, _epsilon, _one }) s.Dispose();
     }
 }
