@@ -37,4 +37,7 @@ public static class Data
 
     /// <summary>A vector column's values, one array per row.</summary>
     public static float[][] Column(IDataView data, string name) => data.GetColumn<float[]>(name).ToArray();
+
+    /// <summary>A scalar Single column (an error, a score).</summary>
+    public static float[] Scalar(IDataView data, string name) => data.GetColumn<float>(name).ToArray();
 }

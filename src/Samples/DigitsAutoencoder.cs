@@ -33,7 +33,7 @@ public static class DigitsAutoencoder
         Console.WriteLine($"Kept the weights of epoch {model.BestEpoch} (validation loss {model.FinalValidationLoss:F5}).");
 
         var scored = model.Transform(test);
-        double autoencoder = Data.Column(scored, "Error").Average(r => r[0]);
+        double autoencoder = Data.Scalar(scored, "Error").Average();
         double pca = Baselines.PcaReconstructionError(ml, train, test, "Features", codeSize, seed: 1);
         Console.WriteLine($"Held-out reconstruction MSE per pixel: autoencoder {autoencoder:F5}, PCA (rank {codeSize}) {pca:F5}.");
 
@@ -44,7 +44,7 @@ public static class DigitsAutoencoder
         var modelPath = Path.Combine(outputDirectory, "digits-autoencoder.zip");
         ml.Model.Save(model, train.Schema, modelPath);
         var reloaded = new MLContext().Model.Load(modelPath, out _);
-        double reloadedError = Data.Column(reloaded.Transform(test), "Error").Average(r => r[0]);
+        double reloadedError = Data.Scalar(reloaded.Transform(test), "Error").Average();
         Console.WriteLine($"Saved {modelPath}; reloaded with ML.NET alone it scores the same error: {reloadedError:F5}.");
     }
 

@@ -34,7 +34,7 @@ public static class RegularizedAutoencoders
         {
             var scored = model.Transform(test);
             var code = Data.Column(scored, "Code").SelectMany(r => r).ToArray();
-            double error = Data.Column(scored, "Error").Average(r => r[0]);
+            double error = Data.Scalar(scored, "Error").Average();
             Console.WriteLine($"{name,-15} held-out MSE {error:F5}, mean code activation {code.Average():F3}, exact zeros {code.Count(v => v == 0) / (double)code.Length:P0}");
             histograms.Add((name, code));
         }
@@ -92,7 +92,7 @@ public static class RegularizedAutoencoders
         var train = Data.ToDataView(ml, normal[..1200], 64);
         var held = normal[1200..].Concat(rows.Where(r => r.Label == 9)).ToArray();
         using var model = ml.Transforms.Autoencoder(Common(new AutoencoderOptions { CodeSize = 8, ReconstructionErrorColumnName = "AnomalyScore" })).Fit(train);
-        var scores = Data.Column(model.Transform(Data.ToDataView(ml, held, 64)), "AnomalyScore").Select(r => (double)r[0]).ToArray();
+        var scores = Data.Scalar(model.Transform(Data.ToDataView(ml, held, 64)), "AnomalyScore").Select(v => (double)v).ToArray();
         double auc = Metrics.AreaUnderRocCurve(scores, held.Select(r => r.Label == 9).ToArray());
         Console.WriteLine($"Trained on 1200 digits 0-8; scoring {held.Length - rows.Count(r => r.Label == 9)} held-out 0-8 and {rows.Count(r => r.Label == 9)} nines.");
         Console.WriteLine($"Mean anomaly score: 0-8 {scores.Where((_, i) => held[i].Label != 9).Average():F4}, 9 {scores.Where((_, i) => held[i].Label == 9).Average():F4}; ROC AUC {auc:F3}.");

@@ -109,7 +109,7 @@ public static class SaucieAndArchetypes
     }
 
     /// <summary>The cluster key of each row (0: unclustered); the column is a one-key vector.</summary>
-    private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint[]>(name).Select(k => k[0]).ToArray();
+    private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint>(name).ToArray();
 
     private static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 }

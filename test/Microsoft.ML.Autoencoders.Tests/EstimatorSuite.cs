@@ -41,9 +41,14 @@ public abstract class EstimatorSuite
             var column = output.Schema[name];
             Assert.AreEqual(declared[name].Type, column.Type, name);
             // Item types agree up to a key's count, which only training determines.
-            Assert.IsTrue(shape.Any(c => c.Name == name && c.ItemType.RawType == ((VectorDataViewType)column.Type).ItemType.RawType
-                && (column.Type is VectorDataViewType) == (c.Kind == SchemaShape.Column.VectorKind.Vector)), name);
+            var item = column.Type is VectorDataViewType vector ? vector.ItemType : column.Type;
+            var promised = shape.Single(c => c.Name == name);
+            Assert.AreEqual(item.RawType, promised.ItemType.RawType, name);
+            Assert.AreEqual(column.Type is VectorDataViewType ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar, promised.Kind, name);
+            // One value a row is a scalar (what ML.NET's evaluators and filters take); a hash stays a one-slot vector.
+            if (column.Type is VectorDataViewType { Size: 1 } one) Assert.AreEqual(NumberDataViewType.UInt64, one.ItemType, name);
         }
+        CollectionAssert.AreEquivalent(output.Schema.Where(c => !c.IsHidden).Select(c => c.Name).ToList(), shape.Select(c => c.Name).ToList(), "the estimator promises the columns there are");
         Assert.AreEqual(data.Schema["Label"].Type, output.Schema["Label"].Type, "input columns pass through");
     }
 
@@ -85,6 +90,8 @@ public abstract class EstimatorSuite
             var (exit, stdout, stderr) = Run("dotnet", loader, path, options.InputColumnName, Rows[0].Length.ToString(), rowsPath, options.OutputColumnName);
             File.Delete(rowsPath);
             Assert.AreEqual(0, exit, stderr);
+            foreach (var name in OutputNames(options))
+                StringAssert.Contains(stderr, $"{name}: {expected.Schema[name].Type}", "the column type in a process without the library");
             var fromProcess = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
             AssertClose(TestData.Column(expected, options.OutputColumnName), fromProcess, 1e-5, "code from a separate process");

@@ -138,7 +138,16 @@ public static class TestData
     public static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 
     /// <summary>The values of a vector column, one array per row.</summary>
-    public static float[][] Column(IDataView data, string name) => ((VectorDataViewType)data.Schema[name].Type).ItemType switch
+    public static float[][] Column(IDataView data, string name) => data.Schema[name].Type switch
+    {
+        // Scalar columns (errors, distances, clusters) as one-value rows.
+        NumberDataViewType t when t == NumberDataViewType.Single => data.GetColumn<float>(name).Select(v => new[] { v }).ToArray(),
+        KeyDataViewType => data.GetColumn<uint>(name).Select(v => new[] { (float)v }).ToArray(),
+        VectorDataViewType vector => VectorColumn(data, name, vector.ItemType),
+        var t => throw new ArgumentException($"Column '{name}' is of type {t}."),
+    };
+
+    private static float[][] VectorColumn(IDataView data, string name, DataViewType item) => item switch
     {
         KeyDataViewType => data.GetColumn<uint[]>(name).Select(r => r.Select(v => (float)v).ToArray()).ToArray(),
         // Hash columns: exact in a float up to 24 bits, which the tests' codes stay within.

@@ -1,5 +1,6 @@
 // Usage: ModelLoader <model.zip> <input column> <input size> <rows.csv> <output column>
-// Prints the output column of each row, comma-separated; exits 3 if a forbidden assembly was loaded.
+// Prints the output column of each row, comma-separated, and every column's type to stderr; exits 3 if a forbidden
+// assembly was loaded.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -14,6 +15,7 @@ var definition = SchemaDefinition.Create(typeof(Row));
 definition[0].ColumnName = inputColumn;
 definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
 var output = model.Transform(ml.Data.LoadFromEnumerable(rows, definition));
+foreach (var c in output.Schema.Where(c => !c.IsHidden)) Console.Error.WriteLine($"{c.Name}: {c.Type}");
 var column = output.Schema[outputColumn];
 using (var cursor = output.GetRowCursor(new[] { column }))
 {

@@ -55,8 +55,8 @@ public class AutoencoderOptions
     public string? ReconstructionColumnName { get; set; }
 
     /// <summary>When set, a column of this name holds the row's mean reconstruction error (per feature, in the unit
-    /// of <see cref="Loss"/>): an anomaly score, larger for rows unlike the training data. Like every output of
-    /// ML.NET's ONNX transformer it is a vector: one value, type <c>Vector&lt;Single, 1&gt;</c>.</summary>
+    /// of <see cref="Loss"/>): an anomaly score, larger for rows unlike the training data. A scalar <c>Single</c>
+    /// (docs/conventions.md#column-types).</summary>
     public string? ReconstructionErrorColumnName { get; set; }
 
     /// <summary>Width of the code layer.</summary>

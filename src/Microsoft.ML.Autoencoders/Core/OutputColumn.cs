@@ -26,6 +26,10 @@ internal sealed record OutputColumn(string Name, int Width, bool IsScalar, Outpu
     public static OutputColumn Scalar(string name, OutputType type = OutputType.Single, bool thresholded = false, int keyCount = 0)
         => new(name, 1, true, type, thresholded, keyCount);
 
+    /// <summary>Whether ML.NET sees one value a row (a <c>Single</c> or a key), not a one-slot vector. A UInt64 hash stays a
+    /// one-slot vector: the first-party route to a scalar passes values through a float (docs/conventions.md#column-types).</summary>
+    public bool IsMLNetScalar => IsScalar && Type != OutputType.UInt64;
+
     /// <summary>The graph's shape of the column without the batch dimension.</summary>
     public long[] Dims => IsScalar ? Array.Empty<long>() : new long[] { Width };
 }

@@ -3,32 +3,45 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.MLNet;
 
-/// <summary>The ML.NET types of output columns, as the saved chain gives them: ML.NET's ONNX transformer keeps the
-/// batch dimension, so a vector is <c>Vector&lt;T, 1, k&gt;</c> and a scalar <c>Vector&lt;T, 1&gt;</c>; a key column is
-/// mapped from the graph's ids by ML.NET's ValueToKey.</summary>
+/// <summary>The ML.NET types of output columns. The graph's outputs are vectors as ML.NET's ONNX transformer gives them
+/// (it keeps the batch dimension: <c>Vector&lt;T, 1, k&gt;</c>, and <c>Vector&lt;T, 1&gt;</c> for one value a row); the
+/// saved chain's first-party steps then make one-value Single and key columns scalars
+/// (docs/conventions.md#column-types).</summary>
 internal static class ColumnTypes
 {
+    /// <summary>The column as the user sees it.</summary>
     public static DataViewType Of(OutputColumn column)
     {
-        DataViewType item = column.Type switch
-        {
-            OutputType.UInt64 => NumberDataViewType.UInt64,
-            OutputType.Key => new KeyDataViewType(typeof(uint), Math.Max(1, column.KeyCount)),
-            _ => NumberDataViewType.Single,
-        };
-        return column.IsScalar ? new VectorDataViewType((PrimitiveDataViewType)item, 1) : new VectorDataViewType((PrimitiveDataViewType)item, 1, column.Width);
+        var item = Item(column.Type, column.KeyCount);
+        return column.IsMLNetScalar ? item : Shaped(column, item);
     }
 
     /// <summary>The graph's type of a column (ids before they become keys).</summary>
-    public static DataViewType InGraph(OutputColumn column) => Of(column.Type == OutputType.Key ? column with { Type = OutputType.Single } : column);
+    public static DataViewType InGraph(OutputColumn column) => Shaped(column, Item(column.Type == OutputType.Key ? OutputType.Single : column.Type, 0));
 
-    /// <summary><paramref name="input"/> with <paramref name="outputs"/> added (replacing columns of the same name).</summary>
-    public static SchemaShape Append(SchemaShape input, IReadOnlyList<OutputColumn> outputs)
+    /// <summary>The Boolean column an anomaly detector adds.</summary>
+    public static DataViewType PredictedLabel => BooleanDataViewType.Instance;
+
+    private static PrimitiveDataViewType Item(OutputType type, int keyCount) => type switch
+    {
+        OutputType.UInt64 => NumberDataViewType.UInt64,
+        OutputType.Key => new KeyDataViewType(typeof(uint), Math.Max(1, keyCount)),
+        _ => NumberDataViewType.Single,
+    };
+
+    private static VectorDataViewType Shaped(OutputColumn column, PrimitiveDataViewType item)
+        => column.IsScalar ? new VectorDataViewType(item, 1) : new VectorDataViewType(item, 1, column.Width);
+
+    /// <summary><paramref name="input"/> with <paramref name="outputs"/> added (replacing columns of the same name), as the
+    /// post-processing leaves it (<see cref="FirstPartyChain.Removes"/>), with an anomaly detector's Boolean label.</summary>
+    public static SchemaShape Append(SchemaShape input, IReadOnlyList<OutputColumn> outputs, bool predictedLabel = false)
     {
         var builder = new DataViewSchema.Builder();
         foreach (var column in outputs) builder.AddColumn(column.Name, Of(column), column.Type == OutputType.Key ? KeyValues(column.KeyCount) : null);
-        var names = outputs.Select(c => c.Name).ToHashSet();
-        return new SchemaShape(input.Where(c => !names.Contains(c.Name)).Concat(ShapeOf(builder.ToSchema())));
+        if (predictedLabel) builder.AddColumn(FirstPartyChain.PredictedLabelColumn, PredictedLabel);
+        var added = ShapeOf(builder.ToSchema());
+        var replaced = added.Select(c => c.Name).Append(FirstPartyChain.Removes(outputs)).ToHashSet();
+        return new SchemaShape(input.Where(c => !replaced.Contains(c.Name)).Concat(added));
     }
 
     /// <summary>The key values ValueToKey gives a key column mapped from ids 1..count: the ids themselves, as Single.</summary>

@@ -17,9 +17,9 @@ internal static class FirstPartyChain
         File.WriteAllBytes(file, state.Onnx);
         try
         {
-            var onnx = catalog.ApplyOnnxModel(state.GraphNames, new[] { state.Options.InputColumnName }, file);
-            return new Saved(Renaming(catalog, state).Prepend(onnx).Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step))
-                .Fit(EmptyInput(state.Options.InputColumnName, state.InputSize)), file);
+            var input = EmptyInput(state.Options.InputColumnName, state.InputSize);
+            var onnx = catalog.ApplyOnnxModel(state.GraphNames, new[] { state.Options.InputColumnName }, file).Fit(input);
+            return new Saved(new TransformerChain<ITransformer>(PostProcessing(catalog, state, onnx.Transform(input)).Prepend(onnx).ToArray()), file);
         }
         catch
         {
@@ -41,23 +41,113 @@ internal static class FirstPartyChain
     }
 
     /// <summary>The steps after the ONNX transformer, fitted on the scored view's schema (no ONNX Runtime involved).</summary>
-    public static ITransformer PostProcessing(TransformsCatalog catalog, ModelState state)
-        => Renaming(catalog, state).Aggregate(new EstimatorChain<ITransformer>(), (chain, step) => chain.Append(step))
-            .Fit(new ScoredDataView(EmptyInput(state.Options.InputColumnName, state.InputSize), state, () => throw new InvalidOperationException("Fitting reads no rows.")));
+    public static TransformerChain<ITransformer> PostProcessing(TransformsCatalog catalog, ModelState state)
+        => PostProcessing(catalog, state, new ScoredDataView(EmptyInput(state.Options.InputColumnName, state.InputSize), state, () => throw new InvalidOperationException("Fitting reads no rows.")));
 
-    /// <summary>The graph outputs renamed to their columns: copied, or mapped to keys, then dropped.</summary>
-    private static IEnumerable<IEstimator<ITransformer>> Renaming(TransformsCatalog catalog, ModelState state)
+    /// <summary>The column ML.NET's predictors write; the scalar route passes through it.</summary>
+    public const string ScoreColumn = "Score";
+
+    /// <summary>The column an anomaly detector's threshold writes.</summary>
+    public const string PredictedLabelColumn = "PredictedLabel";
+
+    /// <summary>An input column the post-processing removes: the <see cref="ScoreColumn"/> it writes scalars through,
+    /// when no output keeps that name.</summary>
+    public static string? Removes(IReadOnlyList<OutputColumn> outputs)
+        => outputs.Any(o => o.IsMLNetScalar) && outputs.All(o => o.Name != ScoreColumn) ? ScoreColumn : null;
+
+    /// <summary>The graph outputs made into their columns, each step fitted on the previous one's schema:
+    /// <list type="bullet">
+    /// <item>a one-value Single or key column goes through a linear regressor that is exactly the identity (weight 1,
+    /// bias 0) into the scalar <see cref="ScoreColumn"/>, then is copied or mapped to keys from there: ML.NET has no
+    /// first-party vector-to-scalar transform, and its predictors are the one first-party step that reads a vector and
+    /// writes a scalar (docs/conventions.md#column-types);</item>
+    /// <item>with an anomaly threshold, the score goes through a binary classifier that is the same identity, with the
+    /// threshold as its decision threshold, which adds the Boolean <see cref="PredictedLabelColumn"/>;</item>
+    /// <item>outputs under internal graph names are copied or mapped to keys; the scratch columns are dropped.</item>
+    /// </list></summary>
+    private static TransformerChain<ITransformer> PostProcessing(TransformsCatalog catalog, ModelState state, IDataView scored)
     {
         var input = state.Options.InputColumnName;
-        var renamed = state.Outputs.Where(o => GraphName(o, input) != o.Name).ToArray();
-        foreach (var column in renamed)
-            yield return column.Type == OutputType.Key
-                ? catalog.Conversion.MapValueToKey(column.Name, GraphName(column, input), keyData: KeyIds(column.KeyCount))
-                : catalog.CopyColumns(column.Name, GraphName(column, input));
-        if (renamed.Length > 0) yield return catalog.DropColumns(renamed.Select(o => GraphName(o, input)).ToArray());
+        var chain = new TransformerChain<ITransformer>();
+        void Add(ITransformer step)
+        {
+            chain = chain.Append(step);
+            scored = step.Transform(scored);
+        }
+        // The column named Score last, so no later scalar passes through it.
+        foreach (var column in state.Outputs.OrderBy(o => o.Name == ScoreColumn))
+        {
+            var graphName = OnnxNames.Of(column, input);
+            if (column.IsMLNetScalar)
+            {
+                bool detector = state.AnomalyThreshold is not null && column.Name == state.Options.ReconstructionErrorColumnName;
+                Add(detector ? IdentityStep.Classifier(graphName, state.AnomalyThreshold!.Value) : IdentityStep.Regressor(graphName));
+                if (column.Type == OutputType.Key) Add(catalog.Conversion.MapValueToKey(column.Name, ScoreColumn, keyData: KeyIds(column.KeyCount)).Fit(scored));
+                else if (column.Name != ScoreColumn) Add(catalog.CopyColumns(column.Name, ScoreColumn).Fit(scored));
+            }
+            else if (graphName != column.Name)
+            {
+                Add(column.Type == OutputType.Key
+                    ? catalog.Conversion.MapValueToKey(column.Name, graphName, keyData: KeyIds(column.KeyCount)).Fit(scored)
+                    : catalog.CopyColumns(column.Name, graphName).Fit(scored));
+            }
+        }
+        var scratch = state.Outputs.Select(o => OnnxNames.Of(o, input)).Where(n => !state.Outputs.Any(o => o.Name == n)).Append(Removes(state.Outputs)).OfType<string>().ToArray();
+        if (scratch.Length > 0) Add(catalog.DropColumns(scratch).Fit(scored));
+        return chain;
     }
 
-    private static string GraphName(OutputColumn column, string input) => OnnxNames.Of(column, input);
+    /// <summary>ML.NET's linear predictors trained to be exactly the identity of one value: online gradient descent
+    /// (squared loss, rate 0.5, no averaging, shuffling or L2, one pass) and the perceptron (hinge loss, rate 1, the same
+    /// settings) both end at weight 1 and bias 0 after the rows [1] -> 1 and [0] -> 0, in that order; so their score is
+    /// the value itself, exactly (1·x + 0 rounds to x). Checked after training, so another ML.NET version fails loudly.</summary>
+    private static class IdentityStep
+    {
+        private sealed class Row
+        {
+            public float[] X = Array.Empty<float>();
+            public float Value;
+            public bool Positive;
+        }
+
+        private static IDataView Rows(MLContext ml, string feature)
+        {
+            var definition = SchemaDefinition.Create(typeof(Row));
+            definition[nameof(Row.X)].ColumnName = feature;
+            definition[feature].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1);
+            return ml.Data.LoadFromEnumerable(new[] { new Row { X = new[] { 1f }, Value = 1, Positive = true }, new Row { X = new[] { 0f }, Value = 0 } }, definition);
+        }
+
+        public static ITransformer Regressor(string feature)
+        {
+            var ml = new MLContext(0);
+            var model = ml.Regression.Trainers.OnlineGradientDescent(new Microsoft.ML.Trainers.OnlineGradientDescentTrainer.Options
+            {
+                FeatureColumnName = feature, LabelColumnName = nameof(Row.Value), LossFunction = new Microsoft.ML.Trainers.SquaredLoss(),
+                LearningRate = 0.5f, DecreaseLearningRate = false, L2Regularization = 0, NumberOfIterations = 1, Shuffle = false, Averaged = false,
+            }).Fit(Rows(ml, feature));
+            Check(model.Model.Weights, model.Model.Bias);
+            return model;
+        }
+
+        public static ITransformer Classifier(string feature, float threshold)
+        {
+            var ml = new MLContext(0);
+            var model = ml.BinaryClassification.Trainers.AveragedPerceptron(new Microsoft.ML.Trainers.AveragedPerceptronTrainer.Options
+            {
+                FeatureColumnName = feature, LabelColumnName = nameof(Row.Positive),
+                LearningRate = 1, DecreaseLearningRate = false, L2Regularization = 0, NumberOfIterations = 1, Shuffle = false, Averaged = false,
+            }).Fit(Rows(ml, feature));
+            Check(model.Model.Weights, model.Model.Bias);
+            return ml.BinaryClassification.ChangeModelThreshold(model, threshold);
+        }
+
+        private static void Check(IReadOnlyList<float> weights, float bias)
+        {
+            if (weights.Count != 1 || weights[0] != 1 || bias != 0)
+                throw new InvalidOperationException($"This ML.NET version trains the identity step to weight {string.Join(", ", weights)} and bias {bias}, not 1 and 0; use a supported ML.NET version (5.x).");
+        }
+    }
 
     private sealed class KeyRow
     {

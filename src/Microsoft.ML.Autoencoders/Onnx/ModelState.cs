@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -9,7 +10,7 @@ namespace Microsoft.ML.Autoencoders.Onnx;
 /// learned arrays, auxiliary graphs). The latter travels inside the graph's metadata, so one ONNX file is the whole
 /// model (docs/conventions.md#saved-model-format). Learned arrays live here only: the outputs read them from here after
 /// Fit and after Load alike.</summary>
-internal sealed class ModelState
+internal sealed record ModelState
 {
     /// <summary>The version of the state's layout; a file of another version is refused at load.</summary>
     public const int FormatVersion = 2;
@@ -31,6 +32,10 @@ internal sealed class ModelState
     /// <summary>The validation loss of the weights the model holds; null without a validation split.</summary>
     public double? FinalValidationLoss { get; init; }
 
+    /// <summary>The anomaly detector's threshold on the reconstruction error (rows above it are anomalies); null for a
+    /// model that is not a detector.</summary>
+    public float? AnomalyThreshold { get; init; }
+
     /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
     public Dictionary<string, float[]> Arrays { get; init; } = new();
 
@@ -46,6 +51,22 @@ internal sealed class ModelState
     /// <summary>Serialises the graph with this state in its metadata.</summary>
     public ModelState WithGraph(OnnxGraph graph)
     {
+        Onnx = graph.ToModel(new Dictionary<string, string> { [MetadataKey] = Serialised() });
+        return this;
+    }
+
+    /// <summary>This state with another anomaly threshold, its graph's metadata rewritten to say so.</summary>
+    public ModelState WithAnomalyThreshold(float threshold)
+    {
+        var changed = this with { AnomalyThreshold = threshold };
+        var model = ModelProto.Parser.ParseFrom(Onnx);
+        model.MetadataProps.Single(p => p.Key == MetadataKey).Value = changed.Serialised();
+        changed.Onnx = model.ToByteArray();
+        return changed;
+    }
+
+    private string Serialised()
+    {
         var state = new JsonObject
         {
             ["formatVersion"] = FormatVersion,
@@ -56,11 +77,11 @@ internal sealed class ModelState
             ["history"] = JsonSerializer.SerializeToNode(History, Json),
             ["bestEpoch"] = BestEpoch,
             ["finalValidationLoss"] = FinalValidationLoss,
+            ["anomalyThreshold"] = AnomalyThreshold,
             ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
             ["graphs"] = JsonSerializer.SerializeToNode(Graphs, Json),
         };
-        Onnx = graph.ToModel(new Dictionary<string, string> { [MetadataKey] = state.ToJsonString() });
-        return this;
+        return state.ToJsonString();
     }
 
     /// <summary>Whether <paramref name="onnx"/> is a model with this library's state in its metadata.</summary>
@@ -103,12 +124,15 @@ internal sealed class ModelState
                 History = Required<List<EpochMetrics>>("history"),
                 BestEpoch = (int)state["bestEpoch"]!,
                 FinalValidationLoss = (double?)state["finalValidationLoss"],
+                AnomalyThreshold = (float?)state["anomalyThreshold"],
                 Arrays = Required<Dictionary<string, float[]>>("arrays"),
                 Graphs = Required<Dictionary<string, byte[]>>("graphs"),
                 Onnx = onnx,
             };
             if (result.Outputs.Any(o => o is null || o.Name is null) || result.History.Any(e => e is null) || result.Arrays.Values.Any(a => a is null) || result.Graphs.Values.Any(g => g is null))
                 throw new InvalidDataException("The model's state has an empty output, epoch, array or graph.");
+            if (result.AnomalyThreshold is { } threshold && (!float.IsFinite(threshold) || result.Outputs.All(o => o.Name != result.Options.ReconstructionErrorColumnName)))
+                throw new InvalidDataException($"The model's anomaly threshold {threshold} needs a finite value and a reconstruction error output.");
             // The graph must be the one the state describes: its input and outputs are what scoring relies on.
             var input = model.Graph?.Input.Count == 1 ? model.Graph.Input[0] : null;
             var dims = input?.Type?.TensorType?.Shape?.Dim;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Autoencoders.Analysis;
@@ -157,10 +158,7 @@ public sealed class AutoencoderSweep
     }
 
     private static double MeanError(IDataView scored)
-    {
-        var values = DataReader.ReadMatrix(scored, ErrorColumn, out int rows, out _);
-        return values.Average(v => (double)v);
-    }
+        => scored.GetColumn<float>(ErrorColumn).Average(v => (double)v);
 
     private static T Pick<T>(Random rand, T[]? values, string name)
     {

@@ -83,7 +83,7 @@ public sealed class SaucieTransformer : AutoencoderTransformer
     }
 
     /// <summary>The cluster key of each row (0: unclustered); the column is a one-key vector.</summary>
-    private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint[]>(name).Select(k => k[0]).ToArray();
+    private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint>(name).ToArray();
 
     /// <summary>Classical MDS: double-centre the squared distances, take the top eigenvectors scaled by sqrt(eigenvalue).</summary>
     internal static double[][] ClassicalScaling(double[,] distances, int dims)
