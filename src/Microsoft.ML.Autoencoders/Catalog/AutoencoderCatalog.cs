@@ -246,4 +246,31 @@ public static class AutoencoderCatalog
     /// <summary>SAUCIE with every option.</summary>
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog, SaucieOptions options)
         => new(catalog, options);
+
+    /// <summary>An autoencoder anomaly detector: <c>Score</c> (Single) is the row's reconstruction error and
+    /// <c>PredictedLabel</c> (Boolean) is true above the (1 - <paramref name="contamination"/>) quantile of the training
+    /// rows' scores; <c>mlContext.AnomalyDetection.Evaluate</c> takes its output.</summary>
+    /// <param name="catalog">The anomaly detection trainers.</param>
+    /// <param name="featureColumnName">A known-size vector of Single.</param>
+    /// <param name="codeSize">Width of the code; null keeps the default.</param>
+    /// <param name="contamination">The expected share of anomalies among the training rows, in [0, 1).</param>
+    /// <param name="epochs">Maximum passes over the data; null keeps the default.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        string featureColumnName = "Features", int? codeSize = null, double contamination = 0.05, int? epochs = null, int? seed = null)
+        => Autoencoder(catalog, Simple(new AutoencoderAnomalyDetectorOptions { Contamination = contamination }, null, featureColumnName, epochs, seed,
+            o => o.CodeSize = codeSize ?? o.CodeSize));
+
+    /// <summary>The autoencoder anomaly detector with every option.</summary>
+    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyDetectorOptions options)
+        => new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), options, (options ?? throw new ArgumentNullException(nameof(options))).Contamination);
+
+    /// <summary>An anomaly detector on any variant's network (e.g. <see cref="DenoisingAutoencoderOptions"/> or
+    /// <see cref="VariationalAutoencoderOptions"/>): its reconstruction error becomes <c>Score</c> (leave
+    /// <c>ReconstructionErrorColumnName</c> null or set it to "Score").</summary>
+    /// <param name="catalog">The anomaly detection trainers.</param>
+    /// <param name="networkOptions">The variant's options.</param>
+    /// <param name="contamination">The expected share of anomalies among the training rows, in [0, 1).</param>
+    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderOptions networkOptions, double contamination = 0.05)
+        => new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination);
 }

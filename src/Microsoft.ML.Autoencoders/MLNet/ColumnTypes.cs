@@ -19,9 +19,6 @@ internal static class ColumnTypes
     /// <summary>The graph's type of a column (ids before they become keys).</summary>
     public static DataViewType InGraph(OutputColumn column) => Shaped(column, Item(column.Type == OutputType.Key ? OutputType.Single : column.Type, 0));
 
-    /// <summary>The Boolean column an anomaly detector adds.</summary>
-    public static DataViewType PredictedLabel => BooleanDataViewType.Instance;
-
     private static PrimitiveDataViewType Item(OutputType type, int keyCount) => type switch
     {
         OutputType.UInt64 => NumberDataViewType.UInt64,
@@ -33,14 +30,25 @@ internal static class ColumnTypes
         => column.IsScalar ? new VectorDataViewType(item, 1) : new VectorDataViewType(item, 1, column.Width);
 
     /// <summary><paramref name="input"/> with <paramref name="outputs"/> added (replacing columns of the same name), as the
-    /// post-processing leaves it (<see cref="FirstPartyChain.Removes"/>), with an anomaly detector's Boolean label.</summary>
-    public static SchemaShape Append(SchemaShape input, IReadOnlyList<OutputColumn> outputs, bool predictedLabel = false)
+    /// post-processing leaves it (<see cref="FirstPartyChain.Removes"/>).</summary>
+    public static SchemaShape Append(SchemaShape input, IReadOnlyList<OutputColumn> outputs)
     {
         var builder = new DataViewSchema.Builder();
         foreach (var column in outputs) builder.AddColumn(column.Name, Of(column), column.Type == OutputType.Key ? KeyValues(column.KeyCount) : null);
-        if (predictedLabel) builder.AddColumn(FirstPartyChain.PredictedLabelColumn, PredictedLabel);
-        var added = ShapeOf(builder.ToSchema());
-        var replaced = added.Select(c => c.Name).Append(FirstPartyChain.Removes(outputs)).ToHashSet();
+        return Replace(input, ShapeOf(builder.ToSchema()), FirstPartyChain.Removes(outputs));
+    }
+
+    /// <summary><paramref name="input"/> with an anomaly detector's Boolean label.</summary>
+    public static SchemaShape WithPredictedLabel(SchemaShape input)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(FirstPartyChain.PredictedLabelColumn, BooleanDataViewType.Instance);
+        return Replace(input, ShapeOf(builder.ToSchema()), removed: null);
+    }
+
+    private static SchemaShape Replace(SchemaShape input, SchemaShape added, string? removed)
+    {
+        var replaced = added.Select(c => c.Name).Append(removed).ToHashSet();
         return new SchemaShape(input.Where(c => !replaced.Contains(c.Name)).Concat(added));
     }
 

@@ -10,15 +10,29 @@ internal static class MLNetEnvironment
 {
     private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
 
-    public static IHostEnvironment Of(TransformsCatalog catalog)
+    public static IHostEnvironment Of(TransformsCatalog catalog) => Find(catalog, depth: 0)
+        ?? throw new InvalidOperationException("This ML.NET version hides the catalog's environment where Microsoft.ML.Autoencoders cannot find it; use a supported ML.NET version (5.x).");
+
+    /// <summary>The transforms catalog of the environment behind a trainers catalog (such as
+    /// <c>mlContext.AnomalyDetection.Trainers</c>, which holds its owning catalog, which holds the environment).</summary>
+    public static TransformsCatalog Transforms(object trainers)
     {
-        foreach (var field in typeof(TransformsCatalog).GetFields(Instance))
-            if (typeof(IHostEnvironment).IsAssignableFrom(field.FieldType) && field.GetValue(catalog) is IHostEnvironment env)
-                return env;
-        foreach (var property in typeof(TransformsCatalog).GetProperties(Instance))
-            if (typeof(IHostEnvironment).IsAssignableFrom(property.PropertyType) && property.GetIndexParameters().Length == 0 && property.GetValue(catalog) is IHostEnvironment env)
-                return env;
-        throw new InvalidOperationException("This ML.NET version hides the catalog's environment where Microsoft.ML.Autoencoders cannot find it; use a supported ML.NET version (5.x).");
+        var env = Find(trainers, depth: 0) ?? throw new InvalidOperationException($"This ML.NET version hides the environment of {trainers.GetType().Name} where Microsoft.ML.Autoencoders cannot find it; use a supported ML.NET version (5.x).");
+        if (env is MLContext ml) return ml.Transforms;
+        var constructor = typeof(TransformsCatalog).GetConstructor(Instance, new[] { typeof(IHostEnvironment) })
+            ?? throw new InvalidOperationException("This ML.NET version has no TransformsCatalog(IHostEnvironment); use a supported ML.NET version (5.x).");
+        return (TransformsCatalog)constructor.Invoke(new object[] { env });
+    }
+
+    /// <summary>The first environment among the fields of <paramref name="catalog"/> and its base types, looking one
+    /// catalog deeper (fields only: reading a field runs no code).</summary>
+    private static IHostEnvironment? Find(object catalog, int depth)
+    {
+        var values = new List<object>();
+        for (var type = catalog.GetType(); type is not null; type = type.BaseType)
+            values.AddRange(type.GetFields(Instance | BindingFlags.DeclaredOnly).Select(f => f.GetValue(catalog)).OfType<object>());
+        return values.OfType<IHostEnvironment>().FirstOrDefault()
+            ?? (depth == 0 ? values.Where(v => v.GetType().Namespace == "Microsoft.ML").Select(v => Find(v, 1)).FirstOrDefault(e => e is not null) : null);
     }
 
     /// <summary>The environment's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> (as set on the MLContext).</summary>

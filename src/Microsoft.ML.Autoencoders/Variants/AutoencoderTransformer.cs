@@ -68,6 +68,22 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// when <see cref="AutoencoderOptions.ValidationFraction"/> was 0.</summary>
     public double? FinalValidationLoss => State.FinalValidationLoss;
 
+    /// <summary>An anomaly detector's threshold on the reconstruction error: <c>PredictedLabel</c> is true for rows whose
+    /// score is above it. Null for a model that is not a detector.</summary>
+    public float? AnomalyThreshold => State.AnomalyThreshold;
+
+    /// <summary>This model as an anomaly detector with another threshold (a new transformer; this one is unchanged), as
+    /// <c>mlContext.BinaryClassification.ChangeModelThreshold</c> does for a classifier. The model needs a reconstruction
+    /// error column; a detector's is <c>Score</c>. Saved, the threshold loads with the model.</summary>
+    public AutoencoderTransformer WithAnomalyThreshold(float threshold)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Check.Option(float.IsFinite(threshold), nameof(threshold), threshold, "a finite number");
+        if (State.Options.ReconstructionErrorColumnName is null)
+            throw new InvalidOperationException("This model has no reconstruction error column to threshold; fit it with ReconstructionErrorColumnName set, or with mlContext.AnomalyDetection.Trainers.Autoencoder.");
+        return AutoencoderVariant.For(State.Options.Clone()).CreateTransformer(_catalog, State.WithAnomalyThreshold(threshold));
+    }
+
     /// <summary>Length of the input vectors.</summary>
     public int InputSize => State.InputSize;
 
