@@ -45,6 +45,23 @@ public sealed class FaultTests
     }
 
     [TestMethod]
+    public void ConvertToOnnx_on_an_autoencoder_points_to_ExportOnnx_instead_of_writing_a_wrong_graph()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, Rows);
+        using var model = Fit(ml);
+        foreach (var transformer in new ITransformer[] { model, new EstimatorChain<ITransformer>().Append(ml.Transforms.CopyColumns("Pixels", "Features")).Fit(data).Append(model) })
+        {
+            using var stream = new MemoryStream();
+            var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.ConvertToOnnx(transformer, data, stream));
+            StringAssert.Contains(e.Message, "ExportOnnx");
+        }
+        using var exported = new MemoryStream();
+        model.ExportOnnx(exported);
+        Assert.IsTrue(exported.Length > 1000, "ExportOnnx writes the network");
+    }
+
+    [TestMethod]
     public void Use_after_Dispose_and_Dispose_while_eight_threads_score_give_managed_exceptions()
         => Console.WriteLine(RunProbe("misuse"));
 

@@ -259,8 +259,19 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         DataReader.CheckSize(input.Schema, State.Options.InputColumnName, InputSize);
+        ThrowIfConvertingToOnnx();
         // The batched scorer stands in for the chain's ONNX transformer; the first-party post-processing follows as saved.
         return Live(_postProcessing).Transform(new ScoredDataView(input, State, () => Scorer));
+    }
+
+    /// <summary>ML.NET's <c>ConvertToOnnx</c> exports only its own steps: it walks the transformed view back to the first
+    /// step it does not know, ours, and silently writes a graph whose inputs are our outputs. It passes nothing that tells
+    /// its call apart, so its frame on the stack is the sign (a stack walk, once per Transform call, not per row).</summary>
+    private static void ThrowIfConvertingToOnnx()
+    {
+        if (new System.Diagnostics.StackTrace().GetFrames().Any(f => f.GetMethod()?.DeclaringType?.FullName == "Microsoft.ML.OnnxExportExtensions"))
+            throw new NotSupportedException("mlContext.Model.ConvertToOnnx cannot convert an autoencoder: its network is not an ML.NET step. " +
+                "Write the network's graph with AutoencoderTransformer.ExportOnnx(stream) (input [batch, InputSize], one output per column), or save the pipeline with mlContext.Model.Save.");
     }
 
     /// <summary>Saves the first-party chain, so the file loads without this library.</summary>
