@@ -14,6 +14,34 @@ public sealed class TrainingFeedbackTests
         public void Report(EpochMetrics value) => report(value);
     }
 
+    private sealed class BatchSink(Action<BatchMetrics> report) : IProgress<BatchMetrics>
+    {
+        public void Report(BatchMetrics value) => report(value);
+    }
+
+    [TestMethod]
+    public void Progress_within_epochs_comes_every_N_minibatches_and_ends_each_epoch_at_its_loss()
+    {
+        var ml = new MLContext(1);
+        var (epochs, batches) = (new List<EpochMetrics>(), new List<BatchMetrics>());
+        var options = Options();
+        options.Progress = new Sink(epochs.Add);
+        options.BatchProgress = new BatchSink(batches.Add);
+        options.BatchProgressInterval = 4;
+        using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
+        // 540 training rows in minibatches of 64: 9 a epoch, reported after the 4th, 8th and the last.
+        Assert.AreEqual(15, batches.Count);
+        CollectionAssert.AreEqual(new[] { 4, 8, 9 }, batches.Take(3).Select(b => b.Batch).ToArray());
+        Assert.IsTrue(batches.All(b => b.BatchesPerEpoch == 9 && b.TotalEpochs == 5 && b.Phase == "train"));
+        Assert.IsTrue(batches.Zip(batches.Skip(1)).All(p => p.Second.Fraction > p.First.Fraction && p.Second.Elapsed >= p.First.Elapsed), "progress only grows");
+        Assert.AreEqual(1.0, batches[^1].Fraction, 1e-12);
+        for (int e = 0; e < 5; e++)
+            Assert.AreEqual(epochs[e].TrainLoss, batches[3 * e + 2].TrainLoss, 1e-9, "an epoch's last report carries its training loss");
+        Assert.IsNull(model.State.Options.BatchProgress, "the fitted model keeps no progress sink");
+        options.BatchProgressInterval = 0;
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options));
+    }
+
     [TestMethod]
     public void Each_epoch_reports_its_total_whether_it_is_the_best_and_the_time_spent_and_left()
     {

@@ -98,6 +98,14 @@ public class AutoencoderOptions
     [JsonIgnore]
     public IProgress<EpochMetrics>? Progress { get; set; }
 
+    /// <summary>Receives progress within epochs, every <see cref="BatchProgressInterval"/> minibatches: for a progress
+    /// bar on long epochs.</summary>
+    [JsonIgnore]
+    public IProgress<BatchMetrics>? BatchProgress { get; set; }
+
+    /// <summary>Minibatches between reports to <see cref="BatchProgress"/>, at least 1.</summary>
+    public int BatchProgressInterval { get; set; } = 50;
+
     /// <summary>Checked between minibatches; cancelling makes <c>Fit</c> throw <see cref="OperationCanceledException"/>,
     /// or return the best model so far when <see cref="KeepBestOnCancellation"/> is set.</summary>
     [JsonIgnore]
@@ -147,6 +155,7 @@ public class AutoencoderOptions
         Check.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Check.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
         Check.Option(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Check.Option(BatchProgressInterval >= 1, nameof(BatchProgressInterval), BatchProgressInterval, "at least 1");
         Check.Option(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
         Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
         Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
@@ -166,7 +175,7 @@ public class AutoencoderOptions
     internal AutoencoderOptions WithoutFitState()
     {
         var copy = Clone();
-        (copy.Progress, copy.CancellationToken, copy.ValidationData) = (null, default, null);
+        (copy.Progress, copy.BatchProgress, copy.CancellationToken, copy.ValidationData) = (null, null, default, null);
         return copy;
     }
 

@@ -60,3 +60,18 @@ public sealed class EpochMetrics
         return text;
     }
 }
+
+/// <summary>Training progress within an epoch, reported every <see cref="AutoencoderOptions.BatchProgressInterval"/>
+/// minibatches to <see cref="AutoencoderOptions.BatchProgress"/> (and at an epoch's last minibatch); not logged nor kept.</summary>
+/// <param name="Phase">The training phase, as in <see cref="EpochMetrics.Phase"/>.</param>
+/// <param name="Epoch">1-based epoch within the phase.</param>
+/// <param name="TotalEpochs">The most epochs the phase runs.</param>
+/// <param name="Batch">1-based minibatch within the epoch.</param>
+/// <param name="BatchesPerEpoch">Minibatches an epoch has.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's minibatches so far.</param>
+/// <param name="Elapsed">Time since <c>Fit</c> started.</param>
+public sealed record BatchMetrics(string Phase, int Epoch, int TotalEpochs, int Batch, int BatchesPerEpoch, double TrainLoss, TimeSpan Elapsed)
+{
+    /// <summary>The share of the phase done, from 0 to 1.</summary>
+    public double Fraction => TotalEpochs <= 0 || BatchesPerEpoch <= 0 ? 0 : ((Epoch - 1) + (double)Batch / BatchesPerEpoch) / TotalEpochs;
+}

@@ -45,7 +45,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 phase.BeginEpoch?.Invoke(epoch);
                 Order(order, groups);
-                var (trainLoss, terms) = RunEpoch(phase, train, order, optimizer);
+                var (trainLoss, terms) = RunEpoch(phase, epoch, train, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(phase, validation);
                 lastEpoch = epoch;
                 double monitored = validationLoss ?? trainLoss;
@@ -107,12 +107,13 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         Enumerable.Range(0, order.Length).OrderBy(i => keys[i]).Select(i => (long)i).ToArray().CopyTo(order, 0);
     }
 
-    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, TrainingData train, long[] order, Adam optimizer)
+    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, int epoch, TrainingData train, long[] order, Adam optimizer)
     {
         phase.Network.train();
         double total = 0;
         var termTotals = new Dictionary<string, double>();
-        for (int start = 0; start < order.Length; start += options.BatchSize)
+        int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
+        for (int start = 0, batch = 1; start < order.Length; start += options.BatchSize, batch++)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
@@ -124,6 +125,8 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             total += loss.Total.item<float>() * count;
             foreach (var (name, term) in loss.Terms)
                 termTotals[name] = termTotals.GetValueOrDefault(name) + term.item<float>() * count;
+            if (options.BatchProgress is { } progress && (batch % options.BatchProgressInterval == 0 || batch == batches))
+                progress.Report(new BatchMetrics(phase.Name, epoch, phase.Epochs, batch, batches, total / (start + count), sinceFit.Elapsed));
         }
         return (total / order.Length, termTotals.ToDictionary(t => t.Key, t => t.Value / order.Length));
     }
