@@ -20,8 +20,8 @@ public static class GenerativeAndRetrieval
         Console.WriteLine($"VAE 64-128-8: validation -ELBO {last.ValidationLoss:F2} nats a digit (reconstruction {last.Terms["reconstruction"]:F2}, KL {last.Terms["kl"]:F2} on training rows).");
         var generated = model.Generate(48, seed: 1);
         var path = Path.Combine(output, "vae-generated.png");
-        Plots.ImageRows(Enumerable.Range(0, 4).Select(r => generated[(r * 12)..(r * 12 + 12)]).ToArray(), 8, 12, path);
-        Console.WriteLine($"Wrote {path}: 48 digits decoded from z ~ N(0, I).");
+        Plots.ImageRows(Enumerable.Range(0, 4).Select(r => generated[(r * 12)..(r * 12 + 12)]).ToArray(), Enumerable.Range(1, 4).Select(r => $"sample row {r}").ToArray(), 8, 12,
+            "VAE: digits decoded from z ~ N(0, I)", path);
     }
 
     /// <summary>Precision@10 of Hamming retrieval with 16, 32 and 64-bit codes against random-projection hashing.</summary>

@@ -1,56 +1,140 @@
+using ScottPlot;
+
 namespace Microsoft.ML.Autoencoders.Samples;
 
-/// <summary>The few plots the samples draw.</summary>
+/// <summary>The plots the samples draw, with ScottPlot: titles, labelled axes and legends.</summary>
 public static class Plots
 {
-    /// <summary>Rows of images (each row a list of images of the given width), stacked top to bottom.</summary>
-    public static void ImageRows(float[][][] rows, int imageWidth, int count, string path, int scale = 6)
+    private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+
+    private static void Save(Plot plot, string path, int width = 720, int height = 480)
     {
-        int height = rows[0][0].Length / imageWidth, cellW = imageWidth * scale + 4, cellH = height * scale + 4;
-        var canvas = new Canvas(count * cellW + 4, rows.Length * cellH + 4);
+        plot.SavePng(path, width, height);
+        Console.WriteLine($"Wrote {path}.");
+    }
+
+    /// <summary>Rows of images (each row a list of images of the given width) as one greyscale picture, a title and
+    /// each row's name on the left.</summary>
+    public static void ImageRows(float[][][] rows, string[] rowNames, int imageWidth, int count, string title, string path)
+    {
+        int height = rows[0][0].Length / imageWidth, cellW = imageWidth + 1, cellH = height + 1;
+        var pixels = new double[rows.Length * cellH, count * cellW];
+        for (int y = 0; y < pixels.GetLength(0); y++) for (int x = 0; x < pixels.GetLength(1); x++) pixels[y, x] = double.NaN;
         for (int r = 0; r < rows.Length; r++)
             for (int i = 0; i < Math.Min(count, rows[r].Length); i++)
-                canvas.Image(rows[r][i], imageWidth, 4 + i * cellW, 4 + r * cellH, scale);
-        canvas.Save(path);
+                for (int p = 0; p < rows[r][i].Length; p++)
+                    pixels[r * cellH + p / imageWidth, i * cellW + p % imageWidth] = rows[r][i][p];
+        var plot = new Plot();
+        var map = plot.Add.Heatmap(pixels);
+        map.Colormap = new ScottPlot.Colormaps.GrayscaleReversed();
+        map.NaNCellColor = Colors.White;
+        plot.Title(title);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
+        // Heatmap rows count up from the bottom: the first row of images is at the top.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, rows.Length).Select(r => (double)(rows.Length - 1 - r) * cellH + height / 2.0).ToArray(), rowNames);
+        plot.HideGrid();
+        Save(plot, path, Math.Max(360, 48 * count + 120), Math.Max(200, 60 * rows.Length + 90));
     }
 
-    /// <summary>Side-by-side histograms over a shared range, log-scaled counts.</summary>
-    public static void Histograms(IReadOnlyList<(string Name, float[] Values)> series, string path, int bins = 40)
+    /// <summary>Overlaid histograms over a shared range, one colour and legend entry per series.</summary>
+    public static void Histograms(IReadOnlyList<(string Name, float[] Values)> series, string title, string xLabel, string path, int bins = 40, double? marker = null, string? markerName = null, string yLabel = "rows")
     {
-        float max = series.Max(s => s.Values.Max()), min = Math.Min(0, series.Min(s => s.Values.Min()));
-        const int panelW = 320, panelH = 200, margin = 10;
-        var canvas = new Canvas(series.Count * (panelW + margin) + margin, panelH + 2 * margin);
+        double min = series.Min(s => s.Values.Min()), max = series.Max(s => s.Values.Max());
+        var plot = new Plot();
         for (int s = 0; s < series.Count; s++)
         {
-            var counts = new int[bins];
-            foreach (var v in series[s].Values) counts[Math.Min(bins - 1, (int)((v - min) / (max - min + 1e-9f) * bins))]++;
-            double top = Math.Log(1 + counts.Max());
-            int left = margin + s * (panelW + margin);
-            for (int b = 0; b < bins; b++)
-            {
-                int h = (int)(Math.Log(1 + counts[b]) / top * (panelH - 2));
-                for (int x = 0; x < panelW / bins - 1; x++)
-                    for (int y = 0; y < h; y++)
-                        canvas.Set(left + b * (panelW / bins) + x, margin + panelH - 1 - y, Canvas.Palette[s]);
-            }
-            for (int x = 0; x < panelW; x++) canvas.Set(left + x, margin + panelH, (0, 0, 0));
+            var histogram = ScottPlot.Statistics.Histogram.WithBinCount(bins, min, max + 1e-9 * Math.Max(1, Math.Abs(max)));
+            histogram.AddRange(series[s].Values.Select(v => (double)v));
+            var colour = Palette.GetColor(s).WithAlpha(0.55);
+            // Bins holds each bin's left edge; a bar is centred on its position.
+            var bars = plot.Add.Bars(histogram.Bins.Select(b => b + histogram.FirstBinSize / 2), histogram.Counts.Select(c => (double)c));
+            foreach (var bar in bars.Bars) (bar.Size, bar.FillColor, bar.LineWidth) = (histogram.FirstBinSize, colour, 0);
+            bars.Color = colour;
+            bars.LegendText = $"{series[s].Name} ({series[s].Values.Length})";
         }
-        canvas.Save(path);
+        if (marker is { } x)
+        {
+            var line = plot.Add.VerticalLine(x, 2, Colors.Black, LinePattern.Dashed);
+            line.LegendText = markerName ?? "";
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path);
     }
 
-    /// <summary>A 2-d scatter, one colour per category (category 0 drawn grey when there are more than ten).</summary>
-    public static void Scatter(IReadOnlyList<float[]> points, IReadOnlyList<int> categories, string path, int size = 480)
+    /// <summary>A 2-d scatter, one colour and legend entry per category; category 0 is drawn grey when it is named
+    /// <paramref name="noneName"/> (e.g. SAUCIE's unclustered cells).</summary>
+    public static void Scatter(IReadOnlyList<float[]> points, IReadOnlyList<int> categories, Func<int, string> categoryName, string title, string xLabel, string yLabel, string path, string? noneName = null)
     {
-        float minX = points.Min(p => p[0]), maxX = points.Max(p => p[0]), minY = points.Min(p => p[1]), maxY = points.Max(p => p[1]);
-        var canvas = new Canvas(size, size);
-        const int margin = 12;
-        for (int i = 0; i < points.Count; i++)
+        var plot = new Plot();
+        foreach (var group in Enumerable.Range(0, points.Count).GroupBy(i => categories[i]).OrderBy(g => g.Key))
         {
-            int x = margin + (int)((points[i][0] - minX) / (maxX - minX + 1e-9f) * (size - 2 * margin));
-            int y = size - margin - (int)((points[i][1] - minY) / (maxY - minY + 1e-9f) * (size - 2 * margin));
-            var colour = categories[i] == 0 && categories.Max() >= Canvas.Palette.Length ? ((byte)190, (byte)190, (byte)190) : Canvas.Palette[categories[i] % Canvas.Palette.Length];
-            canvas.Dot(x, y, 2, colour);
+            var xs = group.Select(i => (double)points[i][0]).ToArray();
+            var ys = group.Select(i => (double)points[i][1]).ToArray();
+            var dots = plot.Add.ScatterPoints(xs, ys);
+            bool none = noneName is not null && group.Key == 0;
+            dots.Color = none ? Colors.Gray.WithAlpha(0.6) : Palette.GetColor(noneName is null ? group.Key : group.Key - 1);
+            dots.MarkerSize = 4;
+            dots.LegendText = $"{(none ? noneName : categoryName(group.Key))} ({group.Count()})";
         }
-        canvas.Save(path);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, 820, 520);
+    }
+
+    /// <summary>The training and validation loss of each epoch, with the kept epoch marked.</summary>
+    public static void LossCurve(IReadOnlyList<EpochMetrics> history, int keptEpoch, string title, string path)
+    {
+        var plot = new Plot();
+        var epochs = history.Select(e => (double)e.Epoch).ToArray();
+        var train = plot.Add.Scatter(epochs, history.Select(e => e.TrainLoss).ToArray());
+        train.LegendText = "training";
+        if (history.All(e => e.ValidationLoss is not null))
+        {
+            var validation = plot.Add.Scatter(epochs, history.Select(e => e.ValidationLoss!.Value).ToArray());
+            validation.LegendText = "validation";
+        }
+        var kept = plot.Add.VerticalLine(keptEpoch, 1, Colors.Gray, LinePattern.Dashed);
+        kept.LegendText = $"kept (epoch {keptEpoch})";
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel("loss (mean per feature)");
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path);
+    }
+
+    /// <summary>A ROC curve against the diagonal of chance.</summary>
+    public static void Roc(double[] scores, bool[] positive, string title, string path)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
+        int positives = positive.Count(p => p), negatives = scores.Length - positives;
+        var (fpr, tpr) = (new List<double> { 0 }, new List<double> { 0 });
+        int tp = 0, fp = 0;
+        foreach (var i in order)
+        {
+            if (positive[i]) tp++; else fp++;
+            fpr.Add((double)fp / negatives);
+            tpr.Add((double)tp / positives);
+        }
+        var plot = new Plot();
+        var curve = plot.Add.Scatter(fpr.ToArray(), tpr.ToArray());
+        curve.MarkerSize = 0;
+        curve.LegendText = title;
+        var chance = plot.Add.Line(0, 0, 1, 1);
+        chance.LinePattern = LinePattern.Dotted;
+        chance.Color = Colors.Gray;
+        chance.LegendText = "chance";
+        plot.Title("ROC curve");
+        plot.XLabel("false positive rate");
+        plot.YLabel("true positive rate");
+        plot.Axes.SetLimits(0, 1, 0, 1.02);
+        plot.ShowLegend(Alignment.LowerRight);
+        Save(plot, path, 520, 480);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Autoencoders.Analysis;
 
 namespace Microsoft.ML.Autoencoders.Samples;
@@ -39,8 +40,7 @@ public static class RegularizedAutoencoders
             histograms.Add((name, code));
         }
         var path = Path.Combine(output, "sparse-code-histogram.png");
-        Plots.Histograms(histograms, path);
-        Console.WriteLine($"Wrote {path}: histograms of the code activations (plain left, sparse right; log-scaled counts).");
+        Plots.Histograms(histograms, "Code activations on held-out digits", "activation", path, yLabel: "code values");
     }
 
     /// <summary>Noisy, denoised and clean digits.</summary>
@@ -60,8 +60,7 @@ public static class RegularizedAutoencoders
         double Mse(float[][] a) => a.Zip(clean).Average(p => p.First.Zip(p.Second).Average(q => (q.First - q.Second) * (q.First - q.Second)));
         Console.WriteLine($"30% of pixels masked: MSE to the clean digits {Mse(noisy):F4} noisy, {Mse(denoised):F4} denoised.");
         var path = Path.Combine(output, "denoising.png");
-        Plots.ImageRows(new[] { noisy, denoised, clean }, 8, 12, path);
-        Console.WriteLine($"Wrote {path}: masked (top), denoised (middle) and clean (bottom) digits.");
+        Plots.ImageRows(new[] { noisy, denoised, clean }, new[] { "30% masked", "denoised", "clean" }, 8, 12, "Denoising autoencoder on held-out digits", path);
     }
 
     /// <summary>The top tangent vectors of a contractive autoencoder at a few digits, drawn as images.</summary>
@@ -79,11 +78,11 @@ public static class RegularizedAutoencoders
             // Tangents have no sign: scale each to [0, 1] around 0.5 for display.
             lines.Add(points.Select(p => model.TangentVectors(p, 3)[t]).Select(v => v.Select(x => 0.5f + 2 * x).ToArray()).ToArray());
         var path = Path.Combine(output, "contractive-tangents.png");
-        Plots.ImageRows(lines.ToArray(), 8, points.Length, path);
-        Console.WriteLine($"Wrote {path}: six digits (top) and their three leading tangent vectors (rows below; grey = 0).");
+        Plots.ImageRows(lines.ToArray(), new[] { "digit", "tangent 1", "tangent 2", "tangent 3" }, 8, points.Length, "Contractive autoencoder: leading tangents (mid grey = 0)", path);
     }
 
-    /// <summary>Reconstruction error as an anomaly score: trained on digits 0-8, how well are the 9s told apart?</summary>
+    /// <summary>The anomaly detector: trained on digits 0-8, how well are the 9s told apart? A score histogram with the
+    /// threshold, the ROC curve and the most anomalous held-out digits.</summary>
     public static void Anomaly(string output)
     {
         var ml = new MLContext(1);
@@ -91,10 +90,24 @@ public static class RegularizedAutoencoders
         var normal = rows.Where(r => r.Label != 9).ToArray();
         var train = Data.ToDataView(ml, normal[..1200], 64);
         var held = normal[1200..].Concat(rows.Where(r => r.Label == 9)).ToArray();
-        using var model = ml.Transforms.Autoencoder(Common(new AutoencoderOptions { CodeSize = 8, ReconstructionErrorColumnName = "AnomalyScore" })).Fit(train);
-        var scores = Data.Scalar(model.Transform(Data.ToDataView(ml, held, 64)), "AnomalyScore").Select(v => (double)v).ToArray();
-        double auc = Metrics.AreaUnderRocCurve(scores, held.Select(r => r.Label == 9).ToArray());
-        Console.WriteLine($"Trained on 1200 digits 0-8; scoring {held.Length - rows.Count(r => r.Label == 9)} held-out 0-8 and {rows.Count(r => r.Label == 9)} nines.");
-        Console.WriteLine($"Mean anomaly score: 0-8 {scores.Where((_, i) => held[i].Label != 9).Average():F4}, 9 {scores.Where((_, i) => held[i].Label == 9).Average():F4}; ROC AUC {auc:F3}.");
+        var options = Common(new AutoencoderAnomalyDetectorOptions { Contamination = 0.05 });
+        options.CodeSize = 8;
+        using var model = ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        // The evaluator's label: Single, 1 for an anomaly (a nine).
+        var heldRows = Data.ToDataView(ml, held.Select(r => new ImageRow { Features = r.Features, Label = r.Label == 9 ? 1u : 0u }), 64);
+        var scored = model.Transform(ml.Transforms.Conversion.ConvertType("Label", outputKind: Microsoft.ML.Data.DataKind.Single).Fit(heldRows).Transform(heldRows));
+        var metrics = ml.AnomalyDetection.Evaluate(scored);
+        var scores = Data.Scalar(scored, "Score");
+        var nine = held.Select(r => r.Label == 9).ToArray();
+        Console.WriteLine($"Trained on 1200 digits 0-8 (threshold {model.AnomalyThreshold:F4}: 5% of them above it); scoring {nine.Count(n => !n)} held-out 0-8 and {nine.Count(n => n)} nines.");
+        Console.WriteLine($"AnomalyDetection.Evaluate: ROC AUC {metrics.AreaUnderRocCurve:F3}, detection rate at 10 false positives {metrics.DetectionRateAtFalsePositiveCount:F3}.");
+        var flagged = scored.GetColumn<bool>("PredictedLabel").ToArray();
+        Console.WriteLine($"Above the threshold: {flagged.Where((f, i) => f && nine[i]).Count()} of the nines, {flagged.Where((f, i) => f && !nine[i]).Count()} of the 0-8s.");
+        Plots.Histograms(new[] { ("held-out 0-8", scores.Where((_, i) => !nine[i]).ToArray()), ("9 (never seen)", scores.Where((_, i) => nine[i]).ToArray()) },
+            "Anomaly scores of held-out digits", "score (reconstruction error)", Path.Combine(output, "anomaly-scores.png"), marker: model.AnomalyThreshold, markerName: "threshold");
+        Plots.Roc(scores.Select(v => (double)v).ToArray(), nine, $"autoencoder, AUC {metrics.AreaUnderRocCurve:F3}", Path.Combine(output, "anomaly-roc.png"));
+        var ranked = Enumerable.Range(0, held.Length).OrderByDescending(i => scores[i]).ToArray();
+        Plots.ImageRows(new[] { ranked.Take(12).Select(i => held[i].Features).ToArray(), ranked.TakeLast(12).Select(i => held[i].Features).ToArray() },
+            new[] { "most anomalous", "least anomalous" }, 8, 12, $"Held-out digits by anomaly score ({ranked.Take(12).Count(i => nine[i])} of the top 12 are 9s)", Path.Combine(output, "anomaly-digits.png"));
     }
 }

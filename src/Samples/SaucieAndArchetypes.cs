@@ -48,9 +48,9 @@ public static class SaucieAndArchetypes
         var hourLabels = rows.Select(r => int.Parse(r.Hours) / 24).ToArray();
         Console.WriteLine($"HSMM: {rows.Length} cells, 2000 genes -> 50 PCs -> SAUCIE: {model.ClusterCount} clusters, {clusters.Count(c => c == 0)} cells unclustered.");
         Console.WriteLine($"Agreement of clusters with the time point (0/24/48/72 h): ARI {Metrics.AdjustedRandIndex(clusters.Select(c => (int)c).ToArray(), hourLabels):F3}, NMI {Metrics.NormalizedMutualInformation(clusters.Select(c => (int)c).ToArray(), hourLabels):F3}.");
-        Plots.Scatter(embedding, clusters.Select(c => (int)c).ToArray(), Path.Combine(output, "saucie-hsmm-clusters.png"));
-        Plots.Scatter(embedding, hourLabels, Path.Combine(output, "saucie-hsmm-hours.png"));
-        Console.WriteLine($"Wrote saucie-hsmm-clusters.png (colour = cluster, grey = unclustered) and saucie-hsmm-hours.png (colour = 0, 24, 48, 72 h).");
+        Plots.Scatter(embedding, clusters.Select(c => (int)c).ToArray(), c => $"cluster {c}", "SAUCIE on HSMM myoblasts: clusters", "embedding 1", "embedding 2",
+            Path.Combine(output, "saucie-hsmm-clusters.png"), noneName: "unclustered");
+        Plots.Scatter(embedding, hourLabels, h => $"{24 * h} h", "SAUCIE on HSMM myoblasts: time point", "embedding 1", "embedding 2", Path.Combine(output, "saucie-hsmm-hours.png"));
 
         // Synthetic: three cell types measured in three batches, each distorted its own way.
         var rand = new Random(2);
@@ -71,9 +71,8 @@ public static class SaucieAndArchetypes
         var e0 = Data.Column(before.Transform(syntheticData), "Embedding");
         var e1 = Data.Column(after.Transform(syntheticData), "Embedding");
         Console.WriteLine($"Synthetic, 3 cell types x 3 batches: iLISI {Metrics.InverseSimpsonBatchMixing(e0, batches):F2} -> {Metrics.InverseSimpsonBatchMixing(e1, batches):F2} (1: separated, 3: mixed); cell-type kNN agreement {Metrics.NeighbourLabelAgreement(e1, types):F3} after correction.");
-        Plots.Scatter(e0, batches, Path.Combine(output, "saucie-batches-before.png"));
-        Plots.Scatter(e1, batches, Path.Combine(output, "saucie-batches-after.png"));
-        Console.WriteLine("Wrote saucie-batches-before.png and saucie-batches-after.png (colour = batch).");
+        Plots.Scatter(e0, batches, b => $"batch {b}", "SAUCIE without batch correction", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-before.png"));
+        Plots.Scatter(e1, batches, b => $"batch {b}", "SAUCIE with batch correction (MMD)", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-after.png"));
     }
 
     /// <summary>AAnet on the digits: three archetypes as images, and every digit placed in the triangle by its weights.</summary>
@@ -88,17 +87,16 @@ public static class SaucieAndArchetypes
             Seed = 1, Threads = 1, EarlyStoppingPatience = 0, OutputActivation = Activation.Sigmoid, Loss = ReconstructionLoss.BinaryCrossEntropy,
         }).Fit(data);
         var weights = Data.Column(model.Transform(data), "ArchetypeWeights");
-        Plots.ImageRows(new[] { model.Archetypes }, 8, 3, Path.Combine(output, "aanet-archetypes.png"), scale: 10);
+        Plots.ImageRows(new[] { model.Archetypes }, new[] { "archetype" }, 8, 3, "AAnet: the three archetypes, decoded", Path.Combine(output, "aanet-archetypes.png"));
         // Barycentric coordinates to the plane: vertices of an equilateral triangle.
         var corners = new[] { (0.0, 0.0), (1.0, 0.0), (0.5, Math.Sqrt(3) / 2) };
         var points = weights.Select(w => new[] { (float)w.Select((b, k) => b * corners[k].Item1).Sum(), (float)w.Select((b, k) => b * corners[k].Item2).Sum() }).ToArray();
-        Plots.Scatter(points, rows.Select(r => (int)r.Label).ToArray(), Path.Combine(output, "aanet-simplex.png"));
+        Plots.Scatter(points, rows.Select(r => (int)r.Label).ToArray(), d => $"digit {d}", "AAnet: digits placed by their archetype weights", "barycentric x", "barycentric y", Path.Combine(output, "aanet-simplex.png"));
         for (int k = 0; k < 3; k++)
         {
             var nearest = Enumerable.Range(0, rows.Length).OrderByDescending(i => weights[i][k]).Take(50).GroupBy(i => rows[i].Label).OrderByDescending(g => g.Count()).First();
             Console.WriteLine($"Archetype {k + 1}: of the 50 digits weighted most towards it, {nearest.Count()} are {nearest.Key}s.");
         }
-        Console.WriteLine("Wrote aanet-archetypes.png (the three archetypes, decoded) and aanet-simplex.png (digits by weights, colour = label).");
     }
 
     private static IDataView ToDataView(MLContext ml, IEnumerable<CellRow> rows, int size)
