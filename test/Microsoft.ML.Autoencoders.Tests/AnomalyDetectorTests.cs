@@ -55,6 +55,8 @@ public sealed class AnomalyDetectorTests : EstimatorSuite
         Assert.AreEqual((int)Math.Floor(0.05 * rows.Length), flagged);
         var scores = scored.GetColumn<float>("Score").ToArray();
         Assert.AreEqual(scores.Count(s => s > model.AnomalyThreshold), flagged);
+        // A scalar score is what ML.NET's row filters take.
+        Assert.AreEqual(rows.Length - flagged, ml.Data.FilterRowsByColumn(scored, "Score", upperBound: Math.BitIncrement((double)model.AnomalyThreshold!.Value)).GetColumn<float>("Score").Count());
 
         // The score is the reconstruction error, bit for bit through the identity step.
         var flat = rows.SelectMany(r => r).ToArray();
