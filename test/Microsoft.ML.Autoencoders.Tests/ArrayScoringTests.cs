@@ -30,4 +30,43 @@ public sealed class ArrayScoringTests
         plain.Dispose();
         Assert.ThrowsExactly<ObjectDisposedException>(() => plain.Encode(new float[64], new float[6]));
     }
+
+    [TestMethod]
+    public void A_bad_row_in_a_later_chunk_is_named_by_its_row_and_feature()
+    {
+        var ml = new MLContext(1);
+        var rows = TestData.Digits.X[..300];
+        using var model = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 6, Epochs = 1, Seed = 1, Threads = 1 }).Fit(TestData.ToDataView(ml, rows));
+        // 9,000 rows of 64 values: three chunks of 4,096 rows; the bad value sits in the third.
+        var flat = Enumerable.Range(0, 30).SelectMany(_ => rows).SelectMany(r => r).ToArray();
+        flat[8500 * 64 + 63] = float.NegativeInfinity;
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => model.Encode(flat, new float[9000 * 6])).Message, $"Row 8500, feature 63 is {float.NegativeInfinity}");
+    }
+
+    [TestMethod]
+    public void The_vectorised_check_finds_the_first_bad_value_at_any_position_and_length()
+    {
+        var rand = new Random(1);
+        foreach (int length in new[] { 1, 7, 8, 31, 32, 33, 100, 784 })
+        {
+            var values = Enumerable.Range(0, length).Select(_ => (float)rand.NextDouble()).ToArray();
+            Assert.AreEqual(-1, MLNet.DataReader.FirstOutside(values, unitInterval: false));
+            Assert.AreEqual(-1, MLNet.DataReader.FirstOutside(values, unitInterval: true));
+            foreach (int at in new[] { 0, length / 2, length - 1 }.Distinct())
+                foreach (var bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    var copy = (float[])values.Clone();
+                    copy[at] = bad;
+                    Assert.AreEqual(at, MLNet.DataReader.FirstOutside(copy, unitInterval: false), $"{bad} at {at} of {length}");
+                    Assert.AreEqual(at, MLNet.DataReader.FirstOutside(copy, unitInterval: true), $"{bad} at {at} of {length}, unit interval");
+                }
+            foreach (var outside in new[] { -1e-7f, 1.0000001f, 2f })
+            {
+                var copy = (float[])values.Clone();
+                copy[length - 1] = outside;
+                Assert.AreEqual(-1, MLNet.DataReader.FirstOutside(copy, unitInterval: false));
+                Assert.AreEqual(length - 1, MLNet.DataReader.FirstOutside(copy, unitInterval: true), $"{outside} of {length}");
+            }
+        }
+    }
 }

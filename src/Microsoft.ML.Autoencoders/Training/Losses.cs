@@ -14,9 +14,16 @@ internal static class Losses
     public static Tensor Mean(ReconstructionLoss loss, Tensor reconstruction, Tensor target) => loss switch
     {
         ReconstructionLoss.MeanSquaredError => nn.functional.mse_loss(reconstruction, target),
-        ReconstructionLoss.BinaryCrossEntropy => nn.functional.binary_cross_entropy(reconstruction, target),
+        ReconstructionLoss.BinaryCrossEntropy => CrossEntropy(reconstruction, target, nn.Reduction.Mean),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
     };
+
+    /// <summary>Binary cross-entropy of probabilities against targets in [0, 1]; computed on the logits, fused and
+    /// exact, when the probabilities are a sigmoid's output (the usual output layer), else on the probabilities.</summary>
+    public static Tensor CrossEntropy(Tensor probabilities, Tensor target, nn.Reduction reduction)
+        => TorchOps.LogitsOf(probabilities) is { } logits
+            ? nn.functional.binary_cross_entropy_with_logits(logits, target, reduction: reduction)
+            : nn.functional.binary_cross_entropy(probabilities, target, reduction: reduction);
 
     /// <summary>Mean over features, one value a row: the reconstruction-error column.</summary>
     public static T PerRow<T>(IOps<T> ops, ReconstructionLoss loss, T reconstruction, T x)

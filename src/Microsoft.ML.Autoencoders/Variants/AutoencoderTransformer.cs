@@ -150,21 +150,26 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         return result;
     }
 
-    /// <summary>Scores rows (checked first) into <paramref name="destination"/>, 4096 rows per ONNX Runtime call.</summary>
+    /// <summary>Scores rows into <paramref name="destination"/>, a chunk of about 4 MB of input per ONNX Runtime call,
+    /// each chunk checked for non-finite values just before: ONNX Runtime then reads it from the cache, not memory.</summary>
     private void ScoreInto(ReadOnlySpan<float> rows, int output, Span<float> destination)
     {
-        const int chunk = 4096;
         int width = State.Outputs[output].Width, count = rows.Length / InputSize;
+        int chunk = Math.Clamp((1 << 20) / InputSize, 16, 4096);
         for (int start = 0; start < count; start += chunk)
         {
             int n = Math.Min(chunk, count - start);
-            Scorer.RunInto(rows.Slice(start * InputSize, n * InputSize), n, output, destination.Slice(start * width, n * width));
+            var input = rows.Slice(start * InputSize, n * InputSize);
+            if (DataReader.FirstOutside(input, unitInterval: false) is int bad and >= 0)
+                throw new ArgumentException($"Row {start + bad / InputSize}, feature {bad % InputSize} is {input[bad]}; expected finite values.", nameof(rows));
+            Scorer.RunInto(input, n, output, destination.Slice(start * width, n * width));
         }
     }
 
     /// <summary>The codes of rows given as one row-major array of <see cref="InputSize"/> values a row, written into
     /// <paramref name="codes"/> (<see cref="CodeSize"/> values a row), without an <see cref="IDataView"/>: the fastest way
-    /// to score data already in memory. Rows are checked as at <c>Transform</c>.</summary>
+    /// to score data already in memory. Rows are checked as at <c>Transform</c>: a non-finite value throws
+    /// <see cref="ArgumentException"/> naming its row and feature (codes of earlier rows may already be written).</summary>
     public void Encode(ReadOnlySpan<float> rows, Span<float> codes) => Into(rows, codes, 0, nameof(codes));
 
     /// <summary>The reconstructions of rows, like <see cref="Encode"/>; needs a model fitted with
@@ -184,9 +189,6 @@ public class AutoencoderTransformer : ITransformer, IDisposable
             throw new ArgumentException($"{nameof(rows)} has {rows.Length} values, not a whole number of rows of {InputSize}.", nameof(rows));
         if (destination.Length != rows.Length / InputSize * width)
             throw new ArgumentException($"{parameter} has {destination.Length} values; {rows.Length / InputSize} rows need {rows.Length / InputSize * width}.", parameter);
-        for (int row = 0, bad; row < rows.Length / InputSize; row++)
-            if ((bad = DataReader.FirstOutside(rows.Slice(row * InputSize, InputSize), unitInterval: false)) >= 0)
-                throw new ArgumentException($"Row {row}, feature {bad} is {rows[row * InputSize + bad]}; expected finite values.", nameof(rows));
         ScoreInto(rows, output, destination);
     }
 

@@ -88,7 +88,7 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
         var decoded = network.Decode(z);
         var x = batch.Target;
         var nll = options.Loss == ReconstructionLoss.BinaryCrossEntropy
-            ? nn.functional.binary_cross_entropy(decoded, x, reduction: nn.Reduction.Sum) / x.shape[0]
+            ? Losses.CrossEntropy(decoded, x, nn.Reduction.Sum) / x.shape[0]
             : 0.5 * (decoded - x).square().sum(1).mean();
         var kl = (-0.5 * (1 + logVariance - mean.square() - logVariance.exp()).sum(1)).mean();
         return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
