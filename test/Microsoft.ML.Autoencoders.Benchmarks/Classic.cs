@@ -47,7 +47,7 @@ public static class Classic
             var o = options();
             using var model = o is ConvolutionalAutoencoderOptions c ? ml.Transforms.ConvolutionalAutoencoder(c).Fit(train)
                 : o is SparseAutoencoderOptions s ? ml.Transforms.SparseAutoencoder(s).Fit(train) : ml.Transforms.Autoencoder(o).Fit(train);
-            double testLoss = Column(model.Transform(test), "Error").Average(r => r[0]);
+            double testLoss = Foundation.MeanError(model.Transform(test));
             double seconds = model.TrainingHistory.Skip(1).Average(h => h.Seconds);
             double encode = Foundation.RowsPerSecond(() => model.Transform(test), "Code", testRows.Length);
             var torchRun = reference is null ? null : PyTorch(reference, threads);
@@ -124,5 +124,4 @@ public static class Classic
         return seconds.Skip(1).Average();
     }
 
-    private static float[][] Column(IDataView data, string name) => data.GetColumn<float[]>(name).ToArray();
 }

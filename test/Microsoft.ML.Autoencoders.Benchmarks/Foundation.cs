@@ -44,17 +44,8 @@ public static class Foundation
         last!.Dispose();
     }
 
-    private static double MeanError(IDataView scored)
-    {
-        var column = scored.Schema["Error"];
-        using var cursor = scored.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        var value = default(VBuffer<float>);
-        double sum = 0;
-        long n = 0;
-        while (cursor.MoveNext()) { getter(ref value); sum += value.GetValues()[0]; n++; }
-        return sum / n;
-    }
+    /// <summary>The mean of the scalar error column.</summary>
+    public static double MeanError(IDataView scored) => scored.GetColumn<float>("Error").Average(v => (double)v);
 
     /// <summary>The model as <c>mlContext.Model.Load</c> gives it back in a fresh context: ML.NET's own chain.</summary>
     public static ITransformer SavedChain(MLContext ml, ITransformer model, DataViewSchema schema)

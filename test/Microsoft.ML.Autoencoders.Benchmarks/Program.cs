@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, scoring.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -10,7 +10,9 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["fewlabels"] = FewLabels.Run,
     ["sweep"] = FewLabels.Sweep,
     ["saucie"] = SaucieScale.Run,
+    ["saucie-steps"] = SaucieScale.Steps,
     ["scoring"] = Scoring.Run,
+    ["profile"] = Profile.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -49,7 +49,7 @@ public static class Regularized
 
     private static void Row(string name, AutoencoderTransformer model, IDataView test, string property)
     {
-        double bce = Column(model.Transform(test), "Error").Average(r => r[0]);
+        double bce = Foundation.MeanError(model.Transform(test));
         double seconds = model.TrainingHistory.Skip(1).Average(h => h.Seconds);
         Console.WriteLine($"| {name} | {bce:F4} | {property} | {seconds:F2} |");
     }

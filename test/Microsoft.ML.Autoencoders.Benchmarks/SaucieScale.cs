@@ -13,12 +13,17 @@ public static class SaucieScale
         public string Batch = "";
     }
 
-    public static void Run(int threads)
+    public static void Run(int threads) => Run(threads, new[] { 100_000, 1_000_000 });
+
+    /// <summary>The time per step alone (issue 16): 100,000 rows.</summary>
+    public static void Steps(int threads) => Run(threads, new[] { 100_000 });
+
+    private static void Run(int threads, int[] sizes)
     {
         Console.WriteLine($"## SAUCIE scale: 30 features, 8 cell types, 3 batches, 512-256-128-2, batch 256, batch correction + clustering (two stages), threads {threads}");
         Console.WriteLine("| rows | epochs a stage | steps | seconds per 1,000 steps | Fit seconds | peak working set (MB) |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        foreach (var rows in new[] { 100_000, 1_000_000 })
+        foreach (var rows in sizes)
         {
             var ml = new MLContext(seed: 1);
             var data = Generate(ml, rows);

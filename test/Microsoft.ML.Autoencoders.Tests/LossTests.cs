@@ -35,3 +35,34 @@ public sealed class LossTests
         CollectionAssert.AreEqual(z2.grad!.data<float>().ToArray().Select(g => Math.Round(g, 6)).ToArray(), z1.grad!.data<float>().ToArray().Select(g => Math.Round(g, 6)).ToArray());
     }
 }
+
+/// <summary>SAUCIE's penalties against their formulas.</summary>
+[TestClass]
+public sealed class SauciePenaltyTests
+{
+    private static readonly double[] Scales = { 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 5, 10, 15, 20, 25, 30, 35, 100, 1e3, 1e4, 1e5, 1e6 };
+
+    [TestMethod]
+    public void The_kernel_has_the_value_and_the_gradient_of_the_mean_over_the_scales()
+    {
+        using var scope = NewDisposeScope();
+        var rand = new Random(1);
+        var values = Enumerable.Range(0, 64).Select(_ => (float)(rand.NextDouble() * (rand.Next(3) == 0 ? 100 : 1))).ToArray();
+        var m = tensor(values, new long[] { 8, 8 }).requires_grad_(true);
+        var reference = tensor(values, new long[] { 8, 8 }).requires_grad_(true);
+        var kernel = SauciePenalties.Kernel(m);
+        Tensor sum = zeros(8, 8);
+        foreach (var s in Scales) sum = sum + (-reference / (2 * s)).exp();
+        var expected = sum / Scales.Length;
+        var k = kernel.data<float>().ToArray();
+        for (int i = 0; i < 64; i++)
+            Assert.AreEqual(Scales.Average(s => Math.Exp(-values[i] / (2 * s))), k[i], 1e-6, $"value {values[i]}");
+        // A loss that weights the entries differently, so the gradient is checked entry by entry.
+        var weights = tensor(Enumerable.Range(0, 64).Select(i => (float)Math.Sin(i)).ToArray(), new long[] { 8, 8 });
+        (kernel * weights).sum().backward();
+        (expected * weights).sum().backward();
+        var (g, h) = (m.grad!.data<float>().ToArray(), reference.grad!.data<float>().ToArray());
+        for (int i = 0; i < 64; i++) Assert.AreEqual(h[i], g[i], 1e-5 * Math.Max(1, Math.Abs(h[i])), $"gradient at {values[i]}");
+        Assert.IsFalse(SauciePenalties.Kernel(tensor(values, new long[] { 8, 8 })).requires_grad, "no graph without gradients");
+    }
+}

@@ -25,8 +25,9 @@ public sealed class SaucieTests : EstimatorSuite
     public void Clusters_recover_the_cell_types_and_merging_joins_clusters()
     {
         // Measured on 4 cell types: with the published weights (0.1, 0.2) and 60 epochs SAUCIE splits them into 27
-        // clusters (ARI 0.22); with 1 and 2 and 100 epochs, ARI 0.52-0.79 over seeds 1-5 on one machine (0.75 for seed 1
-        // on another: the clusters are sensitive to float rounding), so the claim is on the median of three seeds.
+        // clusters (ARI 0.22); with 1 and 2 and 100 epochs, ARI 0.44-0.79 over seeds 1-8 (mean 0.63 with the kernel summed
+        // op by op, 0.61 with the same kernel summed in place: the clusters follow float rounding), so the claim is on the
+        // median of five seeds (0.74 and 0.66 for those two).
         var ml = new MLContext(1);
         var (x, types, _) = TestData.CellTypes(n: 800, types: 4, dims: 20, batches: 1, seed: 1);
         var data = TestData.ToDataView(ml, x);
@@ -34,7 +35,7 @@ public sealed class SaucieTests : EstimatorSuite
         options.ClusterWeight = 1;
         options.IntraClusterWeight = 2;
         var aris = new List<double>();
-        foreach (var seed in new[] { 1, 2, 3 })
+        foreach (var seed in new[] { 1, 2, 3, 4, 5 })
         {
             options.Seed = seed;
             using var fitted = ml.Transforms.Saucie(options).Fit(data);
@@ -43,7 +44,7 @@ public sealed class SaucieTests : EstimatorSuite
             Console.WriteLine($"seed {seed}: {fitted.ClusterCount} clusters, {ids.Count(c => c == 0)} unclustered rows; ARI {aris[^1]:F3}, NMI {Metrics.NormalizedMutualInformation(ids, types):F3}");
             Assert.AreEqual(fitted.ClusterCount, ids.Max());
         }
-        Assert.IsTrue(aris.Order().ElementAt(1) > 0.6, $"median ARI of {string.Join(", ", aris.Select(a => a.ToString("F3")))}");
+        Assert.IsTrue(aris.Order().ElementAt(2) > 0.6, $"median ARI of {string.Join(", ", aris.Select(a => a.ToString("F3")))}");
 
         options.Seed = 1;
         using var model = ml.Transforms.Saucie(options).Fit(data);

@@ -27,7 +27,7 @@ internal sealed class TorchOps : IOps<Tensor>
     {
         Activation.Identity => x,
         Activation.Relu => nn.functional.relu(x),
-        Activation.LeakyRelu => nn.functional.leaky_relu(x, leakySlope),
+        Activation.LeakyRelu => x.leaky_relu(Held(leakySlope)),
         Activation.Tanh => x.tanh(),
         Activation.Sigmoid => Sigmoid(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
@@ -64,11 +64,19 @@ internal sealed class TorchOps : IOps<Tensor>
     public Tensor Sub(Tensor a, Tensor b) => a - b;
     public Tensor Mul(Tensor a, Tensor b) => a * b;
     public Tensor Log(Tensor x) => x.log();
-    public Tensor Affine(Tensor x, float scale, float offset) => x * scale + offset;
-    public Tensor Clip(Tensor x, float min, float max) => x.clamp(min, max);
+    public Tensor Affine(Tensor x, float scale, float offset) => x.mul(Held(scale)).add(Held(offset), Held(1));
+    public Tensor Clip(Tensor x, float min, float max) => x.clamp(Held(min), Held(max));
     public Tensor RowMean(Tensor x) => x.mean(new long[] { 1 });
     public Tensor RowMax(Tensor x) => x.amax(new long[] { 1 });
-    public Tensor Step(Tensor x, float threshold) => (x > threshold).to_type(ScalarType.Float32);
+    public Tensor Step(Tensor x, float threshold) => x.gt(Held(threshold)).to_type(ScalarType.Float32);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<double, Scalar> HeldScalars = new();
+
+    /// <summary>A Scalar of <paramref name="value"/> kept for the life of the process. A Scalar made on the fly (a
+    /// double passed where TorchSharp takes a Scalar) is unreachable once its handle is passed, so a garbage collection
+    /// can free it while libtorch reads it: CI saw libtorch's "toFloat" check fail so, in leaky_relu and in Adam. The
+    /// constants of the networks' operations are few, so holding each once is bounded.</summary>
+    public static Scalar Held(double value) => HeldScalars.GetOrAdd(value, v => v.ToScalar());
 
     public Tensor PackBits(Tensor bits, int width)
         => (bits.to_type(ScalarType.Int64) * tensor(Powers(width), device: bits.device)).sum(new long[] { 1 });

@@ -58,5 +58,5 @@ internal sealed record TrainingLoss(Tensor Total, IReadOnlyDictionary<string, Te
 
     /// <summary>This loss plus <paramref name="weight"/> × <paramref name="penalty"/>, recorded as term <paramref name="name"/>.</summary>
     public TrainingLoss Add(string name, double weight, Tensor penalty)
-        => new(Total + weight * penalty, new Dictionary<string, Tensor>(Terms) { [name] = penalty });
+        => new(Total.add(penalty, TorchOps.Held(weight)), new Dictionary<string, Tensor>(Terms) { [name] = penalty });
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Ops;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders;
@@ -10,12 +12,33 @@ internal static class SauciePenalties
     public const double Epsilon = 1e-9;
     private static readonly double[] Scales = { 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 5, 10, 15, 20, 25, 30, 35, 100, 1e3, 1e4, 1e5, 1e6 };
 
-    /// <summary>K(M)_ij = (1/|S|) sum_s exp(-M_ij / (2 s)) over SAUCIE's scales S.</summary>
+    // exp(-M / (2 s)) = exp(M r) with r = -1 / (2 s), as held Scalars (TorchOps.Held).
+    private static readonly Scalar[] Rates = Scales.Select(s => TorchOps.Held(-1 / (2 * s))).ToArray();
+    private static readonly Scalar ScaleCount = TorchOps.Held(Scales.Length);
+
+    /// <summary>K(M)_ij = (1/|S|) sum_s exp(-M_ij / (2 s)) over SAUCIE's scales S. The value and its elementwise
+    /// derivative dK/dM = (1/|S|) sum_s r_s exp(M r_s) are summed in place without autograd, and the result carries that
+    /// derivative through one multiply: the plain sum made 76 operations forward and as many backward, which took more
+    /// time than SAUCIE's network (measured: the MMD penalty was 10 ms of a 30 ms step).</summary>
     public static Tensor Kernel(Tensor squaredDistances)
     {
-        Tensor sum = zeros_like(squaredDistances);
-        foreach (var s in Scales) sum = sum + (-squaredDistances / (2 * s)).exp();
-        return sum / Scales.Length;
+        Tensor value, slope;
+        using (no_grad())
+        {
+            value = zeros_like(squaredDistances);
+            slope = zeros_like(squaredDistances);
+            using var term = empty_like(squaredDistances);
+            foreach (var rate in Rates)
+            {
+                term.copy_(squaredDistances).mul_(rate).exp_();
+                value.add_(term);
+                slope.add_(term, rate);
+            }
+            value.div_(ScaleCount);
+            slope.div_(ScaleCount);
+        }
+        // M - M.detach() is zero with derivative one: the sum has K's value and K's gradient.
+        return squaredDistances.requires_grad ? value + slope * (squaredDistances - squaredDistances.detach()) : value;
     }
 
     /// <summary>Pairwise squared Euclidean distances, without a square root (whose gradient is infinite at 0).</summary>
