@@ -64,7 +64,13 @@ internal sealed class TorchOps : IOps<Tensor>
     public Tensor Sub(Tensor a, Tensor b) => a - b;
     public Tensor Mul(Tensor a, Tensor b) => a * b;
     public Tensor Log(Tensor x) => x.log();
-    public Tensor Affine(Tensor x, float scale, float offset) => x.mul(Held(scale)).add(Held(offset), Held(1));
+    public Tensor Affine(Tensor x, float scale, float offset) => Plus(Times(x, scale), offset);
+
+    /// <summary>x + value with held Scalars (also the alpha of 1 that <c>add(Scalar)</c> would make on the fly).</summary>
+    public static Tensor Plus(Tensor x, double value) => x.add(Held(value), Held(1));
+
+    /// <summary>x × value with a held Scalar.</summary>
+    public static Tensor Times(Tensor x, double value) => x.mul(Held(value));
     public Tensor Clip(Tensor x, float min, float max) => x.clamp(Held(min), Held(max));
     public Tensor RowMean(Tensor x) => x.mean(new long[] { 1 });
     public Tensor RowMax(Tensor x) => x.amax(new long[] { 1 });

@@ -1,6 +1,7 @@
 using Microsoft.ML.Autoencoders.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Microsoft.ML.Autoencoders.Ops.TorchOps;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -45,24 +46,24 @@ internal static class SauciePenalties
     public static Tensor SquaredDistances(Tensor a)
     {
         var norms = a.square().sum(1, keepdim: true);
-        return (norms + norms.t() - 2 * a.matmul(a.t())).clamp_min(0);
+        return (norms + norms.t() - Times(a.matmul(a.t()), 2)).clamp_min(Held(0));
     }
 
     /// <summary>Omega_c: entropy of the clustering layer's normalised column mass; low when few units carry the activations.</summary>
     public static Tensor InformationDimension(Tensor clustering)
     {
-        var scaled = clustering / (clustering.max() + Epsilon);
-        var p = scaled.sum(new long[] { 0 }) / (scaled.sum() + Epsilon);
-        return -(p * (p + Epsilon).log()).sum();
+        var scaled = clustering / Plus(clustering.max(), Epsilon);
+        var p = scaled.sum(new long[] { 0 }) / Plus(scaled.sum(), Epsilon);
+        return -(p * Plus(p, Epsilon).log()).sum();
     }
 
     /// <summary>Omega_d: mean over pairs of input distance times clustering-layer similarity (min-max rescaled).</summary>
     public static Tensor WithinClusterDistance(Tensor clustering, Tensor x)
     {
-        var scaled = clustering / (clustering.max() + Epsilon);
+        var scaled = clustering / Plus(clustering.max(), Epsilon);
         var similarity = Kernel(SquaredDistances(scaled));
         var low = similarity.min();
-        similarity = (similarity - low) / (similarity.max() - low + Epsilon);
+        similarity = (similarity - low) / Plus(similarity.max() - low, Epsilon);
         return (cdist(x, x) * similarity).mean();
     }
 
@@ -70,9 +71,9 @@ internal static class SauciePenalties
     /// its mean magnitude, with squared distances divided by their maximum.</summary>
     public static Tensor BatchMmd(Tensor embedding, Tensor batches, int reference, int batchCount)
     {
-        var scaled = embedding / (embedding.abs().mean() + Epsilon);
+        var scaled = embedding / Plus(embedding.abs().mean(), Epsilon);
         var d = SquaredDistances(scaled);
-        var k = Kernel(d / (d.max() + Epsilon));
+        var k = Kernel(d / Plus(d.max(), Epsilon));
         var r = (batches == reference).to_type(k.dtype);
         Tensor total = zeros(1, device: embedding.device).sum();
         for (int b = 0; b < batchCount; b++)
@@ -90,11 +91,11 @@ internal static class SauciePenalties
     {
         var na = a.sum();
         var nb = b.sum();
-        var present = ((na > 0) & (nb > 0)).to_type(k.dtype);
-        var aa = a.matmul(k).matmul(a) / (na * na + Epsilon);
-        var bb = b.matmul(k).matmul(b) / (nb * nb + Epsilon);
-        var ab = a.matmul(k).matmul(b) / (na * nb + Epsilon);
-        return present * (aa + bb - 2 * ab);
+        var present = (na.gt(Held(0)) & nb.gt(Held(0))).to_type(k.dtype);
+        var aa = a.matmul(k).matmul(a) / Plus(na * na, Epsilon);
+        var bb = b.matmul(k).matmul(b) / Plus(nb * nb, Epsilon);
+        var ab = a.matmul(k).matmul(b) / Plus(na * nb, Epsilon);
+        return present * (aa + bb - Times(ab, 2));
     }
 
     /// <summary>Squared error on reference rows; for each other batch, <paramref name="zWeight"/> × squared error
@@ -111,7 +112,7 @@ internal static class SauciePenalties
             var rb = reconstruction.index_select(0, index);
             if (b == reference) { total = total + nn.functional.mse_loss(rb, xb); continue; }
             if (n < 2) continue;
-            total = total + zWeight * nn.functional.mse_loss(ZScores(rb), ZScores(xb));
+            total = total + Times(nn.functional.mse_loss(ZScores(rb), ZScores(xb)), zWeight);
         }
         return total;
     }
@@ -119,7 +120,7 @@ internal static class SauciePenalties
     private static Tensor ZScores(Tensor v)
     {
         var mean = v.mean(new long[] { 0 }, keepdim: true);
-        var std = ((v - mean).square().mean(new long[] { 0 }, keepdim: true) + 1e-8).sqrt();
+        var std = Plus((v - mean).square().mean(new long[] { 0 }, keepdim: true), 1e-8).sqrt();
         return (v - mean) / std;
     }
 }
