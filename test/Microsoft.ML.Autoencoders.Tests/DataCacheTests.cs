@@ -51,6 +51,17 @@ public sealed class DataCacheTests
         }
     }
 
+    [TestMethod]
+    public void Reading_a_source_reports_the_rows_read_so_far()
+    {
+        var ml = new MLContext(1);
+        var heard = new List<long>();
+        using var store = new MLNet.MemoryRows(64);
+        MLNet.DataReader.ReadRows(TestData.ToDataView(ml, TestData.Digits.X[..250]), "Features", store, progress: heard.Add, every: 100);
+        CollectionAssert.AreEqual(new long[] { 100, 200 }, heard);
+        Assert.AreEqual(250, store.Count);
+    }
+
     private sealed class Sink(Action<EpochMetrics> report) : IProgress<EpochMetrics>
     {
         public void Report(EpochMetrics value) => report(value);

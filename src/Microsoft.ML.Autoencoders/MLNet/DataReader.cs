@@ -106,8 +106,9 @@ internal static class DataReader
         return clean;
     }
 
-    /// <summary>Reads every row of <paramref name="column"/> into <paramref name="store"/>, each checked by <see cref="CopyRow"/>.</summary>
-    public static void ReadRows(IDataView data, string column, RowStore store, string? unitIntervalReason = null)
+    /// <summary>Reads every row of <paramref name="column"/> into <paramref name="store"/>, each checked by <see cref="CopyRow"/>;
+    /// <paramref name="progress"/> hears the count every <paramref name="every"/> rows (a large source takes minutes).</summary>
+    public static void ReadRows(IDataView data, string column, RowStore store, string? unitIntervalReason = null, Action<long>? progress = null, int every = 1 << 20)
     {
         var col = data.Schema[column];
         var buffer = default(VBuffer<float>);
@@ -119,6 +120,7 @@ internal static class DataReader
             getter(ref buffer);
             CopyRow(buffer, row, column, store.Count, unitIntervalReason);
             store.Append(row);
+            if (progress is not null && store.Count % every == 0) progress(store.Count);
         }
         if (store.Count == 0)
             throw new InvalidOperationException($"Input column '{column}' has no rows; training needs at least one.");

@@ -24,7 +24,9 @@ internal static class TrainingEngine
         int size = DataReader.VectorSize(data.Schema, options.InputColumnName);
         variant.CheckInputSize(size, options.InputColumnName);
         using var store = Store(options, data, size, out var cacheNote);
-        DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options));
+        using (var reading = host.Start("Reading"))
+            DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options),
+                read => reading.Info(MessageSensitivity.None, "{0}", $"Read {read:N0} rows of '{options.InputColumnName}' so far, {cacheNote}."));
         int rows = store.Count;
         var groups = (variant as IGroupedVariant)?.ReadGroups(data, rows);
         var all = new TrainingData(store, groups);
