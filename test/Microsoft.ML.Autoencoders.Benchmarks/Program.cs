@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -13,7 +13,14 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["saucie-steps"] = SaucieScale.Steps,
     ["scoring"] = Scoring.Run,
     ["profile"] = Profile.Run,
+    ["scale"] = Scale.Run,
 };
+// One Fit of the scale benchmark, in a child process: scale-one <threads> <rows> <cache>.
+if (args.Length == 4 && args[0] == "scale-one")
+{
+    Scale.One(int.Parse(args[1]), long.Parse(args[2]), Enum.Parse<Microsoft.ML.Autoencoders.DataCache>(args[3]));
+    return 0;
+}
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"Choose a benchmark: {string.Join(", ", benchmarks.Keys)}");

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>Issue 13's figures: Fit of a 784-256-32 autoencoder, one epoch, on synthetic image-like rows computed on
+/// the fly by an IDataView (the benchmark itself holds none), with the rows cached on disk or in memory. Each size runs
+/// in a process of its own, so each peak working set is that Fit's.</summary>
+public static class Scale
+{
+    public static void Run(int threads)
+    {
+        Console.WriteLine($"## Data at scale: 784-256-32, MSE, one epoch, batch 256, threads {threads}; rows generated on the fly");
+        Console.WriteLine("| rows | cache | values (GB) | Fit seconds | seconds per 1,000 steps | peak working set (MB) |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (rows, cache) in new[] { (100_000L, DataCache.Disk), (1_000_000L, DataCache.Disk), (1_000_000L, DataCache.Memory), (10_000_000L, DataCache.Disk) })
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+            foreach (var a in new[] { typeof(Scale).Assembly.Location, "scale-one", threads.ToString(), rows.ToString(), cache.ToString() }) info.ArgumentList.Add(a);
+            using var child = Process.Start(info)!;
+            string line = child.StandardOutput.ReadToEnd().Trim().Split('\n').Last();
+            child.WaitForExit();
+            Console.WriteLine(child.ExitCode == 0 ? line : $"| {rows:N0} | {cache} | failed with exit code {child.ExitCode} |");
+        }
+    }
+
+    /// <summary>One Fit, in this process: args are threads, rows, cache.</summary>
+    public static void One(int threads, long rows, DataCache cache)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = new AutoencoderOptions
+        {
+            HiddenLayers = new[] { 256 }, CodeSize = 32, Epochs = 1, BatchSize = 256, Seed = 1, Threads = threads,
+            ValidationFraction = 0, EarlyStoppingPatience = 0, DataCache = cache,
+        };
+        var watch = Stopwatch.StartNew();
+        using var model = ml.Transforms.Autoencoder(options).Fit(new GeneratedImages(rows));
+        double fit = watch.Elapsed.TotalSeconds;
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        long steps = (rows + 255) / 256;
+        Console.WriteLine($"| {rows:N0} | {cache} | {rows * 784 * 4 / 1e9:F1} | {fit:F0} | {model.TrainingHistory[0].Seconds / steps * 1000:F1} | {process.PeakWorkingSet64 / 1e6:F0} |");
+    }
+
+    /// <summary>Rows of 28 x 28 "images": a few soft blobs at places and sizes drawn from the row's index, so every
+    /// row is computed when read and the same each time.</summary>
+    private sealed class GeneratedImages(long rows) : IDataView
+    {
+        public bool CanShuffle => false;
+        public DataViewSchema Schema { get; } = MakeSchema();
+        public long? GetRowCount() => rows;
+
+        private static DataViewSchema MakeSchema()
+        {
+            var builder = new DataViewSchema.Builder();
+            builder.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, 784));
+            return builder.ToSchema();
+        }
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(this, rows);
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => new[] { GetRowCursor(columnsNeeded, rand) };
+
+        private sealed class Cursor(GeneratedImages view, long rows) : DataViewRowCursor
+        {
+            private long _position = -1;
+            private readonly float[] _pixels = new float[784];
+
+            public override DataViewSchema Schema => view.Schema;
+            public override long Position => _position;
+            public override long Batch => 0;
+            public override bool IsColumnActive(DataViewSchema.Column column) => true;
+            public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
+
+            public override bool MoveNext()
+            {
+                if (++_position >= rows) return false;
+                var rand = new Random(unchecked((int)(_position * 2654435761L)));
+                Array.Clear(_pixels);
+                for (int blob = 0, count = 1 + rand.Next(3); blob < count; blob++)
+                {
+                    double cx = rand.Next(4, 24), cy = rand.Next(4, 24), r2 = Math.Pow(rand.Next(2, 6), 2);
+                    for (int y = 0; y < 28; y++)
+                        for (int x = 0; x < 28; x++)
+                            _pixels[y * 28 + x] = Math.Min(1f, _pixels[y * 28 + x] + (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / r2));
+                }
+                return true;
+            }
+
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            {
+                ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
+                {
+                    var editor = VBufferEditor.Create(ref value, 784);
+                    _pixels.CopyTo(editor.Values);
+                    value = editor.Commit();
+                };
+                return (ValueGetter<TValue>)(Delegate)getter;
+            }
+        }
+    }
+}
