@@ -111,6 +111,9 @@ public sealed class AnomalyDetectorTests : EstimatorSuite
         StringAssert.Contains(e.Message, "ReconstructionErrorColumnName");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.AnomalyDetection.Trainers.Autoencoder(contamination: 1));
         Assert.ThrowsExactly<ArgumentException>(() => ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderOptions { ReconstructionErrorColumnName = "Error" }));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectorOptions { Contamination = 0.1 }, contamination: 0.2));
+        var score = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { InputColumnName = "Score", ReconstructionErrorColumnName = "Error" }));
+        StringAssert.Contains(score.Message, "InputColumnName");
     }
 
     [TestMethod]

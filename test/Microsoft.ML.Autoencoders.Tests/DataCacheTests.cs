@@ -52,6 +52,36 @@ public sealed class DataCacheTests
     }
 
     [TestMethod]
+    public void The_disk_cache_has_no_name_while_Fit_trains_and_an_unusable_folder_is_named_in_the_error()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, TestData.Digits.X[..300]);
+        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
+        try
+        {
+            // Unlinked as soon as it is created, so not even a killed process can leave it behind.
+            var entries = new List<int>();
+            var options = Options(DataCache.Disk, folder);
+            options.Progress = new Sink(_ => entries.Add(Directory.EnumerateFileSystemEntries(folder).Count()));
+            using (ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)options).Fit(data)) { }
+            if (!OperatingSystem.IsWindows()) CollectionAssert.AreEqual(new[] { 0, 0, 0 }, entries);
+
+            var file = Path.Combine(folder, "not-a-folder");
+            File.WriteAllText(file, "");
+            foreach (var bad in new[] { Path.Combine(folder, "missing", "deeper"), file })
+            {
+                var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, bad)).Fit(data));
+                StringAssert.Contains(e.Message, $"'{bad}' (CacheDirectory)");
+            }
+            Assert.AreEqual(1, Directory.EnumerateFileSystemEntries(folder).Count(), "no partial file");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void Reading_a_source_reports_the_rows_read_so_far()
     {
         var ml = new MLContext(1);

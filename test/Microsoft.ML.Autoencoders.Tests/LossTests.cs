@@ -23,6 +23,10 @@ public sealed class LossTests
         // On the probabilities alone (no sigmoid of ours made them), libtorch clamps log(0) at -100: far off.
         var unfused = Losses.Mean(ReconstructionLoss.BinaryCrossEntropy, probabilities.clone(), target).item<float>();
         Assert.IsTrue(Math.Abs(unfused - exact) > 1, $"unfused {unfused}, exact {exact}");
+        // A reshaped sigmoid output (the convolutional decoder flattens its image) keeps its logits.
+        var image = TorchOps.Instance.Activate(logits.reshape(1, 1, 1, 7), Activation.Sigmoid);
+        var flat = TorchOps.Instance.Reshape(image, 1, 7);
+        Assert.AreEqual(exact, Losses.Mean(ReconstructionLoss.BinaryCrossEntropy, flat, target).item<float>(), 1e-5);
         // Away from saturation both forms agree, values and gradients.
         var z1 = logits.narrow(1, 0, 5).clone().requires_grad_(true);
         var z2 = logits.narrow(1, 0, 5).clone().requires_grad_(true);

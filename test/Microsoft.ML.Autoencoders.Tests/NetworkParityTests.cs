@@ -86,6 +86,8 @@ public sealed class NetworkParityTests
         var estimators = new IEstimator<AutoencoderTransformer>[]
         {
             ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 3, Epochs = 1, Seed = 1, ReconstructionErrorColumnName = "Error" }),
+            // Names the saved chain's own steps might have used.
+            ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypeCount = 2, Epochs = 1, Seed = 1, ReconstructionErrorColumnName = "Value", DistanceColumnName = "Positive" }),
             ml.Transforms.BinaryCodeAutoencoder(new BinaryCodeAutoencoderOptions { CodeSize = 8, HiddenLayers = new[] { 8 }, Epochs = 1, Seed = 1 }),
             ml.Transforms.Saucie(new SaucieOptions { HiddenLayers = new[] { 8, 6 }, Epochs = 2, Seed = 1, MinClusterSize = 5 }),
         };

@@ -263,14 +263,20 @@ public static class AutoencoderCatalog
 
     /// <summary>The autoencoder anomaly detector with every option.</summary>
     public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyDetectorOptions options)
-        => new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), options, (options ?? throw new ArgumentNullException(nameof(options))).Contamination);
+        => Autoencoder(catalog, (AutoencoderOptions)options);
 
     /// <summary>An anomaly detector on any variant's network (e.g. <see cref="DenoisingAutoencoderOptions"/> or
     /// <see cref="VariationalAutoencoderOptions"/>): its reconstruction error becomes <c>Score</c> (leave
     /// <c>ReconstructionErrorColumnName</c> null or set it to "Score").</summary>
     /// <param name="catalog">The anomaly detection trainers.</param>
     /// <param name="networkOptions">The variant's options.</param>
-    /// <param name="contamination">The expected share of anomalies among the training rows, in [0, 1).</param>
-    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderOptions networkOptions, double contamination = 0.05)
-        => new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination);
+    /// <param name="contamination">The expected share of anomalies among the training rows, in [0, 1); null: 0.05, or
+    /// the options' own <see cref="AutoencoderAnomalyDetectorOptions.Contamination"/>.</param>
+    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderOptions networkOptions, double? contamination = null)
+    {
+        ArgumentNullException.ThrowIfNull(networkOptions);
+        if (networkOptions is AutoencoderAnomalyDetectorOptions own && contamination is { } given && given != own.Contamination)
+            throw new ArgumentException($"Contamination is given twice, {given} as an argument and {own.Contamination} in the options; give it once.", nameof(contamination));
+        return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? (networkOptions as AutoencoderAnomalyDetectorOptions)?.Contamination ?? 0.05);
+    }
 }

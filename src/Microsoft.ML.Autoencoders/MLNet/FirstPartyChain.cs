@@ -110,9 +110,14 @@ internal static class FirstPartyChain
             public bool Positive;
         }
 
+        // The labels' names cannot be an output's (which names the feature column).
+        private const string ValueColumn = "_ae/identity/value", PositiveColumn = "_ae/identity/positive";
+
         private static IDataView Rows(MLContext ml, string feature)
         {
             var definition = SchemaDefinition.Create(typeof(Row));
+            definition[nameof(Row.Value)].ColumnName = ValueColumn;
+            definition[nameof(Row.Positive)].ColumnName = PositiveColumn;
             definition[nameof(Row.X)].ColumnName = feature;
             definition[feature].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1);
             return ml.Data.LoadFromEnumerable(new[] { new Row { X = new[] { 1f }, Value = 1, Positive = true }, new Row { X = new[] { 0f }, Value = 0 } }, definition);
@@ -123,7 +128,7 @@ internal static class FirstPartyChain
             var ml = new MLContext(0);
             var model = ml.Regression.Trainers.OnlineGradientDescent(new Microsoft.ML.Trainers.OnlineGradientDescentTrainer.Options
             {
-                FeatureColumnName = feature, LabelColumnName = nameof(Row.Value), LossFunction = new Microsoft.ML.Trainers.SquaredLoss(),
+                FeatureColumnName = feature, LabelColumnName = ValueColumn, LossFunction = new Microsoft.ML.Trainers.SquaredLoss(),
                 LearningRate = 0.5f, DecreaseLearningRate = false, L2Regularization = 0, NumberOfIterations = 1, Shuffle = false, Averaged = false,
             }).Fit(Rows(ml, feature));
             Check(model.Model.Weights, model.Model.Bias);
@@ -135,7 +140,7 @@ internal static class FirstPartyChain
             var ml = new MLContext(0);
             var model = ml.BinaryClassification.Trainers.AveragedPerceptron(new Microsoft.ML.Trainers.AveragedPerceptronTrainer.Options
             {
-                FeatureColumnName = feature, LabelColumnName = nameof(Row.Positive),
+                FeatureColumnName = feature, LabelColumnName = PositiveColumn,
                 LearningRate = 1, DecreaseLearningRate = false, L2Regularization = 0, NumberOfIterations = 1, Shuffle = false, Averaged = false,
             }).Fit(Rows(ml, feature));
             Check(model.Model.Weights, model.Model.Bias);

@@ -44,33 +44,45 @@ internal sealed class MemoryRows(int size) : RowStore(size)
     public override void Read(int row, Span<float> destination) => _blocks[row / _blockRows].AsSpan(row % _blockRows * Size, Size).CopyTo(destination);
 }
 
-/// <summary>Rows in a file of their own (Single, row-major), memory-mapped once read, deleted on Dispose: memory does
-/// not grow with the row count, and data larger than memory can train.</summary>
+/// <summary>Rows in a file of their own (Single, row-major), memory-mapped once read: memory does not grow with the
+/// row count, and data larger than memory can train. The file has no name once created (unlinked at once on Unix,
+/// delete-on-close on Windows), so it is gone when the store is disposed or the process ends, however it ends.</summary>
 internal sealed unsafe class DiskRows : RowStore
 {
-    private readonly string _path;
-    private FileStream? _writer;
+    private readonly string _directory;
+    private FileStream? _stream;
     private MemoryMappedFile? _file;
     private MemoryMappedViewAccessor? _view;
     private byte* _start;
 
     public DiskRows(int size, string? directory) : base(size)
     {
-        _path = Path.Combine(directory ?? Path.GetTempPath(), $"autoencoder-rows-{Guid.NewGuid():N}.f32");
-        _writer = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        _directory = directory ?? Path.GetTempPath();
+        var path = Path.Combine(_directory, $"autoencoder-rows-{Guid.NewGuid():N}.f32");
+        _stream = Failing(() => new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20,
+            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None));
+        if (!OperatingSystem.IsWindows()) File.Delete(path);
     }
 
     public override void Append(ReadOnlySpan<float> row)
     {
-        _writer!.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(row);
+        try
+        {
+            _stream!.Write(bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error(e);
+        }
         Count++;
     }
 
     public override void Complete()
     {
-        _writer!.Dispose();
-        _writer = null;
-        _file = MemoryMappedFile.CreateFromFile(_path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        Failing(() => { _stream!.Flush(); return 0; });
+        if (Count == 0) return;
+        _file = MemoryMappedFile.CreateFromFile(_stream!, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _start);
     }
@@ -80,18 +92,26 @@ internal sealed unsafe class DiskRows : RowStore
 
     public override void Dispose()
     {
-        _writer?.Dispose();
         if (_start != null) _view!.SafeMemoryMappedViewHandle.ReleasePointer();
         _start = null;
         _view?.Dispose();
         _file?.Dispose();
+        _stream?.Dispose();
+        _stream = null;
+    }
+
+    private T Failing<T>(Func<T> io)
+    {
         try
         {
-            File.Delete(_path);
+            return io();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A file another process holds open (an indexer, a scanner) must not hide the Fit's own outcome.
+            throw Error(e);
         }
     }
+
+    private InvalidOperationException Error(Exception e) => new(
+        $"DataCache = Disk could not write the training rows in '{_directory}' (CacheDirectory): {e.Message} Give a writable folder with room for the rows, or DataCache = Memory.", e);
 }

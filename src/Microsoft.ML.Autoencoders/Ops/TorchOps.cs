@@ -27,7 +27,7 @@ internal sealed class TorchOps : IOps<Tensor>
     {
         Activation.Identity => x,
         Activation.Relu => nn.functional.relu(x),
-        Activation.LeakyRelu => x.leaky_relu(Held(leakySlope)),
+        Activation.LeakyRelu => LeakyRelu(x, leakySlope),
         Activation.Tanh => x.tanh(),
         Activation.Sigmoid => Sigmoid(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
@@ -59,30 +59,89 @@ internal sealed class TorchOps : IOps<Tensor>
     public Tensor Upsample2(Tensor x, int height, int width)
         => nn.functional.interpolate(x, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.Nearest).narrow(2, 0, height).narrow(3, 0, width);
 
-    public Tensor Reshape(Tensor x, params long[] shape) => x.reshape(shape);
+    public Tensor Reshape(Tensor x, params long[] shape)
+    {
+        var y = x.reshape(shape);
+        // A sigmoid's output reshaped (the convolutional decoder flattens its image) keeps its logits, reshaped too.
+        if (LogitsOf(x) is { } logits) SigmoidInputs.AddOrUpdate(y, logits.reshape(shape));
+        return y;
+    }
     public Tensor Add(Tensor a, Tensor b) => a + b;
     public Tensor Sub(Tensor a, Tensor b) => a - b;
     public Tensor Mul(Tensor a, Tensor b) => a * b;
     public Tensor Log(Tensor x) => x.log();
     public Tensor Affine(Tensor x, float scale, float offset) => Plus(Times(x, scale), offset);
-
-    /// <summary>x + value with held Scalars (also the alpha of 1 that <c>add(Scalar)</c> would make on the fly).</summary>
-    public static Tensor Plus(Tensor x, double value) => x.add(Held(value), Held(1));
-
-    /// <summary>x × value with a held Scalar.</summary>
-    public static Tensor Times(Tensor x, double value) => x.mul(Held(value));
-    public Tensor Clip(Tensor x, float min, float max) => x.clamp(Held(min), Held(max));
+    public Tensor Clip(Tensor x, float min, float max) => Clamp(x, min, max);
     public Tensor RowMean(Tensor x) => x.mean(new long[] { 1 });
     public Tensor RowMax(Tensor x) => x.amax(new long[] { 1 });
-    public Tensor Step(Tensor x, float threshold) => x.gt(Held(threshold)).to_type(ScalarType.Float32);
+    public Tensor Step(Tensor x, float threshold) => Greater(x, threshold).to_type(ScalarType.Float32);
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<double, Scalar> HeldScalars = new();
+    // Tensor-and-number operations. TorchSharp turns a number passed where it takes a Scalar into a temporary Scalar
+    // that is unreachable once its handle is handed to libtorch, so a garbage collection at that moment can free it
+    // while libtorch reads it (a test run failed so in leaky_relu, CI twice in Adam, libtorch's "toFloat" check).
+    // These keep their Scalars alive through the call and release them after; training code uses them, not operators.
 
-    /// <summary>A Scalar of <paramref name="value"/> kept for the life of the process. A Scalar made on the fly (a
-    /// double passed where TorchSharp takes a Scalar) is unreachable once its handle is passed, so a garbage collection
-    /// can free it while libtorch reads it: CI saw libtorch's "toFloat" check fail so, in leaky_relu and in Adam. The
-    /// constants of the networks' operations are few, so holding each once is bounded.</summary>
-    public static Scalar Held(double value) => HeldScalars.GetOrAdd(value, v => v.ToScalar());
+    /// <summary>x + value (with the alpha of 1 that <c>add(Scalar)</c> would otherwise make on the fly).</summary>
+    public static Tensor Plus(Tensor x, double value)
+    {
+        using Scalar v = value.ToScalar(), one = 1.0.ToScalar();
+        return x.add(v, one);
+    }
+
+    /// <summary>x × value.</summary>
+    public static Tensor Times(Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.mul(v);
+    }
+
+    /// <summary>x / value.</summary>
+    public static Tensor Over(Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.div(v);
+    }
+
+    /// <summary>x &gt; value, elementwise.</summary>
+    public static Tensor Greater(Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.gt(v);
+    }
+
+    /// <summary>x &gt;= value, elementwise.</summary>
+    public static Tensor GreaterOrEqual(Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.ge(v);
+    }
+
+    /// <summary>x &lt; value, elementwise.</summary>
+    public static Tensor Less(Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.lt(v);
+    }
+
+    /// <summary>x clamped to [min, max].</summary>
+    public static Tensor Clamp(Tensor x, double min, double max)
+    {
+        using Scalar a = min.ToScalar(), b = max.ToScalar();
+        return x.clamp(a, b);
+    }
+
+    /// <summary>x clamped to [min, ∞).</summary>
+    public static Tensor ClampMin(Tensor x, double min)
+    {
+        using var a = min.ToScalar();
+        return x.clamp_min(a);
+    }
+
+    private static Tensor LeakyRelu(Tensor x, double slope)
+    {
+        using var s = slope.ToScalar();
+        return x.leaky_relu(s);
+    }
 
     public Tensor PackBits(Tensor bits, int width)
         => (bits.to_type(ScalarType.Int64) * tensor(Powers(width), device: bits.device)).sum(new long[] { 1 });

@@ -33,6 +33,8 @@ internal abstract class AutoencoderVariant(AutoencoderOptions options) : Trainin
         var names = ColumnNames(1).ToList();
         if (names.Distinct().Count() != names.Count)
             throw new ArgumentException($"Output column names must differ from each other; found {string.Join(", ", names.Select(o => $"'{o}'"))}.", nameof(AutoencoderOptions.OutputColumnName));
+        if (Options.InputColumnName == MLNet.FirstPartyChain.ScoreColumn && OutputColumns(1).Any(c => c.IsMLNetScalar))
+            throw new ArgumentException($"Option {nameof(AutoencoderOptions.InputColumnName)} is '{MLNet.FirstPartyChain.ScoreColumn}', the column the scalar outputs pass through (docs/conventions.md#column-types); rename the input column.", nameof(AutoencoderOptions.InputColumnName));
     }
 
     /// <summary>The output columns declared before training.</summary>

@@ -4,6 +4,7 @@ using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static Microsoft.ML.Autoencoders.Ops.TorchOps;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -84,13 +85,13 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
         var (mean, logVariance) = network.Posterior(TorchOps.Instance, batch.Input);
         // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma. Validation decodes
         // the mean and weighs KL with the full Beta, so early stopping sees one steady objective during a warm-up.
-        var z = network.training ? mean + (0.5 * logVariance).exp() * randn_like(mean) : mean;
+        var z = network.training ? mean + Times(logVariance, 0.5).exp() * randn_like(mean) : mean;
         var decoded = network.Decode(z);
         var x = batch.Target;
         var nll = options.Loss == ReconstructionLoss.BinaryCrossEntropy
-            ? Losses.CrossEntropy(decoded, x, nn.Reduction.Sum) / x.shape[0]
-            : 0.5 * (decoded - x).square().sum(1).mean();
-        var kl = (-0.5 * (1 + logVariance - mean.square() - logVariance.exp()).sum(1)).mean();
+            ? Over(Losses.CrossEntropy(decoded, x, nn.Reduction.Sum), x.shape[0])
+            : Times((decoded - x).square().sum(1).mean(), 0.5);
+        var kl = Times(Plus(logVariance - mean.square() - logVariance.exp(), 1).sum(1), -0.5).mean();
         return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Microsoft.ML.Autoencoders.Ops.TorchOps;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -111,7 +112,7 @@ internal static class SaucieClusters
         var means = masks / (counts + Epsilon);
         var cross = means.matmul(k).matmul(means.t());
         var self = cross.diagonal();
-        var pairs = (self.unsqueeze(1) + self.unsqueeze(0) - 2 * cross).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+        var pairs = (self.unsqueeze(1) + self.unsqueeze(0) - Times(cross, 2)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
         var present = counts.squeeze(1).cpu().data<float>().ToArray();
         var mmd = new double[clusters, clusters];
         for (int a = 0; a < clusters; a++)

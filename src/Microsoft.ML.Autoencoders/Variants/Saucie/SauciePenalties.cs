@@ -1,4 +1,3 @@
-using Microsoft.ML.Autoencoders.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 using static Microsoft.ML.Autoencoders.Ops.TorchOps;
@@ -13,9 +12,10 @@ internal static class SauciePenalties
     public const double Epsilon = 1e-9;
     private static readonly double[] Scales = { 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 5, 10, 15, 20, 25, 30, 35, 100, 1e3, 1e4, 1e5, 1e6 };
 
-    // exp(-M / (2 s)) = exp(M r) with r = -1 / (2 s), as held Scalars (TorchOps.Held).
-    private static readonly Scalar[] Rates = Scales.Select(s => TorchOps.Held(-1 / (2 * s))).ToArray();
-    private static readonly Scalar ScaleCount = TorchOps.Held(Scales.Length);
+    // exp(-M / (2 s)) = exp(M r) with r = -1 / (2 s): constants, held for the life of the process (see TorchOps.Plus
+    // on Scalars that are not held).
+    private static readonly Scalar[] Rates = Scales.Select(s => (-1 / (2 * s)).ToScalar()).ToArray();
+    private static readonly Scalar ScaleCount = ((double)Scales.Length).ToScalar();
 
     /// <summary>K(M)_ij = (1/|S|) sum_s exp(-M_ij / (2 s)) over SAUCIE's scales S. The value and its elementwise
     /// derivative dK/dM = (1/|S|) sum_s r_s exp(M r_s) are summed in place without autograd, and the result carries that
@@ -46,7 +46,7 @@ internal static class SauciePenalties
     public static Tensor SquaredDistances(Tensor a)
     {
         var norms = a.square().sum(1, keepdim: true);
-        return (norms + norms.t() - Times(a.matmul(a.t()), 2)).clamp_min(Held(0));
+        return ClampMin(norms + norms.t() - Times(a.matmul(a.t()), 2), 0);
     }
 
     /// <summary>Omega_c: entropy of the clustering layer's normalised column mass; low when few units carry the activations.</summary>
@@ -91,7 +91,7 @@ internal static class SauciePenalties
     {
         var na = a.sum();
         var nb = b.sum();
-        var present = (na.gt(Held(0)) & nb.gt(Held(0))).to_type(k.dtype);
+        var present = (Greater(na, 0) & Greater(nb, 0)).to_type(k.dtype);
         var aa = a.matmul(k).matmul(a) / Plus(na * na, Epsilon);
         var bb = b.matmul(k).matmul(b) / Plus(nb * nb, Epsilon);
         var ab = a.matmul(k).matmul(b) / Plus(na * nb, Epsilon);

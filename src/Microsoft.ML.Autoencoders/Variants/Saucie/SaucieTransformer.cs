@@ -3,6 +3,7 @@ using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
 using static TorchSharp.torch;
+using static Microsoft.ML.Autoencoders.Ops.TorchOps;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -66,8 +67,8 @@ public sealed class SaucieTransformer : AutoencoderTransformer
             // One scale for every pair (the mean magnitude and the largest squared distance of a pooled subsample),
             // so the distances are comparable; then one kernel per pair of samples, at most 2 x 1000 rows.
             var pooled = Points(chosen.SelectMany(m => m.Take(Math.Max(1, 2000 / names.Length))));
-            var magnitude = pooled.abs().mean() + 1e-9;
-            var largest = SauciePenalties.SquaredDistances(pooled / magnitude).max() + 1e-9;
+            var magnitude = Plus(pooled.abs().mean(), 1e-9);
+            var largest = Plus(SauciePenalties.SquaredDistances(pooled / magnitude).max(), 1e-9);
             for (int a = 0; a < names.Length; a++)
                 for (int b = a + 1; b < names.Length; b++)
                 {
@@ -82,7 +83,7 @@ public sealed class SaucieTransformer : AutoencoderTransformer
         return new SampleAnalysis(names, proportions, distances, ClassicalScaling(distances, 2));
     }
 
-    /// <summary>The cluster key of each row (0: unclustered); the column is a one-key vector.</summary>
+    /// <summary>The cluster key of each row (0: unclustered); the column is a scalar key.</summary>
     private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint>(name).ToArray();
 
     /// <summary>Classical MDS: double-centre the squared distances, take the top eigenvectors scaled by sqrt(eigenvalue).</summary>
