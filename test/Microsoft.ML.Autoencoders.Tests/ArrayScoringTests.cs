@@ -32,6 +32,31 @@ public sealed class ArrayScoringTests
     }
 
     [TestMethod]
+    public void Eight_threads_encoding_at_once_get_what_one_thread_gets()
+    {
+        var ml = new MLContext(1);
+        var rows = TestData.Digits.X[..400];
+        using var model = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 6, HiddenLayers = new[] { 16 }, Epochs = 1, Seed = 1, Threads = 1 }).Fit(TestData.ToDataView(ml, rows));
+        var flat = rows.SelectMany(r => r).ToArray();
+        var expected = new float[rows.Length * 6];
+        model.Encode(flat, expected);
+        var results = new float[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+        {
+            for (int repeat = 0; repeat < 10; repeat++)
+            {
+                // Each thread its own slice of rows, at its own offset, into its own buffer.
+                int start = t * 25, count = 200;
+                var codes = new float[count * 6];
+                model.Encode(flat.AsSpan(start * 64, count * 64), codes);
+                CollectionAssert.AreEqual(expected.AsSpan(start * 6, count * 6).ToArray(), codes, $"thread {t}, repeat {repeat}");
+                results[t] = codes;
+            }
+        });
+        Assert.IsTrue(results.All(r => r is not null));
+    }
+
+    [TestMethod]
     public void A_bad_row_in_a_later_chunk_is_named_by_its_row_and_feature()
     {
         var ml = new MLContext(1);

@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 
 namespace Microsoft.ML.Autoencoders.MLNet;
 
@@ -44,32 +43,31 @@ internal sealed class MemoryRows(int size) : RowStore(size)
     public override void Read(int row, Span<float> destination) => _blocks[row / _blockRows].AsSpan(row % _blockRows * Size, Size).CopyTo(destination);
 }
 
-/// <summary>Rows in a file of their own (Single, row-major), memory-mapped once read: memory does not grow with the
-/// row count, and data larger than memory can train. The file has no name once created (unlinked at once on Unix,
-/// delete-on-close on Windows), so it is gone when the store is disposed or the process ends, however it ends.</summary>
-internal sealed unsafe class DiskRows : RowStore
+/// <summary>Rows in a file of their own (Single, row-major): memory does not grow with the row count, and data larger
+/// than memory can train. Rows are read back with positional reads of exactly their bytes: a memory map faults in
+/// 128 KB around each 3 KB row, and on 10 million rows of 784 values (31 GB, more than this machine's memory) read in
+/// shuffled order that was a terabyte of disk reads an epoch (measured). The file has no name once created (unlinked
+/// at once on Unix, delete-on-close on Windows), so it is gone when the store is disposed or the process ends, however
+/// it ends.</summary>
+internal sealed class DiskRows : RowStore
 {
     private readonly string _directory;
     private FileStream? _stream;
-    private MemoryMappedFile? _file;
-    private MemoryMappedViewAccessor? _view;
-    private byte* _start;
 
     public DiskRows(int size, string? directory) : base(size)
     {
         _directory = directory ?? Path.GetTempPath();
         var path = Path.Combine(_directory, $"autoencoder-rows-{Guid.NewGuid():N}.f32");
         _stream = Failing(() => new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20,
-            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None));
+            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.RandomAccess));
         if (!OperatingSystem.IsWindows()) File.Delete(path);
     }
 
     public override void Append(ReadOnlySpan<float> row)
     {
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(row);
         try
         {
-            _stream!.Write(bytes);
+            _stream!.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -78,24 +76,18 @@ internal sealed unsafe class DiskRows : RowStore
         Count++;
     }
 
-    public override void Complete()
-    {
-        Failing(() => { _stream!.Flush(); return 0; });
-        if (Count == 0) return;
-        _file = MemoryMappedFile.CreateFromFile(_stream!, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-        _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _start);
-    }
+    public override void Complete() => Failing(() => { _stream!.Flush(); return 0; });
 
     public override void Read(int row, Span<float> destination)
-        => new ReadOnlySpan<float>(_start + _view!.PointerOffset + (long)row * Size * sizeof(float), Size).CopyTo(destination);
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination[..Size]);
+        // Thread-safe: a positional read moves no shared file position.
+        if (RandomAccess.Read(_stream!.SafeFileHandle, bytes, (long)row * Size * sizeof(float)) != bytes.Length)
+            throw new InvalidOperationException($"The row cache in '{_directory}' ended before row {row}; it was changed while training.");
+    }
 
     public override void Dispose()
     {
-        if (_start != null) _view!.SafeMemoryMappedViewHandle.ReleasePointer();
-        _start = null;
-        _view?.Dispose();
-        _file?.Dispose();
         _stream?.Dispose();
         _stream = null;
     }

@@ -82,65 +82,36 @@ internal sealed class TorchOps : IOps<Tensor>
     // These keep their Scalars alive through the call and release them after; training code uses them, not operators.
 
     /// <summary>x + value (with the alpha of 1 that <c>add(Scalar)</c> would otherwise make on the fly).</summary>
-    public static Tensor Plus(Tensor x, double value)
-    {
-        using Scalar v = value.ToScalar(), one = 1.0.ToScalar();
-        return x.add(v, one);
-    }
+    public static Tensor Plus(Tensor x, double value) => With(value, v => With(1, one => x.add(v, one)));
 
     /// <summary>x × value.</summary>
-    public static Tensor Times(Tensor x, double value)
-    {
-        using var v = value.ToScalar();
-        return x.mul(v);
-    }
+    public static Tensor Times(Tensor x, double value) => With(value, v => x.mul(v));
 
     /// <summary>x / value.</summary>
-    public static Tensor Over(Tensor x, double value)
-    {
-        using var v = value.ToScalar();
-        return x.div(v);
-    }
+    public static Tensor Over(Tensor x, double value) => With(value, v => x.div(v));
 
     /// <summary>x &gt; value, elementwise.</summary>
-    public static Tensor Greater(Tensor x, double value)
-    {
-        using var v = value.ToScalar();
-        return x.gt(v);
-    }
+    public static Tensor Greater(Tensor x, double value) => With(value, v => x.gt(v));
 
     /// <summary>x &gt;= value, elementwise.</summary>
-    public static Tensor GreaterOrEqual(Tensor x, double value)
-    {
-        using var v = value.ToScalar();
-        return x.ge(v);
-    }
+    public static Tensor GreaterOrEqual(Tensor x, double value) => With(value, v => x.ge(v));
 
     /// <summary>x &lt; value, elementwise.</summary>
-    public static Tensor Less(Tensor x, double value)
-    {
-        using var v = value.ToScalar();
-        return x.lt(v);
-    }
+    public static Tensor Less(Tensor x, double value) => With(value, v => x.lt(v));
 
     /// <summary>x clamped to [min, max].</summary>
-    public static Tensor Clamp(Tensor x, double min, double max)
-    {
-        using Scalar a = min.ToScalar(), b = max.ToScalar();
-        return x.clamp(a, b);
-    }
+    public static Tensor Clamp(Tensor x, double min, double max) => With(min, a => With(max, b => x.clamp(a, b)));
 
     /// <summary>x clamped to [min, ∞).</summary>
-    public static Tensor ClampMin(Tensor x, double min)
-    {
-        using var a = min.ToScalar();
-        return x.clamp_min(a);
-    }
+    public static Tensor ClampMin(Tensor x, double min) => With(min, v => x.clamp_min(v));
 
-    private static Tensor LeakyRelu(Tensor x, double slope)
+    private static Tensor LeakyRelu(Tensor x, double slope) => With(slope, v => x.leaky_relu(v));
+
+    /// <summary><paramref name="operation"/> of a Scalar of <paramref name="value"/> that lives until it returns.</summary>
+    private static Tensor With(double value, Func<Scalar, Tensor> operation)
     {
-        using var s = slope.ToScalar();
-        return x.leaky_relu(s);
+        using var scalar = value.ToScalar();
+        return operation(scalar);
     }
 
     public Tensor PackBits(Tensor bits, int width)
