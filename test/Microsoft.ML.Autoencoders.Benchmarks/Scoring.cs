@@ -51,6 +51,7 @@ public static class Scoring
             double ours = Foundation.RowsPerSecond(() => model.Transform(test), "Code", testRows.Length);
             double saved = Foundation.RowsPerSecond(() => chain.Transform(test), "Code", testRows.Length);
             Console.WriteLine($"| {(hidden.Length == 0 ? "none" : string.Join("-", hidden))} | {raw:F0} | {encode:F0} ({encode / raw:F2}x) | {ours:F0} | {saved:F0} |");
+            (chain as IDisposable)?.Dispose();   // ML.NET deletes its temp copy of the graph on Dispose
         }
     }
 }
