@@ -82,15 +82,11 @@ internal static class FirstPartyChain
             {
                 bool detector = state.AnomalyThreshold is not null && column.Name == state.Options.ReconstructionErrorColumnName;
                 Add(detector ? IdentityStep.Classifier(graphName, state.AnomalyThreshold!.Value) : IdentityStep.Regressor(graphName));
-                if (column.Type == OutputType.Key) Add(catalog.Conversion.MapValueToKey(column.Name, ScoreColumn, keyData: KeyIds(column.KeyCount)).Fit(scored));
-                else if (column.Name != ScoreColumn) Add(catalog.CopyColumns(column.Name, ScoreColumn).Fit(scored));
             }
-            else if (graphName != column.Name)
-            {
-                Add(column.Type == OutputType.Key
-                    ? catalog.Conversion.MapValueToKey(column.Name, graphName, keyData: KeyIds(column.KeyCount)).Fit(scored)
-                    : catalog.CopyColumns(column.Name, graphName).Fit(scored));
-            }
+            // Where the column's values are now: the scalar in Score, or the graph output.
+            var source = column.IsMLNetScalar ? ScoreColumn : graphName;
+            if (column.Type == OutputType.Key) Add(catalog.Conversion.MapValueToKey(column.Name, source, keyData: KeyIds(column.KeyCount)).Fit(scored));
+            else if (source != column.Name) Add(catalog.CopyColumns(column.Name, source).Fit(scored));
         }
         var scratch = state.Outputs.Select(o => OnnxNames.Of(o, input)).Where(n => !state.Outputs.Any(o => o.Name == n)).Append(Removes(state.Outputs)).OfType<string>().ToArray();
         if (scratch.Length > 0) Add(catalog.DropColumns(scratch).Fit(scored));
