@@ -33,8 +33,8 @@ public enum DataCache
     Auto,
     /// <summary>In memory, once, as Single: peak memory is the values plus a 4 MB block.</summary>
     Memory,
-    /// <summary>In a memory-mapped file of <see cref="AutoencoderOptions.CacheDirectory"/>, deleted when <c>Fit</c> ends:
-    /// memory does not grow with the row count.</summary>
+    /// <summary>In a file of <see cref="AutoencoderOptions.CacheDirectory"/> that has no name once created (gone when
+    /// <c>Fit</c> ends, however it ends), rows read back one by one: memory does not grow with the row count.</summary>
     Disk,
 }
 
