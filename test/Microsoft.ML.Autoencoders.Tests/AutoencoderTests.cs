@@ -73,7 +73,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         var logged = new List<string>();
         ml.Log += (_, e) => { if (e.Source.StartsWith("Autoencoder") && e.Message.Contains(" epoch ")) lock (logged) logged.Add(e.Message); };
         var reports = new List<EpochMetrics>();
-        var progress = new SynchronousProgress(reports.Add);
+        var progress = new SynchronousProgress<EpochMetrics>(reports.Add);
         var (x, _) = TestData.Digits;
         var options = new AutoencoderOptions
         {
@@ -103,7 +103,7 @@ public sealed class AutoencoderTests : EstimatorSuite
         var options = new AutoencoderOptions
         {
             CodeSize = 8, Epochs = 50, BatchSize = 32, Seed = 1, Threads = 1, CancellationToken = cts.Token,
-            Progress = new SynchronousProgress(_ => { if (++epochs == 2) cts.Cancel(); }),
+            Progress = new SynchronousProgress<EpochMetrics>(_ => { if (++epochs == 2) cts.Cancel(); }),
         };
         long liveBefore = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, TestData.Digits.X[..300])));
@@ -217,11 +217,5 @@ public sealed class AutoencoderTests : EstimatorSuite
         double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
         Console.WriteLine($"pipeline accuracy {accuracy:F3}");
         Assert.IsTrue(accuracy > 0.7);
-    }
-
-    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the report before Fit returns.</summary>
-    private sealed class SynchronousProgress(Action<EpochMetrics> report) : IProgress<EpochMetrics>
-    {
-        public void Report(EpochMetrics value) => report(value);
     }
 }

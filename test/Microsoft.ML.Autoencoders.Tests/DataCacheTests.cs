@@ -38,7 +38,7 @@ public sealed class DataCacheTests
             using var cancel = new CancellationTokenSource();
             var cancelled = Options(DataCache.Disk, folder);
             cancelled.CancellationToken = cancel.Token;
-            cancelled.Progress = new Sink(_ => cancel.Cancel());
+            cancelled.Progress = new SynchronousProgress<EpochMetrics>(_ => cancel.Cancel());
             Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)cancelled).Fit(data));
             var bad = rows.Select(r => (float[])r.Clone()).ToArray();
             bad[400][0] = float.NaN;
@@ -62,7 +62,7 @@ public sealed class DataCacheTests
             // Unlinked as soon as it is created, so not even a killed process can leave it behind.
             var entries = new List<int>();
             var options = Options(DataCache.Disk, folder);
-            options.Progress = new Sink(_ => entries.Add(Directory.EnumerateFileSystemEntries(folder).Count()));
+            options.Progress = new SynchronousProgress<EpochMetrics>(_ => entries.Add(Directory.EnumerateFileSystemEntries(folder).Count()));
             using (ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)options).Fit(data)) { }
             if (!OperatingSystem.IsWindows()) CollectionAssert.AreEqual(new[] { 0, 0, 0 }, entries);
 
@@ -90,10 +90,5 @@ public sealed class DataCacheTests
         MLNet.DataReader.ReadRows(TestData.ToDataView(ml, TestData.Digits.X[..250]), "Features", store, progress: heard.Add, every: 100);
         CollectionAssert.AreEqual(new long[] { 100, 200 }, heard);
         Assert.AreEqual(250, store.Count);
-    }
-
-    private sealed class Sink(Action<EpochMetrics> report) : IProgress<EpochMetrics>
-    {
-        public void Report(EpochMetrics value) => report(value);
     }
 }

@@ -220,7 +220,7 @@ public sealed class FaultTests
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
         var started = new ManualResetEventSlim();
-        options.Progress = new Progress(started);
+        options.Progress = new SynchronousProgress<EpochMetrics>(_ => started.Set());
         var fit = Task.Run(() => ml.Transforms.Autoencoder(options).Fit(data));
         Assert.IsTrue(started.Wait(TimeSpan.FromSeconds(60)), "training started");
         var schema = Task.Run(() => ml.Transforms.Autoencoder(Small()).GetOutputSchema(TestData.Shape(data.Schema)));
@@ -229,11 +229,6 @@ public sealed class FaultTests
         cancel.Cancel();
         Assert.ThrowsExactly<AggregateException>(() => fit.Wait());
         Assert.IsTrue(stillTraining && quick, "GetOutputSchema returned while Fit was still training");
-    }
-
-    private sealed class Progress(ManualResetEventSlim started) : IProgress<EpochMetrics>
-    {
-        public void Report(EpochMetrics value) => started.Set();
     }
 
     /// <summary>Rewrites the model state inside a saved file.</summary>

@@ -129,9 +129,4 @@ public sealed class SweepTests
         e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderSweep(ml, With(o => o.Task = DownstreamTask.Regression)).Run(Digits(ml)));
         StringAssert.Contains(e.Message, "expects a Single label");
     }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

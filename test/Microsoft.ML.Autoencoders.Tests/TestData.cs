@@ -164,3 +164,10 @@ public static class TestData
     public static double Mse(float[][] a, float[][] b)
         => a.Zip(b).Average(p => p.First.Zip(p.Second).Average(q => (double)(q.First - q.Second) * (q.First - q.Second)));
 }
+
+/// <summary>A progress sink that runs its action on the reporting thread, at once (<see cref="Progress{T}"/> posts to a
+/// synchronisation context instead), so a test sees every report before <c>Fit</c> returns.</summary>
+public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -9,24 +9,14 @@ public sealed class TrainingFeedbackTests
 
     private static AutoencoderOptions Options() => new() { CodeSize = 8, HiddenLayers = new[] { 16 }, Epochs = 5, BatchSize = 64, Seed = 1, Threads = 1, EarlyStoppingPatience = 0 };
 
-    private sealed class Sink(Action<EpochMetrics> report) : IProgress<EpochMetrics>
-    {
-        public void Report(EpochMetrics value) => report(value);
-    }
-
-    private sealed class BatchSink(Action<BatchMetrics> report) : IProgress<BatchMetrics>
-    {
-        public void Report(BatchMetrics value) => report(value);
-    }
-
     [TestMethod]
     public void Progress_within_epochs_comes_every_N_minibatches_and_ends_each_epoch_at_its_loss()
     {
         var ml = new MLContext(1);
         var (epochs, batches) = (new List<EpochMetrics>(), new List<BatchMetrics>());
         var options = Options();
-        options.Progress = new Sink(epochs.Add);
-        options.BatchProgress = new BatchSink(batches.Add);
+        options.Progress = new SynchronousProgress<EpochMetrics>(epochs.Add);
+        options.BatchProgress = new SynchronousProgress<BatchMetrics>(batches.Add);
         options.BatchProgressInterval = 4;
         using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
         // 540 training rows in minibatches of 64: 9 a epoch, reported after the 4th, 8th and the last.
@@ -48,7 +38,7 @@ public sealed class TrainingFeedbackTests
         var ml = new MLContext(1);
         var seen = new List<EpochMetrics>();
         var options = Options();
-        options.Progress = new Sink(seen.Add);
+        options.Progress = new SynchronousProgress<EpochMetrics>(seen.Add);
         using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
         Assert.AreEqual(5, seen.Count);
         double best = double.PositiveInfinity;
@@ -110,7 +100,7 @@ public sealed class TrainingFeedbackTests
         options.Epochs = 1000;
         options.KeepBestOnCancellation = true;
         options.CancellationToken = cancel.Token;
-        options.Progress = new Sink(e => { if (e.Epoch == 3) cancel.Cancel(); });
+        options.Progress = new SynchronousProgress<EpochMetrics>(e => { if (e.Epoch == 3) cancel.Cancel(); });
         using var model = ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train));
         Assert.AreEqual(3, model.TrainingHistory.Count, "training stopped in the epoch after the cancellation");
         var best = model.TrainingHistory.MinBy(e => e.ValidationLoss)!;
