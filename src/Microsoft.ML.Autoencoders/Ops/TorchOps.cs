@@ -108,7 +108,7 @@ internal sealed class TorchOps : IOps<Tensor>
     private static Tensor LeakyRelu(Tensor x, double slope) => With(slope, v => x.leaky_relu(v));
 
     /// <summary><paramref name="operation"/> of a Scalar of <paramref name="value"/> that lives until it returns.</summary>
-    private static Tensor With(double value, Func<Scalar, Tensor> operation)
+    public static Tensor With(double value, Func<Scalar, Tensor> operation)
     {
         using var scalar = value.ToScalar();
         return operation(scalar);

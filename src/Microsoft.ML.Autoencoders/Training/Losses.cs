@@ -58,8 +58,5 @@ internal sealed record TrainingLoss(Tensor Total, IReadOnlyDictionary<string, Te
 
     /// <summary>This loss plus <paramref name="weight"/> × <paramref name="penalty"/>, recorded as term <paramref name="name"/>.</summary>
     public TrainingLoss Add(string name, double weight, Tensor penalty)
-    {
-        using var w = weight.ToScalar();   // alive through the call (see TorchOps.Plus)
-        return new(Total.add(penalty, w), new Dictionary<string, Tensor>(Terms) { [name] = penalty });
-    }
+        => new(TorchOps.With(weight, w => Total.add(penalty, w)), new Dictionary<string, Tensor>(Terms) { [name] = penalty });
 }
