@@ -93,6 +93,32 @@ internal sealed class TrainingData
         return (min, max);
     }
 
+    /// <summary>The root mean square deviation of the values from their feature's mean, sqrt(mean_f Var_f): one
+    /// number for the spread of the data, 1 when the rows are constant (nothing to divide by).</summary>
+    public double RootMeanSquareDeviation()
+    {
+        var sum = new double[Size];
+        var squares = new double[Size];
+        var row = new float[Size];
+        // Sums of deviations from the first row: no cancellation when the values sit far from 0.
+        var shift = new float[Size];
+        if (Count > 0) _values.Read(_rows[0], shift);
+        foreach (var r in _rows)
+        {
+            _values.Read(r, row);
+            for (int f = 0; f < Size; f++)
+            {
+                double d = (double)row[f] - shift[f];
+                sum[f] += d;
+                squares[f] += d * d;
+            }
+        }
+        double n = Math.Max(1, Count), variance = 0;
+        for (int f = 0; f < Size; f++) variance += Math.Max(0, squares[f] / n - sum[f] / n * (sum[f] / n));
+        double rms = Math.Sqrt(variance / Size);
+        return rms > 0 && double.IsFinite(rms) ? rms : 1;
+    }
+
     /// <summary>The rows at these positions, as a tensor on the device: read straight into a new tensor's memory, so
     /// a step allocates no managed array (garbage collections during training are what let TorchSharp finalise a
     /// Scalar it is still passing to libtorch).</summary>

@@ -55,9 +55,9 @@ internal static class TrainingEngine
         // Everything torch allocates for this Fit (weights, gradients, optimiser state, snapshots) dies with this
         // scope, also when training is cancelled or fails.
         using var fitScope = NewDisposeScope();
+        variant.Prepare(train);
         using var network = variant.CreateNetwork(all.Size);
         network.to(all.Device);
-        variant.Prepare(train);
         variant.Pretrain(session, network, train, validation);
         var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
         int bestEpoch = session.Run(main, train, validation);

@@ -16,7 +16,7 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
 
     public abstract AutoencoderNetwork CreateNetwork(int inputSize);
 
-    /// <summary>Called once with the training rows before training, e.g. to take their range.</summary>
+    /// <summary>Called once with the training rows before the network is built, e.g. to take their range or scale.</summary>
     public virtual void Prepare(TrainingData train) { }
 
     /// <summary>The network's training input made from clean rows; the rows themselves unless the variant denoises.</summary>

@@ -92,8 +92,10 @@ internal static class SaucieClusters
         return ops.Reshape(ops.Linear(matched, tensor(ids, new long[] { 1, c }), null), -1);
     }
 
-    /// <summary>Cluster ids after merging clusters whose embedded rows are mutual nearest by MMD and closer than
-    /// <paramref name="limit"/> (union of such pairs); ids stay numbered by the largest member.</summary>
+    /// <summary>Cluster ids after merging, agglomeratively, the two clusters whose embedded rows are nearest by MMD
+    /// while that MMD is below <paramref name="limit"/> (the nearest pair is always mutual nearest); ids stay numbered by
+    /// the largest member. The MMD after a merge comes from the kernel sums of the two parts, which add up, so each
+    /// round is exact without touching the rows again.</summary>
     public static float[] Merge(Tensor embedding, int[] rowClusters, int clusters, double limit)
     {
         using var scope = NewDisposeScope();
@@ -106,29 +108,30 @@ internal static class SaucieClusters
         var d = SauciePenalties.SquaredDistances(scaled);
         var k = SauciePenalties.Kernel(d / (d.max() + Epsilon));
         var labels = tensor(rows.Select(r => (long)rowClusters[r]).ToArray(), device: embedding.device);
-        // All pairs at once: with M the clusters' mean-masks (clusters x rows), M K M^T holds every mean kernel.
-        var masks = nn.functional.one_hot(labels, clusters).t().to_type(k.dtype);
-        var counts = masks.sum(1, keepdim: true);
-        var means = masks / (counts + Epsilon);
-        var cross = means.matmul(k).matmul(means.t());
-        var self = cross.diagonal();
-        var pairs = (self.unsqueeze(1) + self.unsqueeze(0) - Times(cross, 2)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-        var present = counts.squeeze(1).cpu().data<float>().ToArray();
-        var mmd = new double[clusters, clusters];
-        for (int a = 0; a < clusters; a++)
-            for (int b = 0; b < clusters; b++)
-                mmd[a, b] = a == b ? 0 : present[a] > 0 && present[b] > 0 ? pairs[a * clusters + b] : double.PositiveInfinity;
-        var nearest = Enumerable.Range(0, clusters).Select(a => Enumerable.Range(0, clusters).Where(b => b != a).MinBy(b => mmd[a, b])).ToArray();
+        // All pairs at once: with M the clusters' masks (clusters x rows), M K M^T holds every kernel sum.
+        var masks = nn.functional.one_hot(labels, clusters).t().to_type(ScalarType.Float64);
+        var sums = masks.matmul(k.to_type(ScalarType.Float64)).matmul(masks.t()).cpu().data<double>().ToArray();
+        var n = masks.sum(1).cpu().data<double>().ToArray();
+        double Sum(int a, int b) => sums[a * clusters + b];
+        double Mmd(int a, int b) => Sum(a, a) / (n[a] * n[a]) + Sum(b, b) / (n[b] * n[b]) - 2 * Sum(a, b) / (n[a] * n[b]);
+        // A cluster stands for itself until merged into a smaller-numbered (larger) one.
         var parent = Enumerable.Range(0, clusters).ToArray();
-        int Find(int c) => parent[c] == c ? c : parent[c] = Find(parent[c]);
-        for (int a = 0; a < clusters; a++)
-            if (nearest[nearest[a]] == a && mmd[a, nearest[a]] < limit)
-            {
-                int ra = Find(a), rb = Find(nearest[a]);
-                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
-            }
-        // Renumber the surviving roots 1..C in order of their (size-ordered) first member.
-        var roots = Enumerable.Range(0, clusters).Select(Find).Distinct().Order().ToList();
-        return Enumerable.Range(0, clusters).Select(c => (float)(roots.IndexOf(Find(c)) + 1)).ToArray();
+        var alive = Enumerable.Range(0, clusters).Where(c => n[c] > 0).ToList();
+        while (alive.Count > 1)
+        {
+            var (a, b) = alive.SelectMany(x => alive.Where(y => y > x).Select(y => (x, y))).MinBy(p => Mmd(p.x, p.y));
+            if (!(Mmd(a, b) < limit)) break;
+            // Fold b into a: the kernel sums of the union are the sums of its parts.
+            sums[a * clusters + a] += 2 * Sum(a, b) + Sum(b, b);
+            foreach (var c in alive.Where(c => c != a && c != b))
+                sums[a * clusters + c] = sums[c * clusters + a] = Sum(a, c) + Sum(b, c);
+            n[a] += n[b];
+            parent[b] = a;
+            alive.Remove(b);
+        }
+        int Root(int c) => parent[c] == c ? c : Root(parent[c]);
+        // Renumber the surviving clusters 1..C in order of their (size-ordered) first member.
+        var roots = Enumerable.Range(0, clusters).Select(Root).Distinct().Order().ToList();
+        return Enumerable.Range(0, clusters).Select(c => (float)(roots.IndexOf(Root(c)) + 1)).ToArray();
     }
 }

@@ -45,16 +45,20 @@ internal sealed class SaucieStage : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>SAUCIE as one network: with both batch correction and clustering, a correcting stage whose
-/// reconstruction (the batch-corrected data) feeds the main stage; otherwise the main stage alone.</summary>
+/// reconstruction (the batch-corrected data) feeds the main stage; otherwise the main stage alone. The stages see the
+/// input divided by the training rows' root mean square deviation and the corrected values are multiplied back, so
+/// the penalties weigh the same on any input scale (docs/methods.md#saucie-on-any-input-scale).</summary>
 internal sealed class SaucieNetwork : AutoencoderNetwork
 {
     private readonly SaucieStage? _corrector;
     private readonly SaucieStage _main;
+    private readonly float _scale;
 
-    public SaucieNetwork(int inputSize, SaucieOptions options, bool twoStages) : base(nameof(SaucieNetwork))
+    public SaucieNetwork(int inputSize, SaucieOptions options, bool twoStages, double inputScale) : base(nameof(SaucieNetwork))
     {
         _corrector = twoStages ? new SaucieStage("corrector", inputSize, options.HiddenLayers, options.CodeSize, clustering: false) : null;
         _main = new SaucieStage("main", inputSize, options.HiddenLayers, options.CodeSize, options.Clustering);
+        _scale = (float)inputScale;
         RegisterComponents();
     }
 
@@ -62,17 +66,21 @@ internal sealed class SaucieNetwork : AutoencoderNetwork
     public SaucieStage? Corrector => _corrector;
     public SaucieStage Main => _main;
 
-    /// <summary>What the main stage sees: the corrected data when there is a correcting stage, else the input.</summary>
-    public T StageInput<T>(IOps<T> ops, T x) => _corrector is null ? x : _corrector.Run(ops, x).Reconstruction;
+    /// <summary>Raw rows in the stages' units: divided by the training rows' root mean square deviation.</summary>
+    public T Scaled<T>(IOps<T> ops, T x) => ops.Affine(x, 1 / _scale, 0);
 
-    /// <summary>The main stage's outputs for raw rows; the corrected data is the reconstruction of whichever stage corrects.</summary>
+    /// <summary>What the main stage sees, from scaled rows: the corrected data when there is a correcting stage, else the rows.</summary>
+    public T StageInput<T>(IOps<T> ops, T scaled) => _corrector is null ? scaled : _corrector.Run(ops, scaled).Reconstruction;
+
+    /// <summary>The main stage's outputs for raw rows; the corrected data (in input units) is the reconstruction of
+    /// whichever stage corrects.</summary>
     public (T Embedding, T Clustering, T Corrected) Run<T>(IOps<T> ops, T x)
     {
-        var stageInput = StageInput(ops, x);
+        var stageInput = StageInput(ops, Scaled(ops, x));
         var (embedding, clustering, reconstruction) = _main.Run(ops, stageInput);
-        return (embedding, clustering, _corrector is null ? reconstruction : stageInput);
+        return (embedding, clustering, ops.Affine(_corrector is null ? reconstruction : stageInput, _scale, 0));
     }
 
-    public override T Encode<T>(IOps<T> ops, T x) => _main.Run(ops, StageInput(ops, x)).Embedding;
-    public override T Decode<T>(IOps<T> ops, T z) => _main.Decode(ops, z).Reconstruction;
+    public override T Encode<T>(IOps<T> ops, T x) => _main.Run(ops, StageInput(ops, Scaled(ops, x))).Embedding;
+    public override T Decode<T>(IOps<T> ops, T z) => ops.Affine(_main.Decode(ops, z).Reconstruction, _scale, 0);
 }

@@ -35,19 +35,28 @@ public sealed class SaucieOptions : AutoencoderOptions
     /// <summary>The reference batch, as text; null: the batch with the most rows.</summary>
     public string? ReferenceBatch { get; set; }
 
-    /// <summary>lambda_c, the weight of the information-dimension (entropy) penalty on the clustering layer.</summary>
+    /// <summary>lambda_c, the weight of the information-dimension (entropy) penalty on the clustering layer, against
+    /// the reconstruction's mean squared error in units of the data's spread (docs/methods.md#saucie-on-any-input-scale),
+    /// so the paper's 0.1 means the same on any input scale.</summary>
     public double ClusterWeight { get; set; } = 0.1;
 
-    /// <summary>lambda_d, the weight of the within-cluster distance penalty; needs <see cref="ClusterWeight"/> above 0.</summary>
+    /// <summary>lambda_d, the weight of the within-cluster distance penalty, whose distances are divided by their
+    /// minibatch mean (docs/methods.md#saucie-on-any-input-scale); needs <see cref="ClusterWeight"/> above 0.</summary>
     public double IntraClusterWeight { get; set; } = 0.2;
 
     /// <summary>lambda_b, the weight of the MMD batch-correction penalty.</summary>
     public double BatchWeight { get; set; } = 0.1;
 
-    /// <summary>binmin: clustering-layer patterns with fewer training rows are "unclustered".</summary>
-    public int MinClusterSize { get; set; } = 10;
+    /// <summary>binmin: clustering-layer patterns with fewer training rows are "unclustered". Null: the authors' 10,
+    /// lowered on small data to one row in a hundred (at least 2), so 80 cells can still form clusters.</summary>
+    public int? MinClusterSize { get; set; }
 
-    /// <summary>When set, clusters whose embedded rows are mutual nearest by MMD and closer than this are merged; null: no merging.</summary>
+    /// <summary>The <see cref="MinClusterSize"/> in effect for <paramref name="rows"/> training rows.</summary>
+    internal int MinClusterSizeFor(int rows) => MinClusterSize ?? Math.Clamp(rows / 100, 2, 10);
+
+    /// <summary>When set, the two clusters whose embedded rows are nearest by MMD merge, again and again, while that
+    /// MMD is below this limit (on the normalised embedding, the same scale for any data; 0.05 joins the parts of a
+    /// split blob in the tests); null: no merging. See docs/methods.md#saucie.</summary>
     public double? ClusterMergeDistance { get; set; }
 
     internal bool Clustering => ClusterColumnName is not null && ClusterWeight > 0;
@@ -62,7 +71,7 @@ public sealed class SaucieOptions : AutoencoderOptions
         Check.Option(IntraClusterWeight >= 0 && double.IsFinite(IntraClusterWeight), nameof(IntraClusterWeight), IntraClusterWeight, "a finite number of 0 or more");
         Check.Option(BatchWeight >= 0 && double.IsFinite(BatchWeight), nameof(BatchWeight), BatchWeight, "a finite number of 0 or more");
         Check.Option(IntraClusterWeight == 0 || ClusterWeight > 0, nameof(IntraClusterWeight), IntraClusterWeight, "0 while ClusterWeight is 0 (the distance penalty acts on the clustering the entropy penalty makes)");
-        Check.Option(MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize, "at least 1");
+        Check.Option(MinClusterSize is null || MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize!, "null or at least 1");
         // The regularisers build several BatchSize x BatchSize kernels per step.
         Check.Option(BatchSize <= 4096, nameof(BatchSize), BatchSize, "at most 4096 for SAUCIE (its penalties are quadratic in the minibatch)");
         Check.Option(ClusterMergeDistance is null || ClusterMergeDistance >= 0 && double.IsFinite(ClusterMergeDistance.Value), nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or a finite number of 0 or more");

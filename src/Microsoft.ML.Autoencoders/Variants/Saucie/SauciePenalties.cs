@@ -57,14 +57,19 @@ internal static class SauciePenalties
         return -(p * Plus(p, Epsilon).log()).sum();
     }
 
-    /// <summary>Omega_d: mean over pairs of input distance times clustering-layer similarity (min-max rescaled).</summary>
+    /// <summary>Omega_d: mean over pairs of input distance times clustering-layer similarity (min-max rescaled). The
+    /// distances are divided by their minibatch mean (a constant of the step), so the term lies in [0, about 2] whatever
+    /// the number of features and the input's units (docs/methods.md#saucie-on-any-input-scale).</summary>
     public static Tensor WithinClusterDistance(Tensor clustering, Tensor x)
     {
         var scaled = clustering / Plus(clustering.max(), Epsilon);
         var similarity = Kernel(SquaredDistances(scaled));
         var low = similarity.min();
         similarity = (similarity - low) / Plus(similarity.max() - low, Epsilon);
-        return (cdist(x, x) * similarity).mean();
+        var distances = cdist(x, x);
+        Tensor unit;
+        using (no_grad()) unit = Plus(distances.mean(), Epsilon);
+        return (distances / unit * similarity).mean();
     }
 
     /// <summary>Omega_b: sum over non-reference batches of |MMD(reference, batch)| on the embedding, which is divided by

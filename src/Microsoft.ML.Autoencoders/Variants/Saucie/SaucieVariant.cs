@@ -15,7 +15,12 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
 
     private bool TwoStages => options.Clustering && options.BatchCorrection;
 
-    public override SaucieNetwork Network(int inputSize) => new(inputSize, options, TwoStages);
+    private double _inputScale = 1;
+
+    /// <summary>Takes the training rows' root mean square deviation, the unit the stages and their penalties work in.</summary>
+    public override void Prepare(TrainingData train) => _inputScale = train.RootMeanSquareDeviation();
+
+    public override SaucieNetwork Network(int inputSize) => new(inputSize, options, TwoStages, _inputScale);
 
     // ---- Batches: the groups the engine reads ----------------------------------------------------------------------
 
@@ -59,14 +64,14 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     {
         if (!TwoStages) return;
         var corrector = network.Corrector!;
-        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, batch.Target, batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs), train, validation);
+        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, network.Scaled(TorchOps.Instance, batch.Target), batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs), train, validation);
     }
 
     protected override TrainingLoss Objective(SaucieNetwork network, Minibatch batch)
     {
         // In two stages the main stage learns the corrected data of the frozen correcting stage; batches no longer matter to it.
         Tensor stageInput;
-        using (no_grad()) stageInput = network.StageInput(TorchOps.Instance, batch.Target);
+        using (no_grad()) stageInput = network.StageInput(TorchOps.Instance, network.Scaled(TorchOps.Instance, batch.Target));
         return StageLoss(network.Main, stageInput, batch.Groups, batchTerms: options.BatchCorrection && !TwoStages, options.Clustering);
     }
 
@@ -86,7 +91,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     }
 
     protected override Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows)
-        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSize, options.ClusterMergeDistance) : new();
+        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeDistance) : new();
 
     // ---- Outputs -------------------------------------------------------------------------------------------------
 
