@@ -11,7 +11,9 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>Options of the variational autoencoder (docs/methods.md#variational-autoencoder): minimises the negative ELBO, the
 /// reconstruction negative log-likelihood summed over features plus beta · KL(q(z|x) || N(0, I)). The likelihood is
 /// Bernoulli for <see cref="ReconstructionLoss.BinaryCrossEntropy"/> (data in [0, 1], sigmoid output) and a unit-variance
-/// Gaussian for <see cref="ReconstructionLoss.MeanSquaredError"/>. The code column is the posterior mean.</summary>
+/// Gaussian for <see cref="ReconstructionLoss.MeanSquaredError"/>. The code column is the posterior mean. The training and
+/// validation losses are the negative ELBO in nats per row, each estimated with one sample of z per row
+/// (docs/methods.md#variational-autoencoder).</summary>
 public sealed class VariationalAutoencoderOptions : AutoencoderOptions
 {
     /// <summary>A VAE's usual shape: a small latent space behind one hidden layer.</summary>
@@ -83,14 +85,17 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
     protected override TrainingLoss Objective(VariationalNetwork network, Minibatch batch)
     {
         var (mean, logVariance) = network.Posterior(TorchOps.Instance, batch.Input);
-        // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma. Validation decodes
-        // the mean and weighs KL with the full Beta, so early stopping sees one steady objective during a warm-up.
-        var z = network.training ? mean + Times(logVariance, 0.5).exp() * randn_like(mean) : mean;
+        // Reparameterisation: z = mu + sigma · eps keeps the sample differentiable in mu and sigma. Validation samples
+        // z too, so its loss is a one-sample estimate of the negative ELBO, not the likelihood at the posterior mean
+        // (which is lower and not comparable with published figures); it weighs KL with the full Beta, so early
+        // stopping sees one steady objective during a warm-up.
+        var z = mean + Times(logVariance, 0.5).exp() * randn_like(mean);
         var decoded = network.Decode(z);
         var x = batch.Target;
+        // The Gaussian's normalising constant D/2 log(2 pi) changes no gradient but makes the figure a log-likelihood.
         var nll = options.Loss == ReconstructionLoss.BinaryCrossEntropy
             ? Over(Losses.CrossEntropy(decoded, x, nn.Reduction.Sum), x.shape[0])
-            : Times((decoded - x).square().sum(1).mean(), 0.5);
+            : Plus(Times((decoded - x).square().sum(1).mean(), 0.5), 0.5 * x.shape[1] * Math.Log(2 * Math.PI));
         var kl = Times(Plus(logVariance - mean.square() - logVariance.exp(), 1).sum(1), -0.5).mean();
         return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
     }
