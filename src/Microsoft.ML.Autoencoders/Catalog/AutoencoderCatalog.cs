@@ -279,4 +279,23 @@ public static class AutoencoderCatalog
             throw new ArgumentException($"Contamination is given twice, {given} as an argument and {own.Contamination} in the options; give it once.", nameof(contamination));
         return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? (networkOptions as AutoencoderAnomalyDetectorOptions)?.Contamination ?? 0.05);
     }
+    /// <summary>A multiclass classifier from an autoencoder's encoder: a softmax layer on the code, trained end to end
+    /// with the encoder on labelled rows (docs/methods.md#supervised-fine-tuning). Its output is ML.NET's multiclass
+    /// columns, <c>Score</c> (class probabilities) and <c>PredictedLabel</c> (a key), so
+    /// <c>mlContext.MulticlassClassification.Evaluate</c> takes it.</summary>
+    /// <param name="catalog">The multiclass classification trainers.</param>
+    /// <param name="labelColumnName">A scalar UInt32 key column (e.g. from MapValueToKey).</param>
+    /// <param name="featureColumnName">A known-size vector of Single.</param>
+    /// <param name="pretrainedEncoder">A fitted autoencoder (e.g. trained on many unlabelled rows) whose encoder starts the
+    /// classifier; null: a new encoder.</param>
+    /// <param name="epochs">Maximum passes over the data; null keeps the default.</param>
+    /// <param name="seed">Seed; null takes one from the MLContext.</param>
+    public static AutoencoderEstimator<AutoencoderTransformer> AutoencoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Features", AutoencoderTransformer? pretrainedEncoder = null, int? epochs = null, int? seed = null)
+        => AutoencoderClassifier(catalog, Simple(new AutoencoderClassifierOptions(), null, featureColumnName, epochs, seed,
+            o => { o.LabelColumnName = labelColumnName; o.PretrainedEncoder = pretrainedEncoder; }));
+
+    /// <summary>The autoencoder classifier with every option.</summary>
+    public static AutoencoderEstimator<AutoencoderTransformer> AutoencoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, AutoencoderClassifierOptions options)
+        => new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), options);
 }

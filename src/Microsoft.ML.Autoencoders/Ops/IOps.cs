@@ -42,6 +42,12 @@ internal interface IOps<T>
     /// <summary>Largest feature of each row: [batch, n] → [batch].</summary>
     T RowMax(T x);
 
+    /// <summary>Softmax over the features of each row.</summary>
+    T Softmax(T x);
+
+    /// <summary>The 0-based index of each row's largest feature (the first on ties), as Single: [batch, n] → [batch].</summary>
+    T ArgMax(T x);
+
     /// <summary>1 where x &gt; threshold, else 0, as Single.</summary>
     T Step(T x, float threshold);
 

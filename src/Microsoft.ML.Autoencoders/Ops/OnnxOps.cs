@@ -3,8 +3,10 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders.Ops;
 
-/// <summary>The operations written as ONNX nodes into <see cref="Graph"/>; weights become constants.</summary>
-internal sealed class OnnxOps(OnnxGraph graph) : IOps<string>
+/// <summary>The operations written as ONNX nodes into <see cref="Graph"/>; weights become constants, each reported to
+/// <paramref name="onWeight"/> with its name when given (how a saved graph's weights find their way back into a
+/// network, see TrainingEngine.Restore).</summary>
+internal sealed class OnnxOps(OnnxGraph graph, Action<Tensor, string>? onWeight = null) : IOps<string>
 {
     public OnnxGraph Graph => graph;
 
@@ -56,6 +58,10 @@ internal sealed class OnnxOps(OnnxGraph graph) : IOps<string>
     public string RowMean(string x) => graph.Node("ReduceMean", new[] { x }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
     public string RowMax(string x) => graph.Node("ReduceMax", new[] { x }, OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
 
+    public string Softmax(string x) => graph.Node("Softmax", new[] { x }, OnnxGraph.Int("axis", 1));
+    public string ArgMax(string x)
+        => graph.Node("Cast", new[] { graph.Node("ArgMax", new[] { x }, OnnxGraph.Int("axis", 1), OnnxGraph.Int("keepdims", 0)) }, OnnxGraph.Int("to", 1));
+
     public string Step(string x, float threshold)
         => graph.Node("Cast", new[] { graph.Node("Greater", new[] { x, graph.Constant(new[] { threshold }) }) }, OnnxGraph.Int("to", 1));
 
@@ -75,5 +81,10 @@ internal sealed class OnnxOps(OnnxGraph graph) : IOps<string>
         return hash!;
     }
 
-    private string Constant(Tensor t) => graph.Constant(TorchOps.ToArray(t), t.shape);
+    private string Constant(Tensor t)
+    {
+        var name = graph.Constant(TorchOps.ToArray(t), t.shape);
+        onWeight?.Invoke(t, name);
+        return name;
+    }
 }

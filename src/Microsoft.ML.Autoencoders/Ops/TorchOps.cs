@@ -74,6 +74,8 @@ internal sealed class TorchOps : IOps<Tensor>
     public Tensor Clip(Tensor x, float min, float max) => Clamp(x, min, max);
     public Tensor RowMean(Tensor x) => x.mean(new long[] { 1 });
     public Tensor RowMax(Tensor x) => x.amax(new long[] { 1 });
+    public Tensor Softmax(Tensor x) => nn.functional.softmax(x, 1);
+    public Tensor ArgMax(Tensor x) => x.argmax(1).to_type(ScalarType.Float32);
     public Tensor Step(Tensor x, float threshold) => Greater(x, threshold).to_type(ScalarType.Float32);
 
     // Tensor-and-number operations. TorchSharp turns a number passed where it takes a Scalar into a temporary Scalar

@@ -119,12 +119,12 @@ internal static class TrainingEngine
     }
 
     /// <summary>The variant's outputs as an ONNX graph: input named after the input column, one output per column.</summary>
-    public static OnnxGraph Graph(TrainingVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned)
+    public static OnnxGraph Graph(TrainingVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned, Action<Tensor, string>? onWeight = null)
     {
         var graph = new OnnxGraph();
         var input = graph.Input(variant.Options.InputColumnName, inputSize);
         using var noGrad = no_grad();
-        var values = variant.Outputs(new OnnxOps(graph), network, input, learned);
+        var values = variant.Outputs(new OnnxOps(graph, onWeight), network, input, learned);
         foreach (var column in outputs)
             graph.Output(values[column.Name], OnnxNames.Of(column, variant.Options.InputColumnName), column.Dims, column.Type);
         return graph;
@@ -144,7 +144,14 @@ internal static class TrainingEngine
     {
         if (variant.DecoderInputSize is int latent) state.Graphs[ModelState.DecoderGraph] = DecoderGraph(network, latent, state.InputSize);
         state.WithGraph(Graph(variant, network, state.InputSize, state.Outputs, state.Arrays));
+        if (FirstDisagreement(variant, network, state, sample) is { } found)
+            throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{found.Column}' (relative difference {found.Worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
+        return state;
+    }
 
+    /// <summary>The first output on which the torch network and the state's graph disagree for rows <paramref name="sample"/>, or null.</summary>
+    private static (string Column, double Worst)? FirstDisagreement(TrainingVariant variant, AutoencoderNetwork network, ModelState state, Tensor sample)
+    {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var expected = variant.Outputs(TorchOps.Instance, network, sample, state.Arrays);
@@ -152,8 +159,46 @@ internal static class TrainingEngine
         var actual = scorer.Run(TorchOps.ToArray(sample), (int)sample.shape[0]);
         for (int c = 0; c < state.Outputs.Count; c++)
             if (Disagreement(state.Outputs[c], expected[state.Outputs[c].Name], actual[c]!) is { } worst)
-                throw new InvalidOperationException($"The exported ONNX graph disagrees with the trained network on output '{state.Outputs[c].Name}' (relative difference {worst:G3}); this is a bug in Microsoft.ML.Autoencoders.");
-        return state;
+                return (state.Outputs[c].Name, worst);
+        return null;
+    }
+
+    /// <summary>The trained torch network of a fitted model (to train it further, e.g. a pretrained encoder under a
+    /// classifier), rebuilt from its saved graph: the network of its options is written as a graph again, which emits
+    /// every weight in the same order under the same name, so each parameter takes the saved graph's values of its
+    /// name. The rebuilt network must then agree with the saved graph on a few rows; a variant whose graph holds
+    /// more than its parameters (SAUCIE's input scale) does not, and is refused. Call under the torch lock.</summary>
+    public static AutoencoderNetwork Restore(ModelState state, string option)
+    {
+        var variant = state.Options.CreateVariant();
+        var network = variant.CreateNetwork(state.InputSize);
+        try
+        {
+            var saved = Onnx.Proto.ModelProto.Parser.ParseFrom(state.Onnx).Graph.Initializer.ToDictionary(i => i.Name);
+            // A parameter is known by where its values are: the weight a layer hands to the ops may be another wrapper of it.
+            static nint Address(Tensor t) => System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
+            var parameters = network.parameters().ToDictionary(p => Address(p));
+            using var noGrad = no_grad();
+            void Load(Tensor weight, string name)
+            {
+                // Only a parameter itself (not a transposed view of it, as tied weights use) takes the saved values.
+                if (!weight.is_contiguous() || !parameters.TryGetValue(Address(weight), out var parameter) || !weight.shape.SequenceEqual(parameter.shape)) return;
+                if (!saved.TryGetValue(name, out var values) || values.RawData.Length != parameter.numel() * sizeof(float)) return;
+                var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.RawData.Span).ToArray();
+                parameter.copy_(tensor(floats, parameter.shape));
+            }
+            Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, Load);
+            using var generator = new Generator(0);
+            using var sample = randn(new long[] { 4, state.InputSize }, generator: generator);
+            if (FirstDisagreement(variant, network, state, sample) is { } found)
+                throw new ArgumentException($"{option}: the network of this {state.Options.GetType().Name.Replace("Options", "")} model cannot be rebuilt from its saved graph for further training (output '{found.Column}' differs by {found.Worst:G3}); use a dense, sparse, denoising, contractive, stacked, convolutional, binary-code or variational autoencoder.", option);
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The worst relative difference between torch's and ONNX Runtime's values of a column when they

@@ -1,0 +1,164 @@
+using System.Text.Json.Serialization;
+using Microsoft.ML.Autoencoders.MLNet;
+using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Ops;
+using Microsoft.ML.Autoencoders.Training;
+using Microsoft.ML.Data;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Options of the autoencoder classifier on <c>mlContext.MulticlassClassification.Trainers</c>: an encoder
+/// (pretrained on unlabelled rows, or new) with a softmax layer on its code, trained end to end on labelled rows with
+/// cross-entropy: the last step of greedy layer-wise pretraining (docs/methods.md#supervised-fine-tuning).</summary>
+public sealed class AutoencoderClassifierOptions : AutoencoderOptions
+{
+    /// <summary>The score column as ML.NET's multiclass trainers name it.</summary>
+    public AutoencoderClassifierOptions() => OutputColumnName = AutoencoderClassifier.ScoreColumnName;
+
+    /// <summary>The label: a scalar key column (UInt32, as <c>MapValueToKey</c> makes it), one class per key value.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>A fitted autoencoder whose encoder starts the classifier (its layers and code size are used, and trained
+    /// further); null: the encoder of <see cref="AutoencoderOptions.HiddenLayers"/> and
+    /// <see cref="AutoencoderOptions.CodeSize"/>, from scratch. SAUCIE and AAnet models cannot serve.</summary>
+    [JsonIgnore]
+    public AutoencoderTransformer? PretrainedEncoder { get; set; }
+
+    internal override void Validate()
+    {
+        base.Validate();
+        if (string.IsNullOrEmpty(LabelColumnName))
+            throw new ArgumentException($"Option {nameof(LabelColumnName)} is empty; expected the name of a key column.", nameof(LabelColumnName));
+        if (OutputColumnName != AutoencoderClassifier.ScoreColumnName)
+            throw new ArgumentException($"Option {nameof(OutputColumnName)} is '{OutputColumnName}'; a multiclass classifier's score column is '{AutoencoderClassifier.ScoreColumnName}'.", nameof(OutputColumnName));
+        if (ReconstructionColumnName is not null || ReconstructionErrorColumnName is not null)
+            throw new ArgumentException($"A classifier has no reconstruction; expected {nameof(ReconstructionColumnName)} and {nameof(ReconstructionErrorColumnName)} null.", nameof(ReconstructionColumnName));
+        if (PretrainedEncoder is { } encoder && encoder.State.Options.InputColumnName != InputColumnName)
+            throw new ArgumentException($"Option {nameof(PretrainedEncoder)} reads column '{encoder.State.Options.InputColumnName}', this classifier '{InputColumnName}'; expected the same input.", nameof(PretrainedEncoder));
+    }
+}
+
+/// <summary>Names of the classifier's columns, as ML.NET's multiclass trainers have them.</summary>
+public static class AutoencoderClassifier
+{
+    /// <summary>The vector of class probabilities, in the label's key order.</summary>
+    public const string ScoreColumnName = FirstPartyChain.ScoreColumn;
+
+    /// <summary>The predicted class, a key of the label's cardinality.</summary>
+    public const string PredictedLabelColumnName = FirstPartyChain.PredictedLabelColumn;
+}
+
+/// <summary>An autoencoder's network with a linear layer on its code: the encoder's logits for each class.</summary>
+internal sealed class ClassifierNetwork : AutoencoderNetwork
+{
+    private readonly AutoencoderNetwork _autoencoder;
+    private readonly Linear _head;
+
+    public ClassifierNetwork(AutoencoderNetwork autoencoder, int codeSize, int classes) : base(nameof(ClassifierNetwork))
+    {
+        _autoencoder = autoencoder;
+        _head = nn.Linear(codeSize, classes);
+        RegisterComponents();
+    }
+
+    public T Logits<T>(IOps<T> ops, T x) => ops.Linear(_autoencoder.Encode(ops, x), _head.weight!, _head.bias);
+    public override T Encode<T>(IOps<T> ops, T x) => _autoencoder.Encode(ops, x);
+    public override T Decode<T>(IOps<T> ops, T z) => _autoencoder.Decode(ops, z);
+}
+
+/// <summary>The classifier as a variant: its classes are the label's key values, read as the engine reads groups, so
+/// every minibatch holds each class in proportion.</summary>
+internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : AutoencoderVariant<ClassifierNetwork>(options), IGroupedVariant
+{
+    private const string Classes = "classes";
+    private int _classes;
+
+    public override void CheckInputSize(int inputSize, string column)
+    {
+        if (options.PretrainedEncoder is { } encoder && encoder.InputSize != inputSize)
+            throw new ArgumentException($"Column '{column}' has {inputSize} values a row; the {nameof(options.PretrainedEncoder)} was trained on {encoder.InputSize}.", nameof(options.PretrainedEncoder));
+    }
+
+    public override ClassifierNetwork Network(int inputSize)
+    {
+        if (options.PretrainedEncoder is not { } encoder) return new(new DenseAutoencoderNetwork(inputSize, options), options.CodeSize, _classes);
+        return new(TrainingEngine.Restore(encoder.State, nameof(options.PretrainedEncoder)), encoder.CodeSize, _classes);
+    }
+
+    protected override TrainingLoss Objective(ClassifierNetwork network, Minibatch batch)
+    {
+        var crossEntropy = nn.functional.cross_entropy(network.Logits(TorchOps.Instance, batch.Input), batch.Groups!.Ids);
+        return new TrainingLoss(crossEntropy, new Dictionary<string, Tensor> { ["cross-entropy"] = crossEntropy });
+    }
+
+    protected override Dictionary<string, float[]> Learn(ClassifierNetwork network, TrainingData rows) => new() { [Classes] = new float[] { _classes } };
+
+    /// <summary><c>Score</c>, the class probabilities, and <c>PredictedLabel</c>, the most probable class as a key.</summary>
+    public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
+    {
+        int classes = learned.TryGetValue(Classes, out var k) ? (int)k[0] : Math.Max(1, _classes);
+        return new[]
+        {
+            OutputColumn.Vector(AutoencoderClassifier.ScoreColumnName, classes),
+            OutputColumn.Scalar(AutoencoderClassifier.PredictedLabelColumnName, OutputType.Key, thresholded: true, keyCount: classes),
+        };
+    }
+
+    protected override Dictionary<string, T> Outputs<T>(IOps<T> ops, ClassifierNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
+    {
+        var logits = network.Logits(ops, x);
+        return new()
+        {
+            [AutoencoderClassifier.ScoreColumnName] = ops.Softmax(logits),
+            [AutoencoderClassifier.PredictedLabelColumnName] = ops.Affine(ops.ArgMax(logits), 1, 1),
+        };
+    }
+
+    // ---- The label, read as groups ---------------------------------------------------------------------------------
+
+    public void CheckGroupColumn(SchemaShape inputSchema)
+    {
+        var found = inputSchema.Where(c => c.Name == options.LabelColumnName).Cast<SchemaShape.Column?>().FirstOrDefault();
+        if (found is not SchemaShape.Column column) throw LabelError("not found in the data");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !column.IsKey || column.ItemType.RawType != typeof(uint))
+            throw LabelError($"{column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}");
+    }
+
+    private ArgumentOutOfRangeException LabelError(string found)
+        => new(nameof(options.LabelColumnName), $"{nameof(options.LabelColumnName)}: column '{options.LabelColumnName}' is {found}; expected a scalar UInt32 key column, as MapValueToKey makes it.");
+
+    /// <summary>Each row's class (its key minus one); the classes are all the key's values, present or not.</summary>
+    public RowGroups ReadGroups(IDataView data, int rows)
+    {
+        var column = data.Schema.GetColumnOrNull(options.LabelColumnName) ?? throw LabelError("not found in the data");
+        if (column.Type is not KeyDataViewType { RawType: var raw } keyType || raw != typeof(uint)) throw LabelError(column.Type.ToString()!);
+        int classes = checked((int)keyType.Count);
+        if (classes < 2)
+            throw new InvalidOperationException($"Label column '{options.LabelColumnName}' has {classes} class; a classifier needs at least two.");
+        if (_classes != 0 && classes != _classes)
+            throw new InvalidOperationException($"Label column '{options.LabelColumnName}' of the validation data has {classes} classes, of the training data {_classes}; expected the same key.");
+        var ids = new int[rows];
+        int row = 0;
+        using (var cursor = data.GetRowCursor(new[] { column }))
+        {
+            var getter = cursor.GetGetter<uint>(column);
+            uint key = 0;
+            for (; cursor.MoveNext() && row < rows; row++)
+            {
+                getter(ref key);
+                if (key == 0 || key > classes)
+                    throw new InvalidOperationException($"Label column '{options.LabelColumnName}', row {row} has {(key == 0 ? "a missing label" : $"key {key}")}; expected a key from 1 to {classes}.");
+                ids[row] = (int)key - 1;
+            }
+        }
+        if (row != rows)
+            throw new InvalidOperationException($"Label column '{options.LabelColumnName}' has {row} rows; the features have {rows}.");
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        bool named = column.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is VectorDataViewType { ItemType: TextDataViewType };
+        if (named) column.GetKeyValues(ref names);
+        _classes = classes;
+        return new RowGroups(ids, Enumerable.Range(0, classes).Select(c => named ? names.GetItemOrDefault(c).ToString() : (c + 1).ToString()).ToArray(), Reference: 0);
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+[TestClass]
+public sealed class ClassifierTests
+{
+    /// <summary>Digits with the label as a key, as ML.NET's multiclass trainers take it.</summary>
+    private static IDataView Labelled(MLContext ml, IEnumerable<int> rows)
+    {
+        var (x, y) = TestData.Digits;
+        var chosen = rows.ToArray();
+        var data = TestData.ToDataView(ml, chosen.Select(i => x[i]).ToArray(), chosen.Select(i => y[i]).ToArray());
+        // Key order fixed by value, so every subset maps digit d to key d + 1.
+        return ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(TestData.ToDataView(ml, x, y)).Transform(data);
+    }
+
+    private static AutoencoderClassifierOptions Options(AutoencoderTransformer? pretrained) => new()
+    {
+        HiddenLayers = new[] { 32 }, CodeSize = 16, Epochs = 200, BatchSize = 32, Seed = 1, Threads = 1, LearningRate = 2e-3,
+        ValidationFraction = 0, EarlyStoppingPatience = 0, PretrainedEncoder = pretrained,
+    };
+
+    [TestCategory("Slow")]
+    [TestMethod]
+    public void Fine_tuning_a_pretrained_encoder_classifies_with_few_labels_and_evaluates_as_an_MLNet_classifier()
+    {
+        var ml = new MLContext(1);
+        var (x, y) = TestData.Digits;
+        // 5 labelled rows a digit from the first 1,200; the last 597 rows are the test set; all 1,200 train the autoencoder.
+        var labelled = Enumerable.Range(0, 10).SelectMany(d => Enumerable.Range(0, 1200).Where(i => y[i] == d).Take(5)).ToArray();
+        var train = Labelled(ml, labelled);
+        var test = Labelled(ml, Enumerable.Range(1200, x.Length - 1200));
+        using var autoencoder = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            HiddenLayers = new[] { 32 }, CodeSize = 16, Epochs = 100, Seed = 1, Threads = 1, Loss = ReconstructionLoss.BinaryCrossEntropy, OutputActivation = Activation.Sigmoid,
+        }).Fit(TestData.ToDataView(ml, x.Take(1200).ToArray()));
+
+        double Accuracy(AutoencoderTransformer? pretrained, out AutoencoderTransformer model)
+        {
+            model = ml.MulticlassClassification.Trainers.AutoencoderClassifier(Options(pretrained)).Fit(train);
+            return ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+        }
+        double scratch = Accuracy(null, out var fromScratch), tuned = Accuracy(autoencoder, out var fineTuned);
+        double untouched = ml.MulticlassClassification.Evaluate(fineTuned.Transform(test)).MicroAccuracy;
+        fromScratch.Dispose();
+        Console.WriteLine($"5 labels a digit, accuracy on 597 digits: from scratch {scratch:F3}, from the pretrained encoder {tuned:F3}");
+        Assert.IsTrue(tuned > 0.7, "the fine-tuned classifier classifies");
+
+        // ML.NET's columns: a Score vector of the classes' probabilities and a key PredictedLabel of the label's cardinality.
+        var scored = fineTuned.Transform(test);
+        Assert.AreEqual(10, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
+        Assert.AreEqual(10UL, ((KeyDataViewType)scored.Schema["PredictedLabel"].Type).Count);
+        var scores = scored.GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray()).ToArray();
+        var predicted = scored.GetColumn<uint>("PredictedLabel").ToArray();
+        Assert.IsTrue(scores.All(s => Math.Abs(s.Sum() - 1) < 1e-4), "probabilities");
+        CollectionAssert.AreEqual(scores.Select(s => (uint)Array.IndexOf(s, s.Max()) + 1).ToArray(), predicted, "the most probable class");
+
+        // The same metrics from the saved model in a fresh context.
+        var path = Path.GetTempFileName();
+        try
+        {
+            ml.Model.Save(fineTuned, train.Schema, path);
+            var reloaded = new MLContext().Model.Load(path, out _);
+            var metrics = ml.MulticlassClassification.Evaluate(reloaded.Transform(test));
+            Assert.AreEqual(untouched, metrics.MicroAccuracy, 1e-9, "accuracy after save and load");
+            (reloaded as IDisposable)?.Dispose();
+        }
+        finally
+        {
+            File.Delete(path);
+            fineTuned.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public void Bad_labels_and_encoders_are_named()
+    {
+        var ml = new MLContext(1);
+        var (x, y) = TestData.Digits;
+        var options = Options(null);
+        options.Epochs = 1;
+        var noKey = TestData.ToDataView(ml, x.Take(50).ToArray(), y.Take(50).ToArray());
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).Fit(noKey)).Message, "LabelColumnName: column 'Label' is Int32");
+        options.LabelColumnName = "Missing";
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).GetOutputSchema(TestData.Shape(noKey.Schema))).Message, "'Missing' is not found");
+        Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { ReconstructionColumnName = "R" }));
+
+        using var small = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 2, Epochs = 1, Seed = 1 }).Fit(TestData.ToDataView(ml, x.Take(50).Select(r => r[..10]).ToArray()));
+        var wrongSize = Options(small);
+        wrongSize.Epochs = 1;
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(wrongSize).Fit(Labelled(ml, Enumerable.Range(0, 50)))).Message, "trained on 10");
+    }
+}
