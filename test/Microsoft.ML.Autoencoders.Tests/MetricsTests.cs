@@ -1,3 +1,4 @@
+using MathNet.Numerics.Distributions;
 using Microsoft.ML.Autoencoders.Analysis;
 
 namespace Microsoft.ML.Autoencoders.Tests;
@@ -61,5 +62,103 @@ public sealed class MetricsTests
         // k = 2, batches 0 1 0 1: neighbourhoods {1,10}: mixed (2), {0,10}: batch 0 (1), {11,1}: batch 1 (1), {10,1}: mixed (2).
         Assert.AreEqual(1.5, Metrics.InverseSimpsonBatchMixing(points, new[] { 0, 1, 0, 1 }, k: 2), 1e-12);
         Assert.IsTrue(Metrics.BatchSilhouette(points, new[] { 0, 1, 0, 1 }, groups) > Metrics.BatchSilhouette(points, groups));
+    }
+
+    [TestMethod]
+    public void Lisi_weights_reach_the_target_perplexity_without_underflow()
+    {
+        static double Perplexity(double[] w) => Math.Exp(-w.Where(v => v > 0).Sum(v => v * Math.Log(v)));
+        var rand = new Random(1);
+        var distances = Enumerable.Range(0, 90).Select(_ => 5 * rand.NextDouble()).ToArray();
+        foreach (var target in new[] { 2.0, 5, 30 })
+        {
+            var w = Metrics.PerplexityWeights(distances, target);
+            Assert.AreEqual(1, w.Sum(), 1e-12);
+            Assert.AreEqual(target, Perplexity(w), 1e-4 * target, $"target {target}");
+        }
+        // Far neighbours: exp(-β d) underflows to 0 for every neighbour at d = 1000 (LISI then returns -1); measured
+        // from the nearest, the weights are those of the distances 0, 1, 2, ...
+        var far = Enumerable.Range(0, 30).Select(i => 1000.0 + i).ToArray();
+        CollectionAssert.AreEqual(Metrics.PerplexityWeights(far.Select(d => d - 1000).ToArray(), 10), Metrics.PerplexityWeights(far, 10));
+        Assert.AreEqual(10, Perplexity(Metrics.PerplexityWeights(far, 10)), 1e-3);
+        // Equidistant neighbours cannot reach a lower perplexity: the weights stay uniform.
+        CollectionAssert.AreEqual(Enumerable.Repeat(0.25, 4).ToArray(), Metrics.PerplexityWeights(new[] { 3.0, 3, 3, 3 }, 2));
+    }
+
+    [TestMethod]
+    public void Ilisi_of_a_square_by_hand()
+    {
+        // Each corner of a unit square has 2 neighbours at distance 1 and 1 at √2. At the perplexity of the weights
+        // (0.4, 0.4, 0.2), exp(-β) : exp(-√2 β) = 2 : 1 makes those the weights (k = min(3 × 2.87, 3) = 3).
+        var square = new[] { new[] { 0f, 0 }, new[] { 1f, 0 }, new[] { 1f, 1 }, new[] { 0f, 1 } };
+        double perplexity = 1 / (Math.Pow(0.4, 0.8) * Math.Pow(0.2, 0.2));
+        // Alternating batches: both sides are of the other batch, shares 0.8 and 0.2.
+        Assert.AreEqual(1 / (0.8 * 0.8 + 0.2 * 0.2), Metrics.Ilisi(square, new[] { 0, 1, 0, 1 }, perplexity, scale: false), 1e-4);
+        Assert.AreEqual(1 / 0.68 - 1, Metrics.Ilisi(square, new[] { 0, 1, 0, 1 }, perplexity), 1e-4, "scaled: (LISI - 1) / (2 - 1)");
+        // Batches by halves: one side of each batch, the diagonal of the other: shares 0.4 and 0.6.
+        Assert.AreEqual(1 / (0.4 * 0.4 + 0.6 * 0.6), Metrics.Ilisi(square, new[] { 0, 0, 1, 1 }, perplexity, scale: false), 1e-4);
+        // Uniform weights cannot tell the two apart: 1 / (1/9 + 4/9) both times.
+        Assert.AreEqual(1.8, Metrics.InverseSimpsonBatchMixing(square, new[] { 0, 1, 0, 1 }, k: 3), 1e-12);
+        Assert.AreEqual(1.8, Metrics.InverseSimpsonBatchMixing(square, new[] { 0, 0, 1, 1 }, k: 3), 1e-12);
+    }
+
+    [TestMethod]
+    public void Separated_batches_score_0_and_interleaved_batches_near_1()
+    {
+        var rand = new Random(2);
+        // Two clumps 100 apart, one batch each: every neighbourhood (15 for iLISI at perplexity 5, 10 for kBET) is one batch.
+        var clumps = Enumerable.Range(0, 40).Select(i => new[] { (float)(100 * (i / 20) + rand.NextDouble()), (float)rand.NextDouble() }).ToArray();
+        var halves = Enumerable.Range(0, 40).Select(i => i / 20).ToArray();
+        Assert.AreEqual(0, Metrics.Ilisi(clumps, halves, perplexity: 5), 1e-12);
+        Assert.AreEqual(1, Metrics.Ilisi(clumps, halves, perplexity: 5, scale: false), 1e-12);
+        // kBET's default k here is 10 (40 / (4 x 2) = 5, raised to 10): counts (10, 0) against (5, 5), χ² = 10, p = 0.0016.
+        Assert.AreEqual(0, Metrics.Kbet(clumps, halves));
+
+        // 200 rows on a line, batches alternating. The median row has 45 neighbours on each side, at 1, 1, 2, 2, ..., 45, 45;
+        // perplexity 30 puts exp(-β) at 0.8344 there and the other batch's share at 0.5451 (solved apart, in Python, to
+        // 1e-15), so LISI = 1 / (0.5451² + 0.4549²) = 1.98382: close to 2, short of it because the nearest two are both
+        // of the other batch.
+        var line = Enumerable.Range(0, 200).Select(i => new[] { (float)i }).ToArray();
+        var alternating = Enumerable.Range(0, 200).Select(i => i % 2).ToArray();
+        Assert.AreEqual(1.98382, Metrics.Ilisi(line, alternating, scale: false), 1e-4);
+        Assert.AreEqual(0.98382, Metrics.Ilisi(line, alternating), 1e-4);
+        // kBET's default k is 25: the row and 12 neighbours a side, counts 13 and 12 against 12.5 each.
+        Assert.AreEqual(1, Metrics.Kbet(line, alternating));
+        var threeWays = Enumerable.Range(0, 200).Select(i => i % 3).ToArray();
+        double scaled = Metrics.Ilisi(line, threeWays);
+        Console.WriteLine($"3 alternating batches: iLISI {Metrics.Ilisi(line, threeWays, scale: false):F4}, scaled {scaled:F4}");
+        Assert.IsTrue(scaled > 0.95 && scaled <= 1, $"scaled iLISI {scaled}");
+        Assert.AreEqual(1, Metrics.Kbet(line, threeWays));
+    }
+
+    [TestMethod]
+    public void Kbet_p_values_by_hand()
+    {
+        // Three clumps of 6 rows, each batch 1/3 of all rows; with k = 6 a neighbourhood is its clump, expected (2, 2, 2).
+        // Counts (4, 2, 0) and (0, 2, 4): χ² = 4/2 + 0 + 4/2 = 4 with 2 degrees of freedom, p = exp(-4/2); (2, 2, 2): p = 1.
+        var batches = new[] { 0, 0, 0, 0, 1, 1, /**/ 1, 1, 2, 2, 2, 2, /**/ 0, 0, 1, 1, 2, 2 };
+        var points = batches.Select((_, i) => new[] { (float)(100 * (i / 6) + 0.1 * (i % 6)) }).ToArray();
+        double p = Math.Exp(-2);
+        Assert.AreEqual(p, 1 - ChiSquared.CDF(2, 4), 1e-12, "the chi-square survival function with 2 degrees of freedom is exp(-x/2)");
+        Assert.AreEqual(1, Metrics.Kbet(points, batches, k: 6, alpha: p * (1 - 1e-6)), 1e-12, "all accepted just below p");
+        Assert.AreEqual(1 / 3.0, Metrics.Kbet(points, batches, k: 6, alpha: p * (1 + 1e-6)), 1e-12, "only the mixed clump just above p");
+        Assert.AreEqual(1, Metrics.Kbet(points, batches, k: 6), 1e-12, "at the default α = 0.05");
+    }
+
+    [TestMethod]
+    public void Mixing_measures_name_bad_arguments()
+    {
+        var points = Enumerable.Range(0, 10).Select(i => new[] { (float)i }).ToArray();
+        var batches = Enumerable.Range(0, 10).Select(i => i % 2).ToArray();
+        void Named<T>(string name, Action call) where T : ArgumentException => Assert.AreEqual(name, Assert.ThrowsExactly<T>(call).ParamName);
+        Named<ArgumentException>("batches", () => Metrics.Ilisi(points, batches[..9]));
+        Named<ArgumentException>("batches", () => Metrics.Kbet(points, new int[10]));
+        Named<ArgumentException>("batches", () => Metrics.Ilisi(points, new int[10]));
+        Named<ArgumentException>("points", () => Metrics.Ilisi(points.Append(new[] { 1f, 2 }).ToArray(), batches.Append(0).ToArray()));
+        Named<ArgumentOutOfRangeException>("perplexity", () => Metrics.Ilisi(points, batches, perplexity: 0.5));
+        Named<ArgumentOutOfRangeException>("k", () => Metrics.Kbet(points, batches, k: 1));
+        Named<ArgumentOutOfRangeException>("k", () => Metrics.Kbet(points, batches, k: 11));
+        Named<ArgumentOutOfRangeException>("alpha", () => Metrics.Kbet(points, batches, alpha: 1));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Metrics.Kbet(points, batches, k: 11)).Message, "from 2 to the number of rows (10)");
     }
 }

@@ -1,3 +1,6 @@
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Statistics;
+
 namespace Microsoft.ML.Autoencoders.Analysis;
 
 /// <summary>Evaluation measures for what autoencoders are used for: anomaly scores, clusterings, embeddings.</summary>
@@ -130,14 +133,128 @@ public static class Metrics
         return result;
     }
 
-    /// <summary>Mean inverse Simpson index of the batch labels among each row's <paramref name="k"/> nearest neighbours
-    /// (iLISI with uniform neighbour weights): 1 when neighbourhoods hold one batch, up to the number of batches when mixed.</summary>
+    /// <summary>Mean inverse Simpson index of the batch labels among each row's <paramref name="k"/> nearest neighbours,
+    /// every neighbour weighing 1/k: 1 when neighbourhoods hold one batch, up to the number of batches when mixed. This is
+    /// the uniform-weight variant of iLISI (and a mean, not a median, unscaled); <see cref="Ilisi"/> is the one comparable
+    /// with scIB's numbers.</summary>
     public static double InverseSimpsonBatchMixing(IReadOnlyList<float[]> points, IReadOnlyList<int> batches, int k = 30)
         => Neighbours(points, k).Select(n =>
         {
             var shares = n.GroupBy(j => batches[j]).Select(g => g.Count() / (double)n.Length);
             return 1 / shares.Sum(p => p * p);
         }).Average();
+
+    /// <summary>Integration LISI (iLISI; Korsunsky et al. 2019, as scIB reports it, Luecken et al. 2022): how many
+    /// batches a row's neighbourhood holds, weighting near neighbours more. With <paramref name="scale"/> (the default, as
+    /// scIB) 0 = each neighbourhood holds one batch, 1 = all batches in equal shares; otherwise the raw index, from 1 to
+    /// the number of batches. See docs/methods.md#metrics.</summary>
+    /// <remarks>
+    /// <para>For each row: its k = min(3 × <paramref name="perplexity"/>, n - 1) nearest neighbours by Euclidean distance
+    /// d (the row itself excluded), weights exp(-β d) normalised to sum 1, with β such that the perplexity
+    /// exp(entropy in nats) of the weights is <paramref name="perplexity"/>; then the inverse Simpson index
+    /// 1 / Σ_b (weight of the neighbours in batch b)². iLISI is the median over rows; scaled, (median - 1) / (B - 1)
+    /// for B batches.</para>
+    /// <para>From LISI's compute_simpson (immunogenomics/LISI, also harmonypy): the kernel on plain, not squared,
+    /// distances; the search for β (start at 1, double or halve until the target is bracketed, then bisect; stop when
+    /// the entropy is within 1e-5 of ln(perplexity) or after 50 steps). From scIB's ilisi_graph: k = 3 × perplexity
+    /// (its k0 = 90 with perplexity 30), the median and the scaling.</para>
+    /// <para>Where this differs: scIB takes neighbours and distances from shortest paths on scanpy's 15-neighbour graph
+    /// of the embedding or PCA, and LISI from approximate Euclidean neighbours (RANN, 3 × perplexity - 1 of them); this
+    /// uses exact Euclidean neighbours, in O(n²) time, so subsample large data. Distances are measured from the nearest
+    /// neighbour's: the search takes the same steps to the same weights, which no longer underflow to 0 for far
+    /// neighbours (where LISI gives up on the row and reports -1).</para>
+    /// </remarks>
+    public static double Ilisi(IReadOnlyList<float[]> points, IReadOnlyList<int> batches, double perplexity = 30, bool scale = true)
+    {
+        int batchCount = CheckBatches(points, batches);
+        Check.Option(perplexity >= 1 && double.IsFinite(perplexity), nameof(perplexity), perplexity, "a finite number of at least 1");
+        int k = (int)Math.Min(3 * perplexity, points.Count - 1);
+        var lisi = Neighbours(points, k).Select((n, i) =>
+        {
+            var weights = PerplexityWeights(n.Select(j => Distance(points[i], points[j])).ToArray(), perplexity);
+            var shares = n.Zip(weights).GroupBy(p => batches[p.First]).Select(g => g.Sum(p => p.Second));
+            return 1 / shares.Sum(s => s * s);
+        });
+        double median = Statistics.Median(lisi);
+        return scale ? (median - 1) / (batchCount - 1) : median;
+    }
+
+    /// <summary>LISI's Gaussian weights exp(-β d) over one row's neighbour distances, normalised, with β searched as
+    /// LISI's compute_simpson does until their perplexity exp(entropy) is <paramref name="perplexity"/>.</summary>
+    internal static double[] PerplexityWeights(double[] distances, double perplexity)
+    {
+        double nearest = distances.Min(), target = Math.Log(perplexity);
+        var offsets = distances.Select(d => d - nearest).ToArray();
+        double beta = 1, low = double.NegativeInfinity, high = double.PositiveInfinity;
+        var weights = GaussianWeights(offsets, beta, out double entropy);
+        for (int tries = 0; Math.Abs(entropy - target) > 1e-5 && tries < 50; tries++)
+        {
+            // Too flat (entropy too high): sharpen, i.e. raise β; too peaked: lower it.
+            if (entropy > target) (low, beta) = (beta, double.IsPositiveInfinity(high) ? 2 * beta : (beta + high) / 2);
+            else (high, beta) = (beta, double.IsNegativeInfinity(low) ? beta / 2 : (beta + low) / 2);
+            weights = GaussianWeights(offsets, beta, out entropy);
+        }
+        return weights;
+    }
+
+    /// <summary>exp(-β d) normalised, and its entropy in nats as LISI's Hbeta computes it: ln Σ w + β Σ d w / Σ w.</summary>
+    private static double[] GaussianWeights(double[] distances, double beta, out double entropy)
+    {
+        var w = distances.Select(d => Math.Exp(-beta * d)).ToArray();
+        double sum = w.Sum();
+        entropy = Math.Log(sum) + beta * w.Zip(distances).Sum(p => p.First * p.Second) / sum;
+        return w.Select(v => v / sum).ToArray();
+    }
+
+    /// <summary>kBET acceptance rate (Büttner et al. 2019, as scIB reports it, Luecken et al. 2022): the fraction of
+    /// rows whose neighbourhood's batch counts a chi-square test does not tell apart from the batches' overall
+    /// frequencies. 1 = well mixed, 0 = every neighbourhood differs. See docs/methods.md#metrics.</summary>
+    /// <param name="points">The rows, e.g. an embedding.</param>
+    /// <param name="batches">Each row's batch; at least 2 batches.</param>
+    /// <param name="k">The neighbourhood size, counting the row as kBET's k0 does: the row and its k - 1 nearest
+    /// neighbours (Euclidean), from 2 to the number of rows. Default: scIB's choice, a quarter of the mean batch size
+    /// (rounded down) within [10, 70], and at most the number of rows.</param>
+    /// <param name="alpha">The test's significance level: a row is rejected when its p-value is below it.</param>
+    /// <remarks>
+    /// <para>From kBET (theislab/kBET, chi_batch_test): the neighbourhood includes the row; the statistic
+    /// Σ_b (count_b - k f_b)² / (k f_b) with f_b the share of batch b among all rows, p = 1 - F(statistic) for the
+    /// chi-square distribution with B - 1 degrees of freedom. From scIB: the default k, no adaptation of the
+    /// frequencies (scIB passes adapt = FALSE), and 1 - rejection rate as the score.</para>
+    /// <para>Where this differs: kBET tests a random 10% of the rows 100 times and averages the rejection rates; this
+    /// tests every row once, which is the expected value of that average without its sampling noise, and
+    /// deterministic. scIB runs kBET within each cell type and averages (call this per cell type to do the same),
+    /// with neighbours from a diffusion on a 50-neighbour graph; this uses exact Euclidean neighbours, in O(n²)
+    /// time.</para>
+    /// </remarks>
+    public static double Kbet(IReadOnlyList<float[]> points, IReadOnlyList<int> batches, int? k = null, double alpha = 0.05)
+    {
+        int batchCount = CheckBatches(points, batches), n = points.Count;
+        int size = k ?? Math.Min(n, Math.Clamp(n / (4 * batchCount), 10, 70));
+        Check.Option(size >= 2 && size <= n, nameof(k), size, $"from 2 to the number of rows ({n})");
+        Check.Option(alpha > 0 && alpha < 1, nameof(alpha), alpha, "between 0 and 1, exclusive");
+        var expected = batches.GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count() * (double)size / n);
+        int accepted = Neighbours(points, size - 1).Select((neighbours, i) =>
+        {
+            var counts = neighbours.Append(i).GroupBy(j => batches[j]).ToDictionary(g => g.Key, g => g.Count());
+            double statistic = expected.Sum(e => Math.Pow(counts.GetValueOrDefault(e.Key) - e.Value, 2) / e.Value);
+            return 1 - ChiSquared.CDF(batchCount - 1, statistic);
+        }).Count(p => p >= alpha);
+        return accepted / (double)n;
+    }
+
+    /// <summary>The number of batches, after checking there is one batch label per row, at least two batches, and rows
+    /// of one width.</summary>
+    private static int CheckBatches(IReadOnlyList<float[]> points, IReadOnlyList<int> batches)
+    {
+        if (points.Count != batches.Count)
+            throw new ArgumentException($"{points.Count} points but {batches.Count} batch labels; expected one label per point.", nameof(batches));
+        if (points.FirstOrDefault(p => p.Length != points[0].Length) is { } odd)
+            throw new ArgumentException($"The points have {points[0].Length} and {odd.Length} values; expected one width.", nameof(points));
+        int count = batches.Distinct().Count();
+        if (count < 2)
+            throw new ArgumentException($"The batch labels name {count} batch(es); expected at least 2 to measure their mixing.", nameof(batches));
+        return count;
+    }
 
     /// <summary>Fraction of each row's <paramref name="k"/> nearest neighbours sharing its label, averaged over rows.</summary>
     public static double NeighbourLabelAgreement(IReadOnlyList<float[]> points, IReadOnlyList<int> labels, int k = 15)

@@ -19,8 +19,12 @@ public sealed class SampleAnalysis
     /// <summary>Per sample, the fraction of its rows in each cluster: index 0 unclustered, index c cluster c.</summary>
     public IReadOnlyList<double[]> ClusterProportions { get; }
 
-    /// <summary>Pairwise distances between the samples' embedded rows: the kernel-space distance √MMD² (SAUCIE's
-    /// multi-scale kernel, one global scale), a metric whose squares classical scaling can embed.</summary>
+    /// <summary>Pairwise distances between the samples' embedded rows: the kernel-space distance √max(0, MMD²), with
+    /// SAUCIE's multi-scale kernel at one global scale and MMD² the unbiased estimate (Gretton et al. 2012): the
+    /// within-sample kernel means leave out each row paired with itself, so two samples of one distribution are about 0
+    /// apart, where the biased estimate would put them about √((1 - mean K)(1/m + 1/n)) apart for m and n rows. The
+    /// estimate can fall slightly below 0 (hence the max), so the distances are a metric up to that noise. See
+    /// docs/methods.md#saucie.</summary>
     public double[,] Distances { get; }
 
     /// <summary>2-d classical multidimensional scaling of <see cref="Distances"/>, one point per sample.</summary>
@@ -41,7 +45,7 @@ public sealed class SaucieTransformer : AutoencoderTransformer
 
     /// <summary>Groups the rows of <paramref name="data"/> by <paramref name="sampleColumnName"/> (text, key or integer)
     /// and compares the samples: their cluster proportions, the MMD between their embedded rows, and a 2-d MDS of those
-    /// distances. Up to 1000 rows a sample (a seeded subsample) enter the MMD.</summary>
+    /// distances. Up to 1000 rows a sample (a seeded subsample) enter the MMD; every sample needs at least 2 rows.</summary>
     public SampleAnalysis AnalyzeSamples(IDataView data, string sampleColumnName, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -51,6 +55,8 @@ public sealed class SaucieTransformer : AutoencoderTransformer
         var clusters = SaucieOptions.ClusterColumnName is { } c ? ReadKeys(scored, c) : new uint[rows];
         int k = ClusterCount;
         var members = names.Select((_, s) => Enumerable.Range(0, rows).Where(i => codes[i] == s).ToArray()).ToArray();
+        if (Array.FindIndex(members, m => m.Length < 2) is var single and >= 0)
+            throw new ArgumentException($"Sample '{names[single]}' of column '{sampleColumnName}' has 1 row; expected at least 2 rows a sample (the unbiased MMD compares rows within a sample).", nameof(sampleColumnName));
         var proportions = members.Select(m => Enumerable.Range(0, k + 1).Select(id => m.Count(i => clusters[i] == id) / (double)m.Length).ToArray()).ToArray();
 
         var rand = new Random(seed);
@@ -75,12 +81,22 @@ public sealed class SaucieTransformer : AutoencoderTransformer
                     using var pair = NewDisposeScope();
                     var points = Points(chosen[a].Concat(chosen[b])) / magnitude;
                     var kernel = SauciePenalties.Kernel(SauciePenalties.SquaredDistances(points) / largest);
-                    var first = cat(new[] { ones(chosen[a].Length), zeros(chosen[b].Length) }, 0);
                     // MMD² is a squared distance: MDS squares what it is given, so it gets the distance.
-                    distances[a, b] = distances[b, a] = Math.Sqrt(Math.Max(0, SauciePenalties.Mmd(kernel, first, 1 - first).item<float>()));
+                    distances[a, b] = distances[b, a] = Math.Sqrt(Math.Max(0, UnbiasedMmd(kernel, chosen[a].Length)));
                 }
         }
         return new SampleAnalysis(names, proportions, distances, ClassicalScaling(distances, 2));
+    }
+
+    /// <summary>Unbiased MMD² (Gretton et al. 2012) between the first <paramref name="m"/> rows of a kernel matrix and
+    /// the rest: within-sample means over pairs of distinct rows, Σ_{i≠j} K_ij / (m(m - 1)). SauciePenalties.Mmd, which
+    /// training uses, keeps the diagonal: that biases it upwards by about (1 - mean K)/m a sample.</summary>
+    private static double UnbiasedMmd(Tensor kernel, int m)
+    {
+        long n = kernel.shape[0] - m;
+        static double Within(Tensor block, long size) => (block.sum() - block.diagonal().sum()).item<float>() / (size * (size - 1.0));
+        return Within(kernel.narrow(0, 0, m).narrow(1, 0, m), m) + Within(kernel.narrow(0, m, n).narrow(1, m, n), n)
+            - 2 * kernel.narrow(0, 0, m).narrow(1, m, n).mean().item<float>();
     }
 
     /// <summary>The cluster key of each row (0: unclustered); the column is a scalar key.</summary>
