@@ -105,6 +105,8 @@ public static class Profile
         public Tensor RowMean(Tensor x) => Time("row mean", () => Torch.RowMean(x));
         public Tensor RowMax(Tensor x) => Time("row max", () => Torch.RowMax(x));
         public Tensor Step(Tensor x, float threshold) => Time("step", () => Torch.Step(x, threshold));
+        public Tensor Softmax(Tensor x) => Time("softmax", () => Torch.Softmax(x));
+        public Tensor ArgMax(Tensor x) => Time("argmax", () => Torch.ArgMax(x));
         public Tensor PackBits(Tensor bits, int width) => Time("pack bits", () => Torch.PackBits(bits, width));
     }
 }

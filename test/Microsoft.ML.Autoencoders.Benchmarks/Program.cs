@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["profile"] = Profile.Run,
     ["scale"] = Scale.Run,
     ["saucie-scales"] = SaucieInputScales.Run,
+    ["finetune"] = FineTuning.Run,
 };
 // One Fit of the scale benchmark, in a child process: scale-one <threads> <rows> <cache>.
 if (args.Length == 4 && args[0] == "scale-one")
