@@ -43,5 +43,36 @@ public sealed class StackedAutoencoderTests : EstimatorSuite
     {
         var ml = new MLContext(1);
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.StackedAutoencoder(new StackedAutoencoderOptions { PretrainEpochs = -1 })).Message, "PretrainEpochs");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.StackedAutoencoder(new StackedAutoencoderOptions { PretrainCorruption = 1 })).Message, "PretrainCorruption");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.StackedAutoencoder(new StackedAutoencoderOptions { PretrainContractionWeight = -1 })).Message, "PretrainContractionWeight");
+    }
+
+    [TestMethod]
+    public void Denoising_and_contractive_pretraining_act_on_each_layer()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, TestData.Digits.X.Take(600).ToArray());
+        IReadOnlyList<EpochMetrics> History(double corruption, double contraction)
+        {
+            using var model = ml.Transforms.StackedAutoencoder(new StackedAutoencoderOptions
+            {
+                CodeSize = 8, HiddenLayers = new[] { 32 }, PretrainEpochs = 30, Epochs = 1, BatchSize = 32, LearningRate = 1e-2, Seed = 1, Threads = 1, ValidationFraction = 0.2,
+                EarlyStoppingPatience = 0, Activation = Activation.Sigmoid, PretrainCorruption = corruption, PretrainContractionWeight = contraction,
+            }).Fit(data);
+            return model.TrainingHistory;
+        }
+        EpochMetrics Last(IReadOnlyList<EpochMetrics> history, int layer) => history.Last(h => h.Phase == $"pretrain layer {layer}");
+        var plain = History(0, 0);
+        var denoising = History(0.5, 0);
+        var contractive = History(0, 0.1);
+        var strong = History(0, 10);
+        foreach (int layer in new[] { 1, 2 })
+        {
+            Console.WriteLine($"layer {layer}: reconstruction (train / clean validation) plain {Last(plain, layer).TrainLoss:F4} / {Last(plain, layer).ValidationLoss:F4}, denoising {Last(denoising, layer).TrainLoss:F4} / {Last(denoising, layer).ValidationLoss:F4}; contraction at weight 0.1 {Last(contractive, layer).Terms["contraction"]:F4}, at 10 {Last(strong, layer).Terms["contraction"]:F4}");
+            // Half the inputs masked while pretraining: the training rows are reconstructed from less than the clean validation rows.
+            Assert.IsTrue(Last(denoising, layer).TrainLoss > Last(denoising, layer).ValidationLoss, $"layer {layer} trains on corrupted input");
+            Assert.IsFalse(Last(plain, layer).Terms.ContainsKey("contraction"));
+            Assert.IsTrue(Last(strong, layer).Terms["contraction"] < 0.7 * Last(contractive, layer).Terms["contraction"], $"layer {layer}: a larger weight contracts more");
+        }
     }
 }

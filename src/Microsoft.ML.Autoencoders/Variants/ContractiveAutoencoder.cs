@@ -47,11 +47,24 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
         return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(ContractionTerm, options.ContractionWeight, jacobian);
     }
 
-    /// <summary>z = s(Wx + b): ||J||_F^2 = sum_j (z_j (1 - z_j))^2 · sum_i W_ji^2, batch mean.</summary>
-    internal static Tensor ClosedFormPenalty(DenseAutoencoderNetwork network, Tensor z)
+    /// <summary>The one sigmoid layer's penalty in closed form (<see cref="LayerPenalty"/>).</summary>
+    internal static Tensor ClosedFormPenalty(DenseAutoencoderNetwork network, Tensor z) => LayerPenalty(network.Encoder.Layers.Single(), z, Activation.Sigmoid);
+
+    /// <summary>||J||_F^2 of one dense layer z = a(Wx + b), batch mean: J = diag(a') W, so ||J||_F^2 = sum_j a'_j^2 ·
+    /// sum_i W_ji^2, with the derivative a' read off the output z (sigmoid z(1 - z), tanh 1 - z^2, ReLU [z &gt; 0]).</summary>
+    internal static Tensor LayerPenalty(TorchSharp.Modules.Linear layer, Tensor z, Activation activation)
     {
-        var rowNorms = network.Encoder.Layers.Single().weight!.square().sum(1);
-        return (z * (1 - z)).square().matmul(rowNorms).mean();
+        var rowNorms = layer.weight!.square().sum(1);
+        var slope = activation switch
+        {
+            // Numbers reach tensors through TorchOps only (it holds their Scalars for the call).
+            Activation.Sigmoid => z - z.square(),
+            Activation.Tanh => Ops.TorchOps.Plus(z.square().neg(), 1),
+            Activation.Relu => Ops.TorchOps.Greater(z, 0).to_type(z.dtype),
+            Activation.LeakyRelu => where(Ops.TorchOps.Greater(z, 0), ones_like(z), Ops.TorchOps.Times(ones_like(z), Ops.TorchOps.LeakySlope)),
+            _ => ones_like(z),
+        };
+        return slope.square().matmul(rowNorms).mean();
     }
 
     /// <summary>sum_j ||dz_j/dx||^2 by one backward pass per code unit, batch mean (rows are independent, so the

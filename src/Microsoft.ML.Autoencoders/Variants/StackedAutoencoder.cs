@@ -17,10 +17,20 @@ public sealed class StackedAutoencoderOptions : AutoencoderOptions
     /// <summary>Epochs of each layer's pretraining; 0 skips pretraining.</summary>
     public int PretrainEpochs { get; set; } = 10;
 
+    /// <summary>Stacked denoising pretraining (Vincent et al. 2010): the share of each layer's input values set to 0
+    /// while it pretrains, in [0, 1); 0: none. Fine-tuning sees clean rows.</summary>
+    public double PretrainCorruption { get; set; }
+
+    /// <summary>Stacked contractive pretraining (Rifai et al. 2011): the weight of each layer's contractive penalty
+    /// ||J||_F^2 while it pretrains, on the same scale as <see cref="ContractiveAutoencoderOptions.ContractionWeight"/>; 0: none.</summary>
+    public double PretrainContractionWeight { get; set; }
+
     internal override void Validate()
     {
         base.Validate();
         Check.Option(PretrainEpochs >= 0, nameof(PretrainEpochs), PretrainEpochs, "0 (no pretraining) or more");
+        Check.Option(PretrainCorruption >= 0 && PretrainCorruption < 1, nameof(PretrainCorruption), PretrainCorruption, "a share in [0, 1)");
+        Check.Option(PretrainContractionWeight >= 0 && double.IsFinite(PretrainContractionWeight), nameof(PretrainContractionWeight), PretrainContractionWeight, "a finite number of 0 or more");
     }
 
 }
@@ -42,10 +52,19 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
             // Each layer is trained with the activations it will have in the stack; above the first, it reconstructs
             // the previous layer's codes, so with squared error.
             var loss = l == 0 ? options.Loss : ReconstructionLoss.MeanSquaredError;
-            using var layer = new DenseAutoencoderNetwork(new[] { sizes[l], sizes[l + 1] }, options.Activation,
-                l == layers - 1 ? options.CodeActivation : options.Activation, l == 0 ? options.OutputActivation : options.Activation);
+            var codeActivation = l == layers - 1 ? options.CodeActivation : options.Activation;
+            using var layer = new DenseAutoencoderNetwork(new[] { sizes[l], sizes[l + 1] }, options.Activation, codeActivation, l == 0 ? options.OutputActivation : options.Activation);
             layer.to(train.Device);
-            var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, batch => TrainingLoss.Reconstruction(Losses.Mean(loss, layer.forward(batch.Input), batch.Target)), options.PretrainEpochs);
+            TrainingLoss LayerLoss(Minibatch batch)
+            {
+                var z = layer.Encode(batch.Input);
+                var reconstruction = TrainingLoss.Reconstruction(Losses.Mean(loss, layer.Decode(z), batch.Target));
+                return options.PretrainContractionWeight > 0
+                    ? reconstruction.Add(ContractiveVariant.ContractionTerm, options.PretrainContractionWeight, ContractiveVariant.LayerPenalty(layer.Encoder.Layers[0], z, codeActivation))
+                    : reconstruction;
+            }
+            Func<Tensor, Tensor>? corrupt = options.PretrainCorruption > 0 ? clean => clean * Ops.TorchOps.GreaterOrEqual(rand_like(clean), options.PretrainCorruption) : null;
+            var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, LayerLoss, options.PretrainEpochs, corrupt);
             session.Run(phase, input, validation is null ? null : inputValidation);
             using (no_grad())
             {
