@@ -13,7 +13,9 @@ public sealed class ContractiveAutoencoderOptions : AutoencoderOptions
     /// <summary>The classic contractive autoencoder: a sigmoid code with tied weights.</summary>
     public ContractiveAutoencoderOptions() => CodeActivation = Activation.Sigmoid;
 
-    /// <summary>lambda, the weight of the Jacobian penalty; 0 or more.</summary>
+    /// <summary>lambda, the weight of the Jacobian penalty; 0 or more. The reconstruction loss here is a per-feature
+    /// mean, so lambda here is lambda · D in Rifai et al.'s units (summed loss): 0.1 is about 78 at D = 784, and a
+    /// paper's weight is divided by D (docs/methods.md#contractive-autoencoder). The default measurably contracts (test).</summary>
     public double ContractionWeight { get; set; } = 0.1;
 
     /// <summary>Decoder weights are the transposed encoder weights.</summary>

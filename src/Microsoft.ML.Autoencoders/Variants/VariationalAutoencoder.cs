@@ -23,7 +23,8 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
         HiddenLayers = new[] { 128 };
     }
 
-    /// <summary>Weight of the KL term (1: the ELBO; above 1: a beta-VAE).</summary>
+    /// <summary>Weight of the KL term (1: the ELBO; above 1: a beta-VAE). The likelihood term is summed over features,
+    /// as in the papers, so a beta from the literature carries over unchanged.</summary>
     public double Beta { get; set; } = 1;
 
     /// <summary>Epochs over which the KL weight rises linearly from near 0 to <see cref="Beta"/>; 0: no warm-up.</summary>
