@@ -167,10 +167,12 @@ internal static class TrainingEngine
     /// classifier), rebuilt from its saved graph: the network of its options is written as a graph again, which emits
     /// every weight in the same order under the same name, so each parameter takes the saved graph's values of its
     /// name. The rebuilt network must then agree with the saved graph on a few rows; a variant whose graph holds
-    /// more than its parameters (SAUCIE's input scale) does not, and is refused. Call under the torch lock.</summary>
+    /// more than its parameters and what <see cref="TrainingVariant.Restore"/> brings back does not, and is refused.
+    /// Call under the torch lock.</summary>
     public static AutoencoderNetwork Restore(ModelState state, string option)
     {
         var variant = state.Options.CreateVariant();
+        variant.Restore(state.Arrays);
         var network = variant.CreateNetwork(state.InputSize);
         try
         {
@@ -191,7 +193,7 @@ internal static class TrainingEngine
             using var generator = new Generator(0);
             using var sample = randn(new long[] { 4, state.InputSize }, generator: generator);
             if (FirstDisagreement(variant, network, state, sample) is { } found)
-                throw new ArgumentException($"{option}: the network of this {state.Options.GetType().Name.Replace("Options", "")} model cannot be rebuilt from its saved graph for further training (output '{found.Column}' differs by {found.Worst:G3}); use a dense, sparse, denoising, contractive, stacked, convolutional, binary-code or variational autoencoder.", option);
+                throw new ArgumentException($"{option}: the network of this {state.Options.GetType().Name.Replace("Options", "")} model cannot be rebuilt from its saved graph for further training (output '{found.Column}' differs by {found.Worst:G3}).", option);
             return network;
         }
         catch

@@ -19,6 +19,10 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     /// <summary>Called once with the training rows before the network is built, e.g. to take their range or scale.</summary>
     public virtual void Prepare(TrainingData train) { }
 
+    /// <summary>Called instead of <see cref="Prepare"/> when the network of a fitted model is rebuilt, with its learned
+    /// arrays: what Prepare took from the rows, the variant keeps there.</summary>
+    public virtual void Restore(IReadOnlyDictionary<string, float[]> learned) { }
+
     /// <summary>The network's training input made from clean rows; the rows themselves unless the variant denoises.</summary>
     public virtual Tensor Corrupt(Tensor clean) => clean;
 

@@ -22,7 +22,7 @@ public sealed class AutoencoderClassifierOptions : AutoencoderOptions
 
     /// <summary>A fitted autoencoder whose encoder starts the classifier (its layers and code size are used, and trained
     /// further); null: the encoder of <see cref="AutoencoderOptions.HiddenLayers"/> and
-    /// <see cref="AutoencoderOptions.CodeSize"/>, from scratch. SAUCIE and AAnet models cannot serve.</summary>
+    /// <see cref="AutoencoderOptions.CodeSize"/>, from scratch.</summary>
     [JsonIgnore]
     public AutoencoderTransformer? PretrainedEncoder { get; set; }
 

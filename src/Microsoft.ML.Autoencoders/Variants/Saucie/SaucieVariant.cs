@@ -20,6 +20,10 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     /// <summary>Takes the training rows' root mean square deviation, the unit the stages and their penalties work in.</summary>
     public override void Prepare(TrainingData train) => _inputScale = train.RootMeanSquareDeviation();
 
+    public override void Restore(IReadOnlyDictionary<string, float[]> learned) => _inputScale = learned[InputScale][0];
+
+    private const string InputScale = "inputScale";
+
     public override SaucieNetwork Network(int inputSize) => new(inputSize, options, TwoStages, _inputScale);
 
     // ---- Batches: the groups the engine reads ----------------------------------------------------------------------
@@ -91,7 +95,11 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     }
 
     protected override Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows)
-        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeDistance) : new();
+    {
+        var learned = options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeDistance) : new();
+        learned[InputScale] = new[] { (float)_inputScale };
+        return learned;
+    }
 
     // ---- Outputs -------------------------------------------------------------------------------------------------
 
