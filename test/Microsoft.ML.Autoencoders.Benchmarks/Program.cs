@@ -23,6 +23,12 @@ if (args.Length == 4 && args[0] == "scale-one")
     Scale.One(int.Parse(args[1]), long.Parse(args[2]), Enum.Parse<Microsoft.ML.Autoencoders.DataCache>(args[3]));
     return 0;
 }
+// For the data-cache tests: disk-fit <rows> <cache directory>.
+if (args.Length == 3 && args[0] == "disk-fit")
+{
+    Scale.DiskFit(int.Parse(args[1]), args[2]);
+    return 0;
+}
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"Choose a benchmark: {string.Join(", ", benchmarks.Keys)}");

@@ -115,4 +115,39 @@ public static class Scale
             }
         }
     }
+    public sealed class DiskFitRow
+    {
+        public float[] Features = Array.Empty<float>();
+    }
+
+    /// <summary>For the data-cache tests: one epoch of a small autoencoder over <paramref name="count"/> rows of 256 values
+    /// computed as they are read (nothing held), cached on disk in <paramref name="directory"/>. Prints "ok" and the
+    /// process's peak working set in MB, or "refused:" and the message of the error Fit gave.</summary>
+    public static void DiskFit(int count, string directory)
+    {
+        const int width = 256;
+        IEnumerable<DiskFitRow> Generate()
+        {
+            var rand = new Random(1);
+            for (int i = 0; i < count; i++)
+                yield return new DiskFitRow { Features = Enumerable.Range(0, width).Select(_ => (float)((i % 10) * 0.1 + 0.01 * rand.NextDouble())).ToArray() };
+        }
+        var ml = new MLContext(1);
+        var schema = SchemaDefinition.Create(typeof(DiskFitRow));
+        schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        try
+        {
+            using var fitted = ml.Transforms.Autoencoder(new AutoencoderOptions
+            {
+                CodeSize = 8, HiddenLayers = Array.Empty<int>(), Epochs = 1, BatchSize = 512, Seed = 1, Threads = 1, ValidationFraction = 0,
+                EarlyStoppingPatience = 0, DataCache = DataCache.Disk, CacheDirectory = directory,
+            }).Fit(ml.Data.LoadFromEnumerable(Generate(), schema));
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine($"refused: {e.Message}");
+            return;
+        }
+        Console.WriteLine($"ok {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0}");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 namespace Microsoft.ML.Autoencoders.Tests;
 
 /// <summary>Where Fit keeps the rows it reads: in memory or in a file of its own, with bit-identical models.</summary>
@@ -90,5 +91,58 @@ public sealed class DataCacheTests
         MLNet.DataReader.ReadRows(TestData.ToDataView(ml, TestData.Digits.X[..250]), "Features", store, progress: heard.Add, every: 100);
         CollectionAssert.AreEqual(new long[] { 100, 200 }, heard);
         Assert.AreEqual(250, store.Count);
+    }
+    private static string Probe(params string[] args)
+    {
+        var benchmarks = typeof(DataCacheTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Benchmarks").Value!;
+        // A shell starts the probe, so a test can limit what the child may write (ulimit) and have the write fail, not
+        // kill it (an ignored SIGXFSZ stays ignored across exec).
+        var (exit, stdout, stderr) = EstimatorSuite.Run("bash", "-c", args[0] + " exec dotnet \"$0\" \"$@\"", benchmarks, "disk-fit", args[1], args[2]);
+        Assert.AreEqual(0, exit, $"probe exit code {exit}\n{stdout}\n{stderr}");
+        return stdout.Trim();
+    }
+
+    [TestCategory("Slow")]
+    [TestMethod]
+    public void With_the_disk_cache_memory_does_not_grow_with_the_rows()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The probe is started through bash.");
+        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
+        try
+        {
+            // 50,000 and 400,000 rows of 256 values: 51 MB and 410 MB; each Fit in a fresh process, which reads rows
+            // generated as they are read. The real figures at scale are in the benchmark (scale).
+            double Peak(int rows) => double.Parse(Probe("", rows.ToString(), folder).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            double small = Peak(50_000), large = Peak(400_000);
+            double addedValues = (400_000 - 50_000) * 256 * 4 / 1e6;
+            Console.WriteLine($"peak working set: {small:F0} MB at 50,000 rows, {large:F0} MB at 400,000 rows ({addedValues:F0} MB more values)");
+            Assert.IsTrue(large - small < 0.25 * addedValues, "memory grows by far less than the values");
+            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void A_write_error_while_caching_names_the_directory_and_leaves_no_file()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The write limit is set through bash's ulimit.");
+        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
+        try
+        {
+            // Files of at most 1 MB (ulimit -f counts 1 KB blocks), as on a full disk or FAT32's 4 GB limit: 20,000 rows
+            // of 256 values are 20 MB. The runtime's W^X double mapping needs a file past that limit, so it is off in the child.
+            var output = Probe("trap '' XFSZ; ulimit -f 1024; export DOTNET_EnableWriteXorExecute=0;", "20000", folder);
+            Console.WriteLine(output);
+            StringAssert.StartsWith(output, "refused:");
+            StringAssert.Contains(output, $"'{folder}' (CacheDirectory)");
+            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "no partial file");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 
 namespace Microsoft.ML.Autoencoders.MLNet;
 
@@ -52,45 +53,65 @@ internal sealed class MemoryRows(int size) : RowStore(size)
 internal sealed class DiskRows : RowStore
 {
     private readonly string _directory;
-    private FileStream? _stream;
+    private readonly SafeFileHandle _file;
+    // Rows are gathered here and written a megabyte at a time; a handle (not a buffered stream) so that disposing
+    // never writes, and a failed write cannot fail again in Dispose and hide the first error.
+    private readonly byte[] _pending = new byte[1 << 20];
+    private int _pendingBytes;
+    private long _written;
 
     public DiskRows(int size, string? directory) : base(size)
     {
         _directory = directory ?? Path.GetTempPath();
         var path = Path.Combine(_directory, $"autoencoder-rows-{Guid.NewGuid():N}.f32");
-        _stream = Failing(() => new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20,
+        _file = Failing(() => File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
             OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.RandomAccess));
         if (!OperatingSystem.IsWindows()) File.Delete(path);
     }
 
     public override void Append(ReadOnlySpan<float> row)
     {
-        try
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(row);
+        if (_pendingBytes + bytes.Length > _pending.Length) Flush();
+        if (bytes.Length > _pending.Length) Write(bytes);
+        else
         {
-            _stream!.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Error(e);
+            bytes.CopyTo(_pending.AsSpan(_pendingBytes));
+            _pendingBytes += bytes.Length;
         }
         Count++;
     }
 
-    public override void Complete() => Failing(() => { _stream!.Flush(); return 0; });
+    public override void Complete() => Flush();
+
+    private void Flush()
+    {
+        Write(_pending.AsSpan(0, _pendingBytes));
+        _pendingBytes = 0;
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            RandomAccess.Write(_file, bytes, _written);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            throw Error(e);
+        }
+        _written += bytes.Length;
+    }
 
     public override void Read(int row, Span<float> destination)
     {
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination[..Size]);
         // Thread-safe: a positional read moves no shared file position.
-        if (RandomAccess.Read(_stream!.SafeFileHandle, bytes, (long)row * Size * sizeof(float)) != bytes.Length)
+        if (RandomAccess.Read(_file, bytes, (long)row * Size * sizeof(float)) != bytes.Length)
             throw new InvalidOperationException($"The row cache in '{_directory}' ended before row {row}; it was changed while training.");
     }
 
-    public override void Dispose()
-    {
-        _stream?.Dispose();
-        _stream = null;
-    }
+    public override void Dispose() => _file.Dispose();
 
     private T Failing<T>(Func<T> io)
     {
@@ -98,11 +119,16 @@ internal sealed class DiskRows : RowStore
         {
             return io();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsWriteFailure(e))
         {
             throw Error(e);
         }
     }
+
+    /// <summary>What a write to the cache can fail with: a full disk or denied access (IOException,
+    /// UnauthorizedAccessException), and a file past the file system's or the process's size limit (EFBIG, which .NET
+    /// reports as ArgumentOutOfRangeException: FAT32's 4 GB, or ulimit -f, which the test uses).</summary>
+    private static bool IsWriteFailure(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException;
 
     private InvalidOperationException Error(Exception e) => new(
         $"DataCache = Disk could not write the training rows in '{_directory}' (CacheDirectory): {e.Message} Give a writable folder with room for the rows, or DataCache = Memory.", e);
