@@ -53,6 +53,31 @@ public abstract class EstimatorSuite
     }
 
     [TestMethod]
+    public void Memory_and_disk_caches_give_identical_outputs_and_leave_no_file()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, Rows);
+        var folder = Directory.CreateTempSubdirectory("ae-suite-").FullName;
+        try
+        {
+            var memory = SmallOptions(3);
+            memory.DataCache = DataCache.Memory;
+            var disk = SmallOptions(3);
+            disk.DataCache = DataCache.Disk;
+            disk.CacheDirectory = folder;
+            using var inMemory = Fit(ml, memory);
+            using var onDisk = Fit(ml, disk);
+            foreach (var name in OutputNames(memory))
+                AssertClose(TestData.Column(inMemory.Transform(data), name), TestData.Column(onDisk.Transform(data), name), 0, name);
+            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "no cache file left");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void Saved_model_loads_in_a_fresh_context_with_identical_outputs_and_typed_reload_keeps_state()
     {
         var ml = new MLContext(1);

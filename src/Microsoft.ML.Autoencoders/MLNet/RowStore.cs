@@ -16,6 +16,9 @@ internal abstract class RowStore(int size) : IDisposable
 
     public abstract void Read(int row, Span<float> destination);
 
+    /// <summary>An empty store of the same kind (memory, or a file in the same folder) for rows of <paramref name="size"/> values.</summary>
+    public abstract RowStore Like(int size);
+
     public virtual void Dispose() { }
 
     /// <summary>Every row, row-major, in one array.</summary>
@@ -42,6 +45,8 @@ internal sealed class MemoryRows(int size) : RowStore(size)
     }
 
     public override void Read(int row, Span<float> destination) => _blocks[row / _blockRows].AsSpan(row % _blockRows * Size, Size).CopyTo(destination);
+
+    public override RowStore Like(int size) => new MemoryRows(size);
 }
 
 /// <summary>Rows in a file of their own (Single, row-major): memory does not grow with the row count, and data larger
@@ -110,6 +115,8 @@ internal sealed class DiskRows : RowStore
         if (RandomAccess.Read(_file, bytes, (long)row * Size * sizeof(float)) != bytes.Length)
             throw new InvalidOperationException($"The row cache in '{_directory}' ended before row {row}; it was changed while training.");
     }
+
+    public override RowStore Like(int size) => new DiskRows(size, _directory);
 
     public override void Dispose() => _file.Dispose();
 

@@ -7,9 +7,10 @@ namespace Microsoft.ML.Autoencoders.Training;
 /// <summary>Rows a Fit trains or validates on: a set of rows of one row store (read once, in memory or on disk; the
 /// training and validation sets share it), with their groups when the variant reads them. Minibatches and chunks go
 /// to the device one at a time, so the device holds the model and a batch, not the data.</summary>
-internal sealed class TrainingData
+internal sealed class TrainingData : IDisposable
 {
     private readonly RowStore _values;
+    private readonly bool _ownsValues;
     private readonly int[] _rows;
     private readonly RowGroups? _groups;
 
@@ -19,8 +20,8 @@ internal sealed class TrainingData
     public TrainingData(RowStore values, RowGroups? groups, Device? device = null)
         : this(values, Enumerable.Range(0, values.Count).ToArray(), groups, device ?? CPU) { }
 
-    private TrainingData(RowStore values, int[] rows, RowGroups? groups, Device device)
-        => (_values, _rows, _groups, Device) = (values, rows, groups, device);
+    private TrainingData(RowStore values, int[] rows, RowGroups? groups, Device device, bool ownsValues = false)
+        => (_values, _rows, _groups, Device, _ownsValues) = (values, rows, groups, device, ownsValues);
 
     public int Count => _rows.Length;
     public int Size => _values.Size;
@@ -63,21 +64,36 @@ internal sealed class TrainingData
     }
 
     /// <summary>A new set holding <paramref name="map"/> of each row (e.g. a layer's codes), computed chunk by chunk
-    /// without gradients, in memory.</summary>
+    /// without gradients, kept where these rows are (memory or a file of its own in the same folder); disposing the new
+    /// set releases it.</summary>
     public TrainingData Map(Func<Tensor, Tensor> map, int chunk)
     {
         RowStore? store = null;
-        using var noGrad = no_grad();
-        foreach (var (start, count) in Chunks(chunk))
+        try
         {
-            using var scope = NewDisposeScope();
-            var mapped = Ops.TorchOps.ToArray(map(Chunk(start, count)));
-            store ??= new MemoryRows(mapped.Length / count);
-            for (int i = 0; i < count; i++) store.Append(mapped.AsSpan(i * store.Size, store.Size));
+            using var noGrad = no_grad();
+            foreach (var (start, count) in Chunks(chunk))
+            {
+                using var scope = NewDisposeScope();
+                var mapped = Ops.TorchOps.ToArray(map(Chunk(start, count)));
+                store ??= _values.Like(mapped.Length / count);
+                for (int i = 0; i < count; i++) store.Append(mapped.AsSpan(i * store.Size, store.Size));
+            }
+            store!.Complete();
         }
-        store!.Complete();
+        catch
+        {
+            store?.Dispose();
+            throw;
+        }
         var groups = _groups is null ? null : _groups with { Ids = GroupOfEachRow() };
-        return new TrainingData(store, groups, Device);
+        return new TrainingData(store, Enumerable.Range(0, store.Count).ToArray(), groups, Device, ownsValues: true);
+    }
+
+    /// <summary>Releases the rows' store when this set made it (<see cref="Map"/>); a set over rows read by Fit leaves them to Fit.</summary>
+    public void Dispose()
+    {
+        if (_ownsValues) _values.Dispose();
     }
 
     /// <summary>The smallest and largest value of this set's rows.</summary>

@@ -47,33 +47,51 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
         var sizes = DenseAutoencoderNetwork.Sizes(train.Size, options.HiddenLayers, options.CodeSize);
         int layers = sizes.Count - 1;
         TrainingData input = train, inputValidation = validation!;
-        for (int l = 0; l < layers; l++)
+        void ReleaseCodes()
         {
-            // Each layer is trained with the activations it will have in the stack; above the first, it reconstructs
-            // the previous layer's codes, so with squared error.
-            var loss = l == 0 ? options.Loss : ReconstructionLoss.MeanSquaredError;
-            var codeActivation = l == layers - 1 ? options.CodeActivation : options.Activation;
-            using var layer = new DenseAutoencoderNetwork(new[] { sizes[l], sizes[l + 1] }, options.Activation, codeActivation, l == 0 ? options.OutputActivation : options.Activation);
-            layer.to(train.Device);
-            TrainingLoss LayerLoss(Minibatch batch)
+            if (ReferenceEquals(input, train)) return;
+            input.Dispose();
+            inputValidation?.Dispose();
+        }
+        try
+        {
+            for (int l = 0; l < layers; l++)
             {
-                var z = layer.Encode(batch.Input);
-                var reconstruction = TrainingLoss.Reconstruction(Losses.Mean(loss, layer.Decode(z), batch.Target));
-                return options.PretrainContractionWeight > 0
-                    ? reconstruction.Add(ContractiveVariant.ContractionTerm, options.PretrainContractionWeight, ContractiveVariant.LayerPenalty(layer.Encoder.Layers[0], z, codeActivation))
-                    : reconstruction;
+                // Each layer is trained with the activations it will have in the stack; above the first, it reconstructs
+                // the previous layer's codes, so with squared error.
+                var loss = l == 0 ? options.Loss : ReconstructionLoss.MeanSquaredError;
+                var codeActivation = l == layers - 1 ? options.CodeActivation : options.Activation;
+                using var layer = new DenseAutoencoderNetwork(new[] { sizes[l], sizes[l + 1] }, options.Activation, codeActivation, l == 0 ? options.OutputActivation : options.Activation);
+                layer.to(train.Device);
+                TrainingLoss LayerLoss(Minibatch batch)
+                {
+                    var z = layer.Encode(batch.Input);
+                    var reconstruction = TrainingLoss.Reconstruction(Losses.Mean(loss, layer.Decode(z), batch.Target));
+                    return options.PretrainContractionWeight > 0
+                        ? reconstruction.Add(ContractiveVariant.ContractionTerm, options.PretrainContractionWeight, ContractiveVariant.LayerPenalty(layer.Encoder.Layers[0], z, codeActivation))
+                        : reconstruction;
+                }
+                Func<Tensor, Tensor>? corrupt = options.PretrainCorruption > 0 ? clean => clean * Ops.TorchOps.GreaterOrEqual(rand_like(clean), options.PretrainCorruption) : null;
+                var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, LayerLoss, options.PretrainEpochs, corrupt);
+                session.Run(phase, input, validation is null ? null : inputValidation);
+                using (no_grad())
+                {
+                    Copy(layer.Encoder.Layers[0], stack.Encoder.Layers[l]);
+                    Copy(layer.Decoder!.Layers[0], stack.Decoder!.Layers[layers - 1 - l]);
+                }
+                if (l == layers - 1) break;
+                layer.eval();
+                // The next layer learns this one's codes, kept where the rows are (memory or disk); the previous layer's
+                // codes go once these are made (layer 1's input is Fit's own rows).
+                var codes = input.Map(layer.Encode, session.BatchSize);
+                var validationCodes = validation is null ? null : inputValidation.Map(layer.Encode, session.BatchSize);
+                ReleaseCodes();
+                (input, inputValidation) = (codes, validationCodes!);
             }
-            Func<Tensor, Tensor>? corrupt = options.PretrainCorruption > 0 ? clean => clean * Ops.TorchOps.GreaterOrEqual(rand_like(clean), options.PretrainCorruption) : null;
-            var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, LayerLoss, options.PretrainEpochs, corrupt);
-            session.Run(phase, input, validation is null ? null : inputValidation);
-            using (no_grad())
-            {
-                Copy(layer.Encoder.Layers[0], stack.Encoder.Layers[l]);
-                Copy(layer.Decoder!.Layers[0], stack.Decoder!.Layers[layers - 1 - l]);
-            }
-            layer.eval();
-            input = input.Map(layer.Encode, session.BatchSize);
-            if (validation is not null) inputValidation = inputValidation.Map(layer.Encode, session.BatchSize);
+        }
+        finally
+        {
+            ReleaseCodes();
         }
         // The stack before fine-tuning, as an epoch 0 of its own phase.
         var whole = new TrainingPhase(StackedPhase, stack, batch => Objective(stack, batch), 0);
