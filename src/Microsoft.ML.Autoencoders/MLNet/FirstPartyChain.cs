@@ -45,7 +45,7 @@ internal static class FirstPartyChain
         => PostProcessing(catalog, state, new ScoredDataView(EmptyInput(state.Options.InputColumnName, state.InputSize), state, () => throw new InvalidOperationException("Fitting reads no rows.")));
 
     /// <summary>The column ML.NET's predictors write; the scalar route passes through it.</summary>
-    public const string ScoreColumn = "Score";
+    public const string ScoreColumn = OnnxNames.ScoreColumn;
 
     /// <summary>The column an anomaly detector's threshold writes.</summary>
     public const string PredictedLabelColumn = "PredictedLabel";

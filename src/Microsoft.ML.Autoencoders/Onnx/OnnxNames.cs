@@ -6,7 +6,10 @@ namespace Microsoft.ML.Autoencoders.Onnx;
 /// the Score column would otherwise overwrite (MLNet/FirstPartyChain.cs).</summary>
 internal static class OnnxNames
 {
+    /// <summary>The column ML.NET's predictors write, through which the saved chain makes one-value columns scalars.</summary>
+    public const string ScoreColumn = "Score";
+
     public static string Of(OutputColumn column, string inputColumn)
-        => column.Type == OutputType.Key || column.Name == inputColumn || column.Name == MLNet.FirstPartyChain.ScoreColumn && !column.IsMLNetScalar
+        => column.Type == OutputType.Key || column.Name == inputColumn || column.Name == ScoreColumn && !column.IsMLNetScalar
             ? "_ae/out/" + column.Name : column.Name;
 }

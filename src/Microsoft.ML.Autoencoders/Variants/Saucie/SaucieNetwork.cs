@@ -47,7 +47,7 @@ internal sealed class SaucieStage : nn.Module<Tensor, Tensor>
 /// <summary>SAUCIE as one network: with both batch correction and clustering, a correcting stage whose
 /// reconstruction (the batch-corrected data) feeds the main stage; otherwise the main stage alone. The stages see the
 /// input divided by the training rows' root mean square deviation and the corrected values are multiplied back, so
-/// the penalties weigh the same on any input scale (docs/methods.md#saucie-on-any-input-scale).</summary>
+/// the penalties weigh the same on any input scale (docs/methods.md#saucie).</summary>
 internal sealed class SaucieNetwork : AutoencoderNetwork
 {
     private readonly SaucieStage? _corrector;

@@ -36,12 +36,12 @@ public sealed class SaucieOptions : AutoencoderOptions
     public string? ReferenceBatch { get; set; }
 
     /// <summary>lambda_c, the weight of the information-dimension (entropy) penalty on the clustering layer, against
-    /// the reconstruction's mean squared error in units of the data's spread (docs/methods.md#saucie-on-any-input-scale),
+    /// the reconstruction's mean squared error in units of the data's spread (docs/methods.md#saucie),
     /// so the paper's 0.1 means the same on any input scale.</summary>
     public double ClusterWeight { get; set; } = 0.1;
 
     /// <summary>lambda_d, the weight of the within-cluster distance penalty, whose distances are divided by their
-    /// minibatch mean (docs/methods.md#saucie-on-any-input-scale); needs <see cref="ClusterWeight"/> above 0.</summary>
+    /// minibatch mean (docs/methods.md#saucie); needs <see cref="ClusterWeight"/> above 0.</summary>
     public double IntraClusterWeight { get; set; } = 0.2;
 
     /// <summary>lambda_b, the weight of the MMD batch-correction penalty.</summary>

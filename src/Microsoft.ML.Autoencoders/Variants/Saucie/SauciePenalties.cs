@@ -59,7 +59,7 @@ internal static class SauciePenalties
 
     /// <summary>Omega_d: mean over pairs of input distance times clustering-layer similarity (min-max rescaled). The
     /// distances are divided by their minibatch mean (a constant of the step), so the term lies in [0, about 2] whatever
-    /// the number of features and the input's units (docs/methods.md#saucie-on-any-input-scale).</summary>
+    /// the number of features and the input's units (docs/methods.md#saucie).</summary>
     public static Tensor WithinClusterDistance(Tensor clustering, Tensor x)
     {
         var scaled = clustering / Plus(clustering.max(), Epsilon);
