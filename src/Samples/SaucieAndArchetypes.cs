@@ -39,7 +39,7 @@ public static class SaucieAndArchetypes
         var options = new SaucieOptions
         {
             InputColumnName = "Pca", HiddenLayers = new[] { 256, 128, 64 }, Epochs = 300, BatchSize = 64, Seed = 1, Threads = 1,
-            ClusterWeight = 1, IntraClusterWeight = 2, MinClusterSize = 5, EarlyStoppingPatience = 0, ValidationFraction = 0,
+            EarlyStoppingPatience = 0, ValidationFraction = 0,   // the published weights (0.1, 0.2)
         };
         using var model = ml.Transforms.Saucie(options).Fit(reduced);
         var scored = model.Transform(reduced);

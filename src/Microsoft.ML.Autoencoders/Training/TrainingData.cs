@@ -43,16 +43,40 @@ internal sealed class TrainingData : IDisposable
     {
         var rows = new int[positions.Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = _rows[positions[i]];
-        var x = Rows(rows);
+        return Batch(positions, Rows(rows), corrupt);
+    }
+
+    /// <summary>The minibatch of the rows at <paramref name="positions"/> whose values <see cref="Read"/> put in
+    /// <paramref name="values"/>.</summary>
+    public Minibatch Batch(ReadOnlySpan<long> positions, ReadOnlySpan<float> values, Func<Tensor, Tensor>? corrupt)
+    {
+        var t = empty(positions.Length, Size, ScalarType.Float32, CPU);
+        values[..(positions.Length * Size)].CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes));
+        return Batch(positions, OnDevice(t), corrupt);
+    }
+
+    /// <summary>The values of the rows at <paramref name="positions"/>, row after row, into <paramref name="destination"/>:
+    /// no torch, so it can run on another thread while a step trains (the stores' reads are thread-safe).</summary>
+    public void Read(ReadOnlySpan<long> positions, Span<float> destination)
+    {
+        for (int i = 0; i < positions.Length; i++) _values.Read(_rows[positions[i]], destination.Slice(i * Size, Size));
+    }
+
+    private Minibatch Batch(ReadOnlySpan<long> positions, Tensor x, Func<Tensor, Tensor>? corrupt)
+    {
         GroupIds? groups = null;
         if (_groups is not null)
         {
             var ids = new long[positions.Length];
-            for (int i = 0; i < ids.Length; i++) ids[i] = _groups.Ids[rows[i]];
+            for (int i = 0; i < ids.Length; i++) ids[i] = _groups.Ids[_rows[positions[i]]];
             groups = new GroupIds(tensor(ids, device: Device), _groups.Names.Length, _groups.Reference);
         }
         return new Minibatch(x, corrupt is null ? x : corrupt(x), groups);
     }
+
+    /// <summary>A CPU tensor on the device: on a CUDA device through page-locked memory, copied without blocking (the
+    /// copy overlaps the work queued before it).</summary>
+    private Tensor OnDevice(Tensor cpu) => Device.type == DeviceType.CPU ? cpu : cpu.pin_memory().to(Device, non_blocking: true);
 
     /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of this set, in order, on the device.</summary>
     public Tensor Chunk(int start, int count) => Rows(_rows.AsSpan(start, count));
@@ -143,6 +167,6 @@ internal sealed class TrainingData : IDisposable
         var t = empty(rows.Length, Size, ScalarType.Float32, CPU);   // not torch's process-wide defaults
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
         for (int i = 0; i < rows.Length; i++) _values.Read(rows[i], values.Slice(i * Size, Size));
-        return Device.type == DeviceType.CPU ? t : t.to(Device);
+        return OnDevice(t);
     }
 }

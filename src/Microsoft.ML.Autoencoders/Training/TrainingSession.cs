@@ -113,12 +113,34 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         double total = 0;
         var termTotals = new Dictionary<string, double>();
         int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
-        for (int start = 0, batch = 1; start < order.Length; start += options.BatchSize, batch++)
+        // One minibatch ahead: the next batch's rows are read on another thread while this one trains, so reads from a
+        // disk cache overlap the step. Two buffers for the epoch, no allocation a step.
+        var buffers = new[] { new float[options.BatchSize * train.Size], new float[options.BatchSize * train.Size] };
+        Task ReadAhead(int start, float[] into) => Task.Run(() => train.Read(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)), into));
+        var reading = ReadAhead(0, buffers[0]);
+        try
         {
-            options.CancellationToken.ThrowIfCancellationRequested();
+            for (int start = 0, batch = 1; start < order.Length; start += options.BatchSize, batch++)
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                reading.GetAwaiter().GetResult();
+                var values = buffers[(batch - 1) % 2];
+                if (start + options.BatchSize < order.Length) reading = ReadAhead(start + options.BatchSize, buffers[batch % 2]);
+                TrainStep(start, batch, values);
+            }
+        }
+        finally
+        {
+            // A read still under way (after a failure or a cancellation) must not outlive the epoch's store.
+            try { reading.Wait(); } catch (AggregateException) { }
+        }
+        return (total / order.Length, termTotals.ToDictionary(t => t.Key, t => t.Value / order.Length));
+
+        void TrainStep(int start, int batch, float[] values)
+        {
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, order.Length - start);
-            var loss = phase.Objective(train.Batch(order.AsSpan(start, count), phase.Corrupt));
+            var loss = phase.Objective(train.Batch(order.AsSpan(start, count), values, phase.Corrupt));
             optimizer.ZeroGrad();
             loss.Total.backward();
             optimizer.Step();
@@ -128,7 +150,6 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             if (options.BatchProgress is { } progress && (batch % options.BatchProgressInterval == 0 || batch == batches))
                 progress.Report(new BatchMetrics(phase.Name, epoch, phase.Epochs, batch, batches, total / (start + count), sinceFit.Elapsed));
         }
-        return (total / order.Length, termTotals.ToDictionary(t => t.Key, t => t.Value / order.Length));
     }
 
     /// <summary>The phase's objective on clean rows, without gradients.</summary>
