@@ -13,6 +13,9 @@ internal static class SaucieClusters
 {
     public const string Patterns = "clusterPatterns", PatternIds = "clusterPatternIds", Threshold = "clusterThreshold";
     private const int Chunk = 8192;
+
+    /// <summary>About how many rows merging compares (it subsamples its n x n kernel to 2,000 clustered rows).</summary>
+    private const int MergeRows = 4000;
     private const double Epsilon = SauciePenalties.Epsilon;
 
     /// <summary>Number of clusters (after any merging) in a learned state; 0 without clustering.</summary>
@@ -38,10 +41,12 @@ internal static class SaucieClusters
         float max = 0;
         ForEachChunk((_, a) => max = Math.Max(max, a.max().item<float>()));
         float threshold = 1e-6f * Math.Max(max, 1e-12f);
-        // Each row's active units as bits packed in 64-bit words (packed in torch: only rows x words values reach .NET).
-        var patterns = new List<ulong[]>();
-        var embeddingValues = new List<float>();
-        int width = 0;
+        // Each row's active units as bits packed in 64-bit words (packed in torch: only rows x words values reach .NET),
+        // counted as they come: memory holds the distinct patterns, not the rows (11 million cells x 512 units would be
+        // 700 MB of bits). Merging needs rows of each cluster, so every k-th row is kept with its embedding.
+        var counts = new Dictionary<ulong[], (int Count, int First)>(BitWordsComparer.Instance);
+        var kept = new List<(ulong[] Pattern, float[] Embedding)>();
+        int every = Math.Max(1, rows.Count / MergeRows), row = 0, width = 0;
         ForEachChunk((e, a) =>
         {
             width = (int)a.shape[1];
@@ -49,12 +54,15 @@ internal static class SaucieClusters
             var words = Enumerable.Range(0, (width + 63) / 64)
                 .Select(w => TorchOps.Instance.PackBits(bits.narrow(1, 64 * w, Math.Min(64, width - 64 * w)), Math.Min(64, width - 64 * w)).cpu().data<long>().ToArray())
                 .ToArray();
-            for (int r = 0; r < words[0].Length; r++) patterns.Add(words.Select(w => unchecked((ulong)w[r])).ToArray());
-            embeddingValues.AddRange(e.cpu().data<float>().ToArray());
+            var embedding = mergeDistance is null ? null : e.cpu().data<float>().ToArray();
+            int dims = (int)e.shape[1];
+            for (int r = 0; r < words[0].Length; r++, row++)
+            {
+                var pattern = words.Select(w => unchecked((ulong)w[r])).ToArray();
+                counts[pattern] = counts.TryGetValue(pattern, out var c) ? (c.Count + 1, c.First) : (1, row);
+                if (embedding is not null && row % every == 0) kept.Add((pattern, embedding.AsSpan(r * dims, dims).ToArray()));
+            }
         });
-        var counts = new Dictionary<ulong[], (int Count, int First)>(BitWordsComparer.Instance);
-        for (int i = 0; i < patterns.Count; i++)
-            counts[patterns[i]] = counts.TryGetValue(patterns[i], out var c) ? (c.Count + 1, c.First) : (1, i);
         var clusters = counts.Where(p => p.Value.Count >= minClusterSize)
             .OrderByDescending(p => p.Value.Count).ThenBy(p => p.Value.First).Select(p => p.Key).ToList();
         var ids = Enumerable.Range(1, clusters.Count).Select(i => (float)i).ToArray();
@@ -63,8 +71,8 @@ internal static class SaucieClusters
             var index = new Dictionary<ulong[], int>(BitWordsComparer.Instance);
             for (int i = 0; i < clusters.Count; i++) index[clusters[i]] = i;
             using var scope = NewDisposeScope();
-            var embedding = tensor(embeddingValues.ToArray(), new long[] { patterns.Count, embeddingValues.Count / patterns.Count });
-            ids = Merge(embedding, patterns.Select(p => index.GetValueOrDefault(p, -1)).ToArray(), clusters.Count, limit);
+            var embedding = tensor(kept.SelectMany(k => k.Embedding).ToArray(), new long[] { kept.Count, kept[0].Embedding.Length });
+            ids = Merge(embedding, kept.Select(k => index.GetValueOrDefault(k.Pattern, -1)).ToArray(), clusters.Count, limit);
         }
         return new()
         {
