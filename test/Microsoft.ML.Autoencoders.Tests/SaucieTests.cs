@@ -138,6 +138,13 @@ public sealed class SaucieTests : EstimatorSuite
         Console.WriteLine($"iLISI (1-3): {mixingBefore:F2} -> {mixingAfter:F2}; cell-type kNN agreement after {typesAfter:F3} (before {Metrics.NeighbourLabelAgreement(before, types):F3}); batch ASW {Metrics.BatchSilhouette(before, batches, types):F3} -> {Metrics.BatchSilhouette(after, batches, types):F3}");
         Assert.IsTrue(mixingAfter > mixingBefore + 0.5, "batches mix");
         Assert.IsTrue(typesAfter > 0.9, "cell types stay apart");
+        // scIB's figures, within each cell type (batches should mix there, not across types).
+        double Within(Func<IReadOnlyList<float[]>, IReadOnlyList<int>, double> metric, IReadOnlyList<float[]> points)
+            => Enumerable.Range(0, 3).Average(t => metric(points.Where((_, i) => types[i] == t).ToList(), batches.Where((_, i) => types[i] == t).ToList()));
+        double ilisiBefore = Within((p, b) => Metrics.Ilisi(p, b), before), ilisiAfter = Within((p, b) => Metrics.Ilisi(p, b), after);
+        double kbetBefore = Within((p, b) => Metrics.Kbet(p, b), before), kbetAfter = Within((p, b) => Metrics.Kbet(p, b), after);
+        Console.WriteLine($"scIB iLISI (scaled, 0-1) {ilisiBefore:F3} -> {ilisiAfter:F3}; kBET acceptance {kbetBefore:F3} -> {kbetAfter:F3}");
+        Assert.IsTrue(ilisiAfter > ilisiBefore + 0.3 && kbetAfter > kbetBefore + 0.3, "scIB's batch-mixing figures rise too");
     }
 
     [TestCategory("Slow")]
