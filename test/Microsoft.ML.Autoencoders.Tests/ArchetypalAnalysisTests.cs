@@ -13,14 +13,8 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.ArchetypalAnalysis((ArchetypalAnalysisOptions)options);
 
-    /// <summary>The permutation of learned archetypes that best matches the true ones (K is small: try them all).</summary>
-    private static int[] Match(float[][] learned, float[][] truth)
-        => Permutations(Enumerable.Range(0, truth.Length).ToArray()).MinBy(p => p.Select((l, t) => Mse(learned[l], truth[t])).Sum())!;
-
     private static IEnumerable<int[]> Permutations(int[] items)
         => items.Length <= 1 ? new[] { items } : items.SelectMany(i => Permutations(items.Where(j => j != i).ToArray()).Select(rest => rest.Prepend(i).ToArray()));
-
-    private static double Mse(float[] a, float[] b) => a.Zip(b).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
 
     /// <summary>A linear baseline: the K rows spanning the largest simplex in the top-(K-1) PCA projection.</summary>
     private static float[][] PcaExtremes(float[][] x, int k)
@@ -57,6 +51,27 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         return det;
     }
 
+    [TestMethod]
+    public void Matching_archetypes_finds_the_best_of_all_pairings()
+    {
+        var rand = new Random(4);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var truth = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 3).Select(_ => (float)TestData.Gaussian(rand)).ToArray()).ToArray();
+            var learned = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 3).Select(_ => (float)TestData.Gaussian(rand)).ToArray()).ToArray();
+            double Error(int[] p) => p.Select((l, t) => learned[l].Zip(truth[t]).Average(q => (double)(q.First - q.Second) * (q.First - q.Second))).Average();
+            double best = Permutations(Enumerable.Range(0, 6).ToArray()).Min(Error);
+            Assert.AreEqual(best, Error(Metrics.MatchArchetypes(learned, truth)), 1e-12);
+            Assert.AreEqual(best, Metrics.MatchedArchetypeError(learned, truth), 1e-12);
+        }
+        var triangle = new[] { new[] { 0f, 0f }, new[] { 4f, 1f }, new[] { 1f, 3f } };
+        var shuffled = new[] { triangle[2], triangle[0], triangle[1] };
+        CollectionAssert.AreEqual(new[] { 1, 2, 0 }, Metrics.MatchArchetypes(shuffled, triangle));
+        Assert.AreEqual(0, Metrics.MatchedArchetypeError(shuffled, triangle));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Metrics.MatchArchetypes(shuffled[..2], triangle)).Message, "2 learned and 3 true");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Metrics.MatchArchetypes(new[] { triangle[0], triangle[1], new[] { 1f } }, triangle)).Message, "has 1 values");
+    }
+
     [TestCategory("Slow")]
     [TestMethod]
     public void Learned_archetypes_match_the_true_ones_better_than_a_linear_baseline()
@@ -77,11 +92,9 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         var data = TestData.ToDataView(ml, x);
         using var model = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
         double variance = Enumerable.Range(0, 20).Average(f => { double m = x.Average(r => r[f]); return x.Average(r => (r[f] - m) * (r[f] - m)); });
-        var match = Match(model.Archetypes, truth);
-        double learned = match.Select((l, t) => Mse(model.Archetypes[l], truth[t])).Average() / variance;
-        var baseline = PcaExtremes(x, k);
-        var baselineMatch = Match(baseline, truth);
-        double linear = baselineMatch.Select((l, t) => Mse(baseline[l], truth[t])).Average() / variance;
+        var match = Metrics.MatchArchetypes(model.Archetypes, truth);
+        double learned = Metrics.MatchedArchetypeError(model.Archetypes, truth) / variance;
+        double linear = Metrics.MatchedArchetypeError(PcaExtremes(x, k), truth) / variance;
 
         var weights = TestData.Column(model.Transform(data), "ArchetypeWeights");
         var correlations = Enumerable.Range(0, k).Select(t => Correlation(weights.Select(w => (double)w[match[t]]).ToArray(), trueWeights.Select(w => w[t]).ToArray())).ToArray();
