@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune, archetypes.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["scale"] = Scale.Run,
     ["saucie-scales"] = SaucieInputScales.Run,
     ["finetune"] = FineTuning.Run,
+    ["archetypes"] = Archetypal.Run,
 };
 // One Fit of the scale benchmark, in a child process: scale-one <threads> <rows> <cache>.
 if (args.Length == 4 && args[0] == "scale-one")
@@ -27,6 +28,12 @@ if (args.Length == 4 && args[0] == "scale-one")
 if (args.Length == 3 && args[0] == "disk-fit")
 {
     Scale.DiskFit(int.Parse(args[1]), args[2]);
+    return 0;
+}
+// The archetype benchmark at another size: archetypes <threads> <rows> <epochs> <K> [<K> ...].
+if (args.Length >= 5 && args[0] == "archetypes")
+{
+    Archetypal.Run(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4..].Select(int.Parse).ToArray());
     return 0;
 }
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -96,6 +96,82 @@ public static class Metrics
         return table;
     }
 
+    /// <summary>The pairing of learned with true archetypes that minimises the total squared distance (the Hungarian
+    /// algorithm, so any K): element t is the index of the learned archetype paired with true archetype t.</summary>
+    /// <param name="learned">K archetypes, e.g. <see cref="ArchetypalAnalysisTransformer.Archetypes"/> or <see cref="Baselines.Pcha"/>'s.</param>
+    /// <param name="truth">K archetypes of the same length, finite.</param>
+    public static int[] MatchArchetypes(IReadOnlyList<float[]> learned, IReadOnlyList<float[]> truth)
+    {
+        if (learned.Count != truth.Count || truth.Count == 0)
+            throw new ArgumentException($"{learned.Count} learned and {truth.Count} true archetypes; expected the same number, at least 1.", nameof(learned));
+        foreach (var (a, name) in learned.Select(a => (a, nameof(learned))).Concat(truth.Select(a => (a, nameof(truth)))))
+        {
+            if (a.Length != truth[0].Length)
+                throw new ArgumentException($"An archetype has {a.Length} values and the first true one {truth[0].Length}; expected one length.", name);
+            if (!a.All(float.IsFinite)) throw new ArgumentException("An archetype has a value that is not finite; expected finite values.", name);
+        }
+        var cost = new double[truth.Count, truth.Count];
+        for (int t = 0; t < truth.Count; t++)
+            for (int l = 0; l < truth.Count; l++) cost[t, l] = MeanSquaredDifference(learned[l], truth[t]);
+        return Assignment(cost);
+    }
+
+    /// <summary>The archetype error of the AAnet paper: after <see cref="MatchArchetypes"/>, the squared difference
+    /// between each true archetype and its learned one, averaged over archetypes and features.</summary>
+    public static double MatchedArchetypeError(IReadOnlyList<float[]> learned, IReadOnlyList<float[]> truth)
+        => MatchArchetypes(learned, truth).Select((l, t) => MeanSquaredDifference(learned[l], truth[t])).Average();
+
+    private static double MeanSquaredDifference(float[] a, float[] b) => a.Zip(b).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
+
+    /// <summary>Minimum-cost perfect assignment of rows to columns of a square cost matrix: the Hungarian algorithm in
+    /// its shortest-augmenting-path form with row and column potentials, O(K^3). Element i is row i's column.</summary>
+    private static int[] Assignment(double[,] cost)
+    {
+        int n = cost.GetLength(0);
+        // 1-based; column 0 is a virtual column holding the row being inserted. rowOf[j]: the row on column j (0: none).
+        var u = new double[n + 1];
+        var v = new double[n + 1];
+        var rowOf = new int[n + 1];
+        var previous = new int[n + 1];
+        for (int row = 1; row <= n; row++)
+        {
+            rowOf[0] = row;
+            int column = 0;
+            var slack = Enumerable.Repeat(double.PositiveInfinity, n + 1).ToArray();
+            var visited = new bool[n + 1];
+            do
+            {
+                // Grow the tree of tight edges from the row on `column` and move to the column nearest to it.
+                visited[column] = true;
+                int i = rowOf[column], nearest = 0;
+                double delta = double.PositiveInfinity;
+                for (int j = 1; j <= n; j++)
+                {
+                    if (visited[j]) continue;
+                    double reduced = cost[i - 1, j - 1] - u[i] - v[j];
+                    if (reduced < slack[j]) { slack[j] = reduced; previous[j] = column; }
+                    if (slack[j] < delta) { delta = slack[j]; nearest = j; }
+                }
+                for (int j = 0; j <= n; j++)
+                {
+                    if (visited[j]) { u[rowOf[j]] += delta; v[j] -= delta; }
+                    else slack[j] -= delta;
+                }
+                column = nearest;
+            } while (rowOf[column] != 0);
+            // Augment: shift the rows back along the path to the free column reached.
+            do
+            {
+                int back = previous[column];
+                rowOf[column] = rowOf[back];
+                column = back;
+            } while (column != 0);
+        }
+        var assignment = new int[n];
+        for (int j = 1; j <= n; j++) assignment[rowOf[j] - 1] = j - 1;
+        return assignment;
+    }
+
     /// <summary>Mean silhouette of the rows' labels in Euclidean space, in [-1, 1]: high when each row is closer to its
     /// own group than to the nearest other group. Rows of single-row groups count 0.</summary>
     public static double Silhouette(IReadOnlyList<float[]> points, IReadOnlyList<int> labels) => SilhouetteValues(points, labels).Average();

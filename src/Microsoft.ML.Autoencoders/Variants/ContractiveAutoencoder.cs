@@ -92,6 +92,9 @@ public sealed class ContractiveAutoencoderTransformer : AutoencoderTransformer
 
     /// <summary>The singular values of the encoder's Jacobian at <paramref name="point"/>, largest first: how much the
     /// code stretches (above 1) or contracts (below 1) each input direction there.</summary>
+    /// <remarks>J is <see cref="AutoencoderTransformer.EncoderJacobian"/>: central differences through the saved ONNX
+    /// graph, since the transformer keeps no torch network once Fit returns; so the values are the same after Fit and
+    /// after Load. The SVD is MathNet's, in double precision.</remarks>
     /// <param name="point">A row of <see cref="AutoencoderTransformer.InputSize"/> finite values.</param>
     public double[] JacobianSingularValues(float[] point)
         => Matrix<double>.Build.DenseOfRowArrays(EncoderJacobian(point)).Svd(computeVectors: false).S.ToArray();
