@@ -56,6 +56,10 @@ public sealed class ClassifierTests
         var predicted = scored.GetColumn<uint>("PredictedLabel").ToArray();
         Assert.IsTrue(scores.All(s => Math.Abs(s.Sum() - 1) < 1e-4), "probabilities");
         CollectionAssert.AreEqual(scores.Select(s => (uint)Array.IndexOf(s, s.Max()) + 1).ToArray(), predicted, "the most probable class");
+        // The predicted keys stand for the label's values, as with ML.NET's own classifiers: key k is digit k - 1 here.
+        string[] Names(IDataView view) => ml.Transforms.Conversion.MapKeyToValue("Digit", "PredictedLabel").Fit(view).Transform(view)
+            .GetColumn<ReadOnlyMemory<char>>("Digit").Select(v => v.ToString()).ToArray();
+        CollectionAssert.AreEqual(predicted.Select(k => (k - 1).ToString()).ToArray(), Names(scored), "key values");
 
         // The same metrics from the saved model in a fresh context.
         var path = Path.GetTempFileName();
@@ -65,6 +69,7 @@ public sealed class ClassifierTests
             var reloaded = new MLContext().Model.Load(path, out _);
             var metrics = ml.MulticlassClassification.Evaluate(reloaded.Transform(test));
             Assert.AreEqual(untouched, metrics.MicroAccuracy, 1e-9, "accuracy after save and load");
+            CollectionAssert.AreEqual(Names(scored), Names(reloaded.Transform(test)), "key values after save and load");
             (reloaded as IDisposable)?.Dispose();
         }
         finally

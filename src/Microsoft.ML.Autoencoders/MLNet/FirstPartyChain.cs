@@ -85,7 +85,10 @@ internal static class FirstPartyChain
             }
             // Where the column's values are now: the scalar in Score, or the graph output.
             var source = column.IsMLNetScalar ? ScoreColumn : graphName;
-            if (column.Type == OutputType.Key) Add(catalog.Conversion.MapValueToKey(column.Name, source, keyData: KeyIds(column.KeyCount)).Fit(scored));
+            if (column.Type == OutputType.Key) Add(state.KeyNames.TryGetValue(column.Name, out var names)
+                // Key k takes the k-th name: a value mapping treated as keys numbers its values in the order given.
+                ? catalog.Conversion.MapValue(column.Name, names.Select((n, i) => new KeyValuePair<float, ReadOnlyMemory<char>>(i + 1, n.AsMemory())), source, treatValuesAsKeyType: true).Fit(scored)
+                : catalog.Conversion.MapValueToKey(column.Name, source, keyData: KeyIds(column.KeyCount)).Fit(scored));
             else if (source != column.Name) Add(catalog.CopyColumns(column.Name, source).Fit(scored));
         }
         var scratch = state.Outputs.Select(o => OnnxNames.Of(o, input)).Where(n => !state.Outputs.Any(o => o.Name == n)).Append(Removes(state.Outputs)).OfType<string>().ToArray();

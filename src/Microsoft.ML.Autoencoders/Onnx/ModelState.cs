@@ -39,6 +39,10 @@ internal sealed record ModelState
     /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
     public Dictionary<string, float[]> Arrays { get; init; } = new();
 
+    /// <summary>The key values of key output columns whose keys stand for names (a classifier's predicted label takes
+    /// the label's), by column: key k is names[k - 1]. Other key columns' values are their ids.</summary>
+    public Dictionary<string, string[]> KeyNames { get; init; } = new();
+
     /// <summary>Auxiliary ONNX graphs (e.g. a decoder), by name; stored in the main graph's metadata.</summary>
     public Dictionary<string, byte[]> Graphs { get; init; } = new();
 
@@ -79,6 +83,7 @@ internal sealed record ModelState
             ["finalValidationLoss"] = FinalValidationLoss,
             ["anomalyThreshold"] = AnomalyThreshold,
             ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
+            ["keyNames"] = JsonSerializer.SerializeToNode(KeyNames, Json),
             ["graphs"] = JsonSerializer.SerializeToNode(Graphs, Json),
         };
         return state.ToJsonString();
@@ -126,11 +131,16 @@ internal sealed record ModelState
                 FinalValidationLoss = (double?)state["finalValidationLoss"],
                 AnomalyThreshold = (float?)state["anomalyThreshold"],
                 Arrays = Required<Dictionary<string, float[]>>("arrays"),
+                KeyNames = state["keyNames"]?.Deserialize<Dictionary<string, string[]>>(Json) ?? new(),
                 Graphs = Required<Dictionary<string, byte[]>>("graphs"),
                 Onnx = onnx,
             };
             if (result.Outputs.Any(o => o is null || o.Name is null) || result.History.Any(e => e is null) || result.Arrays.Values.Any(a => a is null) || result.Graphs.Values.Any(g => g is null))
                 throw new InvalidDataException("The model's state has an empty output, epoch, array or graph.");
+            foreach (var (column, names) in result.KeyNames)
+                if (names is null || result.Outputs.FirstOrDefault(o => o.Name == column) is not { Type: OutputType.Key } key || names.Length != key.KeyCount
+                    || names.Any(string.IsNullOrEmpty) || names.Distinct().Count() != names.Length)
+                    throw new InvalidDataException($"The model's key names for '{column}' do not match a key output of as many distinct, non-empty names.");
             if (result.AnomalyThreshold is { } threshold && (!float.IsFinite(threshold) || result.Outputs.All(o => o.Name != result.Options.ReconstructionErrorColumnName)))
                 throw new InvalidDataException($"The model's anomaly threshold {threshold} needs a finite value and a reconstruction error output.");
             // The graph must be the one the state describes: its input and outputs are what scoring relies on.

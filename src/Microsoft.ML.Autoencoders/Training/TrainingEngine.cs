@@ -73,6 +73,7 @@ internal static class TrainingEngine
             History = session.History,
             BestEpoch = bestEpoch,
             Arrays = learned,
+            KeyNames = variant.KeyNames,
         };
         return Export(variant, network, state, all.Chunk(0, Math.Min(all.Count, CheckRows)));
     }

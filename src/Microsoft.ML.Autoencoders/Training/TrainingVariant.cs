@@ -52,6 +52,9 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     /// yields both the torch outputs and the ONNX graph.</summary>
     public abstract Dictionary<string, T> Outputs<T>(IOps<T> ops, AutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned);
 
+    /// <summary>The names key output columns' keys stand for, by column (see ModelState.KeyNames); none by default.</summary>
+    public virtual Dictionary<string, string[]> KeyNames => new();
+
     /// <summary>The latent width when the fitted model keeps its decoder as a graph of its own (for generation); null: none.</summary>
     public virtual int? DecoderInputSize => null;
 

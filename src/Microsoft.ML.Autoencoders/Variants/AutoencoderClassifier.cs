@@ -74,6 +74,10 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
 {
     private const string Classes = "classes";
     private int _classes;
+    private string[] _names = Array.Empty<string>();
+
+    /// <summary>The predicted label's keys stand for the label's key values (as text), as ML.NET's classifiers keep them.</summary>
+    public override Dictionary<string, string[]> KeyNames => new() { [AutoencoderClassifier.PredictedLabelColumnName] = _names };
 
     public override void CheckInputSize(int inputSize, string column)
     {
@@ -116,6 +120,23 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         };
     }
 
+    /// <summary>The key's values as text (ML.NET keeps a label's original values there), or null when it has none or
+    /// they do not name the classes apart.</summary>
+    private static string[]? KeyValueNames(DataViewSchema.Column column, int classes)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is not { Type: VectorDataViewType { ItemType: var item } }) return null;
+        var read = typeof(ClassifierVariant).GetMethod(nameof(ReadKeyValues), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(item.RawType);
+        var names = (string[])read.Invoke(null, new object[] { column })!;
+        return names.Length == classes && names.All(n => n.Length > 0) && names.Distinct().Count() == classes ? names : null;
+    }
+
+    private static string[] ReadKeyValues<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> values = default;
+        column.Annotations.GetValue("KeyValues", ref values);
+        return values.DenseValues().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
+    }
+
     // ---- The label, read as groups ---------------------------------------------------------------------------------
 
     public void CheckGroupColumn(SchemaShape inputSchema)
@@ -155,10 +176,8 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         }
         if (row != rows)
             throw new InvalidOperationException($"Label column '{options.LabelColumnName}' has {row} rows; the features have {rows}.");
-        VBuffer<ReadOnlyMemory<char>> names = default;
-        bool named = column.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is VectorDataViewType { ItemType: TextDataViewType };
-        if (named) column.GetKeyValues(ref names);
         _classes = classes;
-        return new RowGroups(ids, Enumerable.Range(0, classes).Select(c => named ? names.GetItemOrDefault(c).ToString() : (c + 1).ToString()).ToArray(), Reference: 0);
+        _names = KeyValueNames(column, classes) ?? Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return new RowGroups(ids, _names, Reference: 0);
     }
 }
