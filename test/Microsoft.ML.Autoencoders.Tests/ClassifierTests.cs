@@ -3,8 +3,27 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Autoencoders.Tests;
 
 [TestClass]
-public sealed class ClassifierTests
+public sealed class ClassifierTests : EstimatorSuite
 {
+    protected override AutoencoderOptions SmallOptions(int seed) => new AutoencoderClassifierOptions
+    {
+        HiddenLayers = new[] { 16 }, CodeSize = 8, Epochs = 2, BatchSize = 64, Seed = seed, Threads = 1,
+    };
+
+    protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options)
+        => ml.MulticlassClassification.Trainers.AutoencoderClassifier((AutoencoderClassifierOptions)options);
+
+    /// <summary>The Score column's width: the label's three classes.</summary>
+    protected override int ExpectedCodeSize => 3;
+
+    /// <summary>The suite's rows with a key label, class i mod 3 for row i.</summary>
+    protected override IDataView View(MLContext ml, float[][] rows)
+    {
+        var data = TestData.ToDataView(ml, rows, Enumerable.Range(0, rows.Length).Select(i => i % 3).ToArray());
+        var classes = TestData.ToDataView(ml, new float[3][].Select(_ => new float[rows.Length > 0 ? rows[0].Length : 1]).ToArray(), new[] { 0, 1, 2 });
+        return ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(classes).Transform(data);
+    }
+
     /// <summary>Digits with the label as a key, as ML.NET's multiclass trainers take it.</summary>
     private static IDataView Labelled(MLContext ml, IEnumerable<int> rows)
     {

@@ -21,8 +21,14 @@ public abstract class EstimatorSuite
     /// <summary>Training rows for the checks; the first 240 digits by default.</summary>
     protected virtual float[][] Rows => TestData.Digits.X[..240];
 
+    /// <summary>The width of the output column the fitted model's CodeSize reports; the variant declares it before training by default.</summary>
+    protected virtual int ExpectedCodeSize => SmallOptions(5).CreateVariant().CodeSize(Rows[0].Length);
+
+    /// <summary>The rows as the estimator's input; a "Features" column and an Int32 "Label" by default.</summary>
+    protected virtual IDataView View(MLContext ml, float[][] rows) => TestData.ToDataView(ml, rows);
+
     private AutoencoderTransformer Fit(MLContext ml, AutoencoderOptions options, float[][]? rows = null)
-        => (AutoencoderTransformer)Create(ml, options).Fit(TestData.ToDataView(ml, rows ?? Rows));
+        => (AutoencoderTransformer)Create(ml, options).Fit(View(ml, rows ?? Rows));
 
     private IEnumerable<string> OutputNames(AutoencoderOptions o) => o.CreateVariant().ColumnNames(Rows[0].Length);
 
@@ -31,7 +37,7 @@ public abstract class EstimatorSuite
     {
         var ml = new MLContext(1);
         var options = SmallOptions(1);
-        var data = TestData.ToDataView(ml, Rows);
+        var data = View(ml, Rows);
         var shape = Create(ml, options).GetOutputSchema(TestData.Shape(data.Schema));
         using var model = Fit(ml, options);
         var output = model.Transform(data);
@@ -56,7 +62,7 @@ public abstract class EstimatorSuite
     public void Memory_and_disk_caches_give_identical_outputs_and_leave_no_file()
     {
         var ml = new MLContext(1);
-        var data = TestData.ToDataView(ml, Rows);
+        var data = View(ml, Rows);
         var folder = Directory.CreateTempSubdirectory("ae-suite-").FullName;
         try
         {
@@ -82,7 +88,7 @@ public abstract class EstimatorSuite
     {
         var ml = new MLContext(1);
         var options = SmallOptions(2);
-        var data = TestData.ToDataView(ml, Rows);
+        var data = View(ml, Rows);
         using var model = Fit(ml, options);
         var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.zip");
         try
@@ -93,7 +99,7 @@ public abstract class EstimatorSuite
             using var loadedFiles = (IDisposable)loaded;   // ML.NET deletes its temp graph file on Dispose
             Assert.IsNotInstanceOfType(loaded, typeof(AutoencoderTransformer), "Model.Load gives ML.NET's own chain");
             var expected = model.Transform(data);
-            var actual = loaded.Transform(TestData.ToDataView(fresh, Rows));
+            var actual = loaded.Transform(View(fresh, Rows));
             foreach (var name in OutputNames(options))
                 AssertClose(TestData.Column(expected, name), TestData.Column(actual, name), 1e-5, name);
 
@@ -132,7 +138,7 @@ public abstract class EstimatorSuite
     {
         var ml = new MLContext();
         var options = SmallOptions(3);
-        var data = TestData.ToDataView(ml, Rows);
+        var data = View(ml, Rows);
         using var a = Fit(ml, options);
         using var b = Fit(ml, options);
         var other = SmallOptions(4);
@@ -152,11 +158,11 @@ public abstract class EstimatorSuite
         var rows = Rows.Select(r => (float[])r.Clone()).ToArray();
         var estimator = Create(ml, options);
         options.CodeSize += 1; // a later change must not reach the estimator
-        using var model = (AutoencoderTransformer)estimator.Fit(TestData.ToDataView(ml, rows));
+        using var model = (AutoencoderTransformer)estimator.Fit(View(ml, rows));
         options.CodeSize -= 1;
         Assert.AreEqual(before, JsonSerializer.Serialize(options, options.GetType()));
         AssertClose(Rows, rows, 0, "rows");
-        Assert.AreEqual(SmallOptions(5).CreateVariant().CodeSize(Rows[0].Length), model.CodeSize);
+        Assert.AreEqual(ExpectedCodeSize, model.CodeSize);
     }
 
     [TestMethod]
@@ -165,7 +171,7 @@ public abstract class EstimatorSuite
         var ml = new MLContext(1);
         var options = SmallOptions(1);
         options.InputColumnName = "Pixels";
-        var data = TestData.ToDataView(ml, Rows);
+        var data = View(ml, Rows);
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Create(ml, options).Fit(data));
         StringAssert.Contains(e.Message, "'Pixels' was not found");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Create(ml, options).GetOutputSchema(TestData.Shape(data.Schema)));
@@ -191,7 +197,7 @@ public abstract class EstimatorSuite
         rows[17][3] = float.PositiveInfinity;
         e = Assert.ThrowsExactly<InvalidOperationException>(() => Fit(ml, SmallOptions(1), rows));
         StringAssert.Contains(e.Message, "row 17");
-        var empty = ml.Data.SkipRows(TestData.ToDataView(ml, Rows), Rows.Length);
+        var empty = ml.Data.SkipRows(View(ml, Rows), Rows.Length);
         e = Assert.ThrowsExactly<InvalidOperationException>(() => Create(ml, SmallOptions(1)).Fit(empty));
         StringAssert.Contains(e.Message, "no rows");
     }
@@ -201,7 +207,7 @@ public abstract class EstimatorSuite
     {
         var ml = new MLContext(1);
         using var model = Fit(ml, SmallOptions(1));
-        var wider = TestData.ToDataView(ml, Rows.Select(r => r.Concat(new[] { 0f }).ToArray()).ToArray());
+        var wider = View(ml, Rows.Select(r => r.Concat(new[] { 0f }).ToArray()).ToArray());
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(wider));
         StringAssert.Contains(e.Message, $"size {Rows[0].Length + 1}");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.GetOutputSchema(wider.Schema));
