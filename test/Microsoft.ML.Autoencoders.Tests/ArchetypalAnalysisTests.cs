@@ -39,12 +39,13 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
 
     [TestCategory("Slow")]
     [TestMethod]
-    public void Learned_archetypes_match_the_true_ones_better_than_a_linear_baseline()
+    [DataRow(3, 0.0)]
+    [DataRow(5, 1.0)]
+    public void Learned_archetypes_match_the_true_ones_better_than_a_linear_baseline(int k, double anchorWeight)
     {
-        // Measured with 3 archetypes: archetype MSE 0.031 of the variance against 2.57 for linear archetypal analysis
-        // (PCHA); weight correlations 1.00. (With 4 archetypes, 2000 Dirichlet(1) rows leave the corners of the
-        // tetrahedron too empty: AAnet's error was 0.17; the benchmark project's `archetypes` adds rows near the vertices.)
-        const int k = 3;
+        // Measured: 3 archetypes, archetype MSE 0.031 of the variance against 2.57 for linear archetypal analysis
+        // (PCHA), weight correlations 1.00 (with anchoring: 0.48). 5 archetypes with anchoring: 0.43 against PCHA's 1.46,
+        // correlations 0.99-1.00.
         var ml = new MLContext(1);
         var (x, trueWeights, truth) = TestData.Archetypal(n: 1200, k: k, dims: 20, seed: k);
         var options = new ArchetypalAnalysisOptions
@@ -52,7 +53,7 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
             // Latent noise 0.05 blurs the decoder near the vertices of this unit-circumradius simplex (archetype error
             // 0.09-0.16 of the variance); 0.02 gives 0.02-0.03.
             ArchetypeCount = k, HiddenLayers = new[] { 64, 32 }, Epochs = 400, BatchSize = 64, LearningRate = 3e-3, Seed = 1, Threads = 1,
-            LatentNoise = 0.02, EarlyStoppingPatience = 0, ValidationFraction = 0, DistanceColumnName = "Distance",
+            LatentNoise = 0.02, EarlyStoppingPatience = 0, ValidationFraction = 0, DistanceColumnName = "Distance", AnchorWeight = anchorWeight,
         };
         var data = TestData.ToDataView(ml, x);
         using var model = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
@@ -66,8 +67,8 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         var sums = weights.Select(w => w.Sum()).ToArray();
         double negativeMass = weights.Average(w => w.Where(v => v < 0).Sum(v => -v));
         Console.WriteLine($"K={k}: archetype MSE / variance: AAnet {learned:F4}, PCHA {linear:F4}; weight correlations {string.Join(", ", correlations.Select(c => c.ToString("F2")))}; mean negative weight mass {negativeMass:F4}");
-        Assert.IsTrue(learned < 0.1, "archetypes found");
-        Assert.IsTrue(learned < linear, "better than the linear baseline");
+        if (k == 3) Assert.IsTrue(learned < 0.1, "archetypes found");
+        Assert.IsTrue(learned < 0.5 * linear, "at most half the linear baseline's error");
         Assert.IsTrue(correlations.All(c => c > 0.8), "weights follow the true weights");
         Assert.IsTrue(sums.All(s => Math.Abs(s - 1) < 1e-4), "weights sum to 1");
         Assert.IsTrue(negativeMass < 0.02, "weights are non-negative within tolerance");

@@ -34,6 +34,12 @@ public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
     /// 1.07-1.10 on synthetic data; 10 keeps them within 1.02.</summary>
     public double ArchetypalWeight { get; set; } = 10;
 
+    /// <summary>The weight of the anchoring term, 0 (off) by default: the rows nearest to linear archetypal analysis's
+    /// archetypes (PCHA) are pulled onto the simplex's vertices (mean squared latent distance), fading out over the first
+    /// fifth of the epochs. It helps 5 and more archetypes, which training alone did not recover, and costs accuracy
+    /// with 3 (docs/methods.md#aanet-archetypal-analysis has the figures); 1 is a tested value.</summary>
+    public double AnchorWeight { get; set; }
+
     /// <summary>When set, a column of this name holds each row's distance to its nearest archetype,
     /// (1 - max_k b_k) / (1 - 1/K): 0 on an archetype, 1 at the simplex's centre.</summary>
     public string? DistanceColumnName { get; set; }
@@ -44,6 +50,7 @@ public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
         base.Validate();
         Check.Option(LatentNoise >= 0 && double.IsFinite(LatentNoise), nameof(LatentNoise), LatentNoise, "a finite number of 0 or more");
         Check.Option(ArchetypalWeight >= 0 && double.IsFinite(ArchetypalWeight), nameof(ArchetypalWeight), ArchetypalWeight, "a finite number of 0 or more");
+        Check.Option(AnchorWeight >= 0 && double.IsFinite(AnchorWeight), nameof(AnchorWeight), AnchorWeight, "a finite number of 0 or more");
         if (CodeActivation != Activation.Identity)
             throw new ArgumentException($"{nameof(CodeActivation)} is {CodeActivation}; the latent simplex needs an unconstrained latent space, expected {nameof(Activation.Identity)}.", nameof(CodeActivation));
     }
@@ -52,7 +59,7 @@ public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
 
 internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : DenseVariant(options)
 {
-    public const string ArchetypesArray = "archetypes", ArchetypalTerm = "archetypal";
+    public const string ArchetypesArray = "archetypes", ArchetypalTerm = "archetypal", AnchorTerm = "anchor";
     private readonly Simplex _simplex = new(options.ArchetypeCount);
 
     private int K => options.ArchetypeCount;
@@ -67,12 +74,39 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
                 $"ArchetypeCount is {K}, so the latent space has {K - 1} dimensions, more than the {inputSize} features of input column '{column}'; expected ArchetypeCount - 1 <= {inputSize}.");
     }
 
+    private float[]? _anchors;
+    private double _anchorWeight;
+
+    /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors
+    /// set where the archetypes start without holding them at rows that are only near the true extremes.</summary>
+    public override void BeginEpoch(int epoch) => _anchorWeight = options.AnchorWeight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * options.Epochs));
+
+    /// <summary>Anchors: the rows nearest to linear archetypal analysis's archetypes (PCHA on up to 2,000 rows), which
+    /// the encoder is pulled to put on the simplex's vertices, so the learned archetypes start at extreme points of
+    /// the data instead of wherever training first puts them.</summary>
+    public override void Prepare(TrainingData train)
+    {
+        if (options.AnchorWeight == 0) return;
+        int every = Math.Max(1, train.Count / 2000);
+        var positions = Enumerable.Range(0, train.Count).Where(i => i % every == 0).Select(i => (long)i).ToArray();
+        if (positions.Length < K) return;   // fewer rows than archetypes: nothing to anchor on
+        var values = new float[positions.Length * train.Size];
+        train.Read(positions, values);
+        var rows = Enumerable.Range(0, positions.Length).Select(i => values.AsSpan(i * train.Size, train.Size).ToArray()).ToArray();
+        var hull = LinearArchetypes.Fit(rows, K, seed: 0);
+        _anchors = hull.SelectMany(a => rows.MinBy(r => r.Zip(a).Sum(p => (p.First - p.Second) * (p.First - p.Second)))!).ToArray();
+    }
+
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         var z = network.Encode(batch.Input);
-        var noisy = network.training && options.LatentNoise > 0 ? z + options.LatentNoise * randn_like(z) : z;
+        var noisy = network.training && options.LatentNoise > 0 ? z + TorchOps.Times(randn_like(z), options.LatentNoise) : z;
         var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).square().mean();
-        return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
+        var loss = TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
+        if (_anchors is null || _anchorWeight == 0) return loss;
+        var anchored = network.Encode(tensor(_anchors, new long[] { K, _anchors.Length / K }, device: z.device));
+        var vertices = tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: z.device);
+        return loss.Add(AnchorTerm, _anchorWeight, (anchored - vertices).square().sum(1).mean());
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
