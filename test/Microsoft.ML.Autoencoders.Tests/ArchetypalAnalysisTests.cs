@@ -109,6 +109,7 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypeCount = 1 })).Message, "ArchetypeCount");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypalWeight = -1 })).Message, "ArchetypalWeight");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { LatentNoise = -0.1 })).Message, "LatentNoise");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { AnchorWeight = double.NaN })).Message, "AnchorWeight");
         var tiny = TestData.ToDataView(ml, Enumerable.Range(0, 50).Select(i => new[] { (float)i, i % 3 }).ToArray());
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypeCount = 4, Epochs = 1 }).Fit(tiny));
         StringAssert.Contains(e.Message, "ArchetypeCount is 4");
