@@ -20,7 +20,13 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     /// <summary>Takes the training rows' root mean square deviation, the unit the stages and their penalties work in.</summary>
     public override void Prepare(TrainingData train) => _inputScale = train.RootMeanSquareDeviation();
 
-    public override void Restore(IReadOnlyDictionary<string, float[]> learned) => _inputScale = learned[InputScale][0];
+    /// <summary>The scale Prepare took, from the model; a model saved before SAUCIE scaled its input has none (1).</summary>
+    public override void Restore(IReadOnlyDictionary<string, float[]> learned)
+    {
+        _inputScale = learned.TryGetValue(InputScale, out var scale) ? scale.FirstOrDefault(float.NaN) : 1;
+        if (!(_inputScale > 0 && double.IsFinite(_inputScale)))
+            throw new InvalidDataException($"The model's SAUCIE input scale is {_inputScale}; expected one positive finite value.");
+    }
 
     private const string InputScale = "inputScale";
 
