@@ -99,6 +99,30 @@ public sealed class ClassifierTests : EstimatorSuite
     }
 
     [TestMethod]
+    public void Validation_rows_keyed_in_another_order_keep_the_training_keys_names()
+    {
+        var ml = new MLContext(1);
+        var (x, y) = TestData.Digits;
+        var rows = Enumerable.Range(0, 300).Where(i => y[i] < 3).ToArray();
+        var trainView = TestData.ToDataView(ml, rows.Select(i => x[i]).ToArray(), rows.Select(i => y[i]).ToArray());
+        var train = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(trainView).Transform(trainView);   // key k is digit k - 1
+        // The validation key lists the digits as they occur, starting with the last row's digit.
+        var reversed = rows.Reverse().ToArray();
+        var validationView = TestData.ToDataView(ml, reversed.Select(i => x[i]).ToArray(), reversed.Select(i => y[i]).ToArray());
+        var validation = ml.Transforms.Conversion.MapValueToKey("Label").Fit(validationView).Transform(validationView);
+        var options = Options(null);
+        options.Epochs = 20;
+        options.ValidationData = validation;
+        using var model = ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).Fit(train);
+        var scored = model.Transform(train);
+        var keys = scored.GetColumn<uint>("PredictedLabel").ToArray();
+        var names = ml.Transforms.Conversion.MapKeyToValue("Digit", "PredictedLabel").Fit(scored).Transform(scored).GetColumn<ReadOnlyMemory<char>>("Digit").Select(v => v.ToString()).ToArray();
+        CollectionAssert.AreEqual(keys.Select(k => (k - 1).ToString()).ToArray(), names, "the training key's names");
+        Assert.IsTrue(model.FinalValidationLoss < Math.Log(3), "validation rows matched to their classes by name");
+    }
+
+    [TestMethod]
     public void Bad_labels_and_encoders_are_named()
     {
         var ml = new MLContext(1);
@@ -112,6 +136,9 @@ public sealed class ClassifierTests : EstimatorSuite
         Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { ReconstructionColumnName = "R" }));
 
         using var small = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 2, Epochs = 1, Seed = 1 }).Fit(TestData.ToDataView(ml, x.Take(50).Select(r => r[..10]).ToArray()));
+        using var classifier = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { CodeSize = 2, Epochs = 1, Seed = 1 }).Fit(Labelled(ml, Enumerable.Range(0, 50)));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(Options(classifier))).Message, "is a classifier");
+        Assert.IsNull(((AutoencoderClassifierOptions)classifier.Options).PretrainedEncoder);
         var wrongSize = Options(small);
         wrongSize.Epochs = 1;
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(wrongSize).Fit(Labelled(ml, Enumerable.Range(0, 50)))).Message, "trained on 10");

@@ -176,8 +176,12 @@ public class AutoencoderOptions
     {
         var copy = Clone();
         (copy.Progress, copy.BatchProgress, copy.CancellationToken, copy.ValidationData) = (null, null, default, null);
+        copy.DropFitState();
         return copy;
     }
+
+    /// <summary>Clears a variant's own objects that serve one Fit (e.g. a pretrained encoder).</summary>
+    private protected virtual void DropFitState() { }
 
     /// <summary>A copy (arrays included), so that later changes by the caller do not reach an estimator or a fitted model.</summary>
     internal AutoencoderOptions Clone()

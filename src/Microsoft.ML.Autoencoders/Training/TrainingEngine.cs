@@ -167,40 +167,51 @@ internal static class TrainingEngine
     /// <summary>The trained torch network of a fitted model (to train it further, e.g. a pretrained encoder under a
     /// classifier), rebuilt from its saved graph: the network of its options is written as a graph again, which emits
     /// every weight in the same order under the same name, so each parameter takes the saved graph's values of its
-    /// name. The rebuilt network must then agree with the saved graph on a few rows; a variant whose graph holds
-    /// more than its parameters and what <see cref="TrainingVariant.Restore"/> brings back does not, and is refused.
-    /// Call under the torch lock.</summary>
+    /// name. Every encoder parameter must have been found, and the rebuilt network must agree with the saved graph on a
+    /// few rows; parameters the saved graph does not hold (a decoder without a reconstruction output) keep their
+    /// initial values. A model whose graph another version wrote differently is refused, naming
+    /// <paramref name="option"/>. Call under the torch lock.</summary>
     public static AutoencoderNetwork Restore(ModelState state, string option)
     {
         var variant = state.Options.CreateVariant();
-        variant.Restore(state.Arrays);
-        var network = variant.CreateNetwork(state.InputSize);
+        AutoencoderNetwork? network = null;
         try
         {
+            variant.Restore(state.Arrays);
+            network = variant.CreateNetwork(state.InputSize);
             var saved = Onnx.Proto.ModelProto.Parser.ParseFrom(state.Onnx).Graph.Initializer.ToDictionary(i => i.Name);
             // A parameter is known by where its values are: the weight a layer hands to the ops may be another wrapper of it.
             static nint Address(Tensor t) => System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
-            var parameters = network.parameters().ToDictionary(p => Address(p));
+            var parameters = network.parameters().Where(p => p.numel() > 0).ToDictionary(p => Address(p));
+            var loaded = new HashSet<nint>();
+            using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             void Load(Tensor weight, string name)
             {
                 // Only a parameter itself (not a transposed view of it, as tied weights use) takes the saved values.
-                if (!weight.is_contiguous() || !parameters.TryGetValue(Address(weight), out var parameter) || !weight.shape.SequenceEqual(parameter.shape)) return;
+                if (weight.numel() == 0 || !weight.is_contiguous() || !parameters.TryGetValue(Address(weight), out var parameter) || !weight.shape.SequenceEqual(parameter.shape)) return;
                 if (!saved.TryGetValue(name, out var values) || values.RawData.Length != parameter.numel() * sizeof(float)) return;
-                var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.RawData.Span).ToArray();
-                parameter.copy_(tensor(floats, parameter.shape));
+                using var source = tensor(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.RawData.Span).ToArray(), parameter.shape);
+                parameter.copy_(source);
+                loaded.Add(Address(weight));
             }
             Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, Load);
+            var encoder = new HashSet<nint>();
+            var probe = new OnnxGraph();
+            network.Encode(new OnnxOps(probe, (t, _) => { if (t.numel() > 0 && t.is_contiguous() && parameters.ContainsKey(Address(t))) encoder.Add(Address(t)); }), probe.Input("x", state.InputSize));
             using var generator = new Generator(0);
-            using var sample = randn(new long[] { 4, state.InputSize }, generator: generator);
-            if (FirstDisagreement(variant, network, state, sample) is { } found)
-                throw new ArgumentException($"{option}: the network of this {state.Options.GetType().Name.Replace("Options", "")} model cannot be rebuilt from its saved graph for further training (output '{found.Column}' differs by {found.Worst:G3}).", option);
+            using var sample = randn(new long[] { 4, state.InputSize }, ScalarType.Float32, CPU, generator: generator);
+            string? problem = !encoder.IsSubsetOf(loaded) ? $"{encoder.Count - encoder.Intersect(loaded).Count()} of the encoder's weights were not found in it"
+                : FirstDisagreement(variant, network, state, sample) is { } found ? $"output '{found.Column}' differs by {found.Worst:G3}" : null;
+            if (problem is not null)
+                throw new ArgumentException($"{option}: the network of this {state.Options.GetType().Name.Replace("Options", "")} model cannot be rebuilt from its saved graph for further training ({problem}); it was probably saved by another version of Microsoft.ML.Autoencoders.", option);
             return network;
         }
-        catch
+        catch (Exception e)
         {
-            network.Dispose();
-            throw;
+            network?.Dispose();
+            if (e is ArgumentException) throw;
+            throw new ArgumentException($"{option}: the model cannot be rebuilt for further training: {e.Message}", option, e);
         }
     }
 

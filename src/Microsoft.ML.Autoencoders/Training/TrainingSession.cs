@@ -114,8 +114,9 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         var termTotals = new Dictionary<string, double>();
         int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
         // One minibatch ahead: the next batch's rows are read on another thread while this one trains, so reads from a
-        // disk cache overlap the step. Two buffers for the epoch, no allocation a step.
-        var buffers = new[] { new float[options.BatchSize * train.Size], new float[options.BatchSize * train.Size] };
+        // disk cache overlap the step. Two buffers of one minibatch for the epoch (BatchSize may exceed the rows).
+        int perBatch = Math.Min(options.BatchSize, order.Length);
+        var buffers = new[] { new float[checked(perBatch * train.Size)], new float[checked(perBatch * train.Size)] };
         Task ReadAhead(int start, float[] into) => Task.Run(() => train.Read(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)), into));
         var reading = ReadAhead(0, buffers[0]);
         try

@@ -87,7 +87,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     public override void Prepare(TrainingData train)
     {
         if (options.AnchorWeight == 0) return;
-        int every = Math.Max(1, train.Count / 2000);
+        int every = Math.Max(1, (train.Count + 1999) / 2000);
         var positions = Enumerable.Range(0, train.Count).Where(i => i % every == 0).Select(i => (long)i).ToArray();
         if (positions.Length < K) return;   // fewer rows than archetypes: nothing to anchor on
         var values = new float[positions.Length * train.Size];
@@ -103,7 +103,8 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
         var noisy = network.training && options.LatentNoise > 0 ? z + TorchOps.Times(randn_like(z), options.LatentNoise) : z;
         var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).square().mean();
         var loss = TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
-        if (_anchors is null || _anchorWeight == 0) return loss;
+        // Training only: validation measures the model, not how far into the fade-out it is.
+        if (_anchors is null || _anchorWeight == 0 || !network.training) return loss;
         var anchored = network.Encode(tensor(_anchors, new long[] { K, _anchors.Length / K }, device: z.device));
         var vertices = tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: z.device);
         return loss.Add(AnchorTerm, _anchorWeight, (anchored - vertices).square().sum(1).mean());

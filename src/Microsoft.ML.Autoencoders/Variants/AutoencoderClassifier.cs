@@ -26,6 +26,9 @@ public sealed class AutoencoderClassifierOptions : AutoencoderOptions
     [JsonIgnore]
     public AutoencoderTransformer? PretrainedEncoder { get; set; }
 
+    /// <summary>A fitted classifier holds the encoder's trained weights itself, not the pretrained model.</summary>
+    private protected override void DropFitState() => PretrainedEncoder = null;
+
     internal override void Validate()
     {
         base.Validate();
@@ -35,6 +38,8 @@ public sealed class AutoencoderClassifierOptions : AutoencoderOptions
             throw new ArgumentException($"Option {nameof(OutputColumnName)} is '{OutputColumnName}'; a multiclass classifier's score column is '{AutoencoderClassifier.ScoreColumnName}'.", nameof(OutputColumnName));
         if (ReconstructionColumnName is not null || ReconstructionErrorColumnName is not null)
             throw new ArgumentException($"A classifier has no reconstruction; expected {nameof(ReconstructionColumnName)} and {nameof(ReconstructionErrorColumnName)} null.", nameof(ReconstructionColumnName));
+        if (PretrainedEncoder?.State.Options is AutoencoderClassifierOptions)
+            throw new ArgumentException($"Option {nameof(PretrainedEncoder)} is a classifier; expected an autoencoder (its encoder is what is reused).", nameof(PretrainedEncoder));
         if (PretrainedEncoder is { } encoder && encoder.State.Options.InputColumnName != InputColumnName)
             throw new ArgumentException($"Option {nameof(PretrainedEncoder)} reads column '{encoder.State.Options.InputColumnName}', this classifier '{InputColumnName}'; expected the same input.", nameof(PretrainedEncoder));
     }
@@ -102,7 +107,14 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
     /// <summary><c>Score</c>, the class probabilities, and <c>PredictedLabel</c>, the most probable class as a key.</summary>
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
     {
-        int classes = learned.TryGetValue(Classes, out var k) ? (int)k[0] : Math.Max(1, _classes);
+        int classes = Math.Max(1, _classes);
+        if (learned.TryGetValue(Classes, out var k))
+        {
+            // A model file is untrusted: one whole number of classes, at least 2.
+            if (k.Length != 1 || !(k[0] >= 2 && k[0] <= 1 << 20) || k[0] != Math.Floor(k[0]))
+                throw new InvalidDataException($"The model's class count is [{string.Join(", ", k)}]; expected one whole number from 2.");
+            classes = (int)k[0];
+        }
         return new[]
         {
             OutputColumn.Vector(AutoencoderClassifier.ScoreColumnName, classes),
@@ -176,8 +188,10 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         }
         if (row != rows)
             throw new InvalidOperationException($"Label column '{options.LabelColumnName}' has {row} rows; the features have {rows}.");
-        _classes = classes;
-        _names = KeyValueNames(column, classes) ?? Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        return new RowGroups(ids, _names, Reference: 0);
+        var names = KeyValueNames(column, classes) ?? Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        // The training rows are read first; validation rows are matched to their classes by name afterwards, so their key
+        // may list the classes in another order without changing the model's.
+        if (_classes == 0) (_classes, _names) = (classes, names);
+        return new RowGroups(ids, names, Reference: 0);
     }
 }

@@ -84,7 +84,16 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
                 // The next layer learns this one's codes, kept where the rows are (memory or disk); the previous layer's
                 // codes go once these are made (layer 1's input is Fit's own rows).
                 var codes = input.Map(layer.Encode, session.BatchSize);
-                var validationCodes = validation is null ? null : inputValidation.Map(layer.Encode, session.BatchSize);
+                TrainingData? validationCodes;
+                try
+                {
+                    validationCodes = validation is null ? null : inputValidation.Map(layer.Encode, session.BatchSize);
+                }
+                catch
+                {
+                    codes.Dispose();
+                    throw;
+                }
                 ReleaseCodes();
                 (input, inputValidation) = (codes, validationCodes!);
             }

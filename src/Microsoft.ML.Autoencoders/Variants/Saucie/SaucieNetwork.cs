@@ -58,7 +58,8 @@ internal sealed class SaucieNetwork : AutoencoderNetwork
     {
         _corrector = twoStages ? new SaucieStage("corrector", inputSize, options.HiddenLayers, options.CodeSize, clustering: false) : null;
         _main = new SaucieStage("main", inputSize, options.HiddenLayers, options.CodeSize, options.Clustering);
-        _scale = (float)inputScale;
+        // A spread outside Single's normal range would make 1 / scale infinite: such data trains in its own units.
+        _scale = float.IsNormal((float)inputScale) && float.IsNormal(1 / (float)inputScale) ? (float)inputScale : 1;
         RegisterComponents();
     }
 
@@ -67,7 +68,11 @@ internal sealed class SaucieNetwork : AutoencoderNetwork
     public SaucieStage Main => _main;
 
     /// <summary>Raw rows in the stages' units: divided by the training rows' root mean square deviation.</summary>
-    public T Scaled<T>(IOps<T> ops, T x) => ops.Affine(x, 1 / _scale, 0);
+    public T Scaled<T>(IOps<T> ops, T x) => Times(ops, x, 1 / _scale);
+
+    /// <summary>x · factor; nothing when the factor is 1, so a model saved before SAUCIE scaled its input (scale 1)
+    /// is written as the same graph again.</summary>
+    private static T Times<T>(IOps<T> ops, T x, float factor) => factor == 1 ? x : ops.Affine(x, factor, 0);
 
     /// <summary>What the main stage sees, from scaled rows: the corrected data when there is a correcting stage, else the rows.</summary>
     public T StageInput<T>(IOps<T> ops, T scaled) => _corrector is null ? scaled : _corrector.Run(ops, scaled).Reconstruction;
@@ -78,9 +83,9 @@ internal sealed class SaucieNetwork : AutoencoderNetwork
     {
         var stageInput = StageInput(ops, Scaled(ops, x));
         var (embedding, clustering, reconstruction) = _main.Run(ops, stageInput);
-        return (embedding, clustering, ops.Affine(_corrector is null ? reconstruction : stageInput, _scale, 0));
+        return (embedding, clustering, Times(ops, _corrector is null ? reconstruction : stageInput, _scale));
     }
 
     public override T Encode<T>(IOps<T> ops, T x) => _main.Run(ops, StageInput(ops, Scaled(ops, x))).Embedding;
-    public override T Decode<T>(IOps<T> ops, T z) => ops.Affine(_main.Decode(ops, z).Reconstruction, _scale, 0);
+    public override T Decode<T>(IOps<T> ops, T z) => Times(ops, _main.Decode(ops, z).Reconstruction, _scale);
 }
