@@ -155,6 +155,8 @@ public sealed class MetricsTests
         Named<ArgumentException>("batches", () => Metrics.Kbet(points, new int[10]));
         Named<ArgumentException>("batches", () => Metrics.Ilisi(points, new int[10]));
         Named<ArgumentException>("points", () => Metrics.Ilisi(points.Append(new[] { 1f, 2 }).ToArray(), batches.Append(0).ToArray()));
+        Named<ArgumentException>("points", () => Metrics.Kbet(points.Take(9).Append(new[] { float.NaN }).ToArray(), batches));
+        Named<ArgumentException>("points", () => Metrics.Ilisi(points.Take(9).Append(null!).ToArray(), batches));
         Named<ArgumentOutOfRangeException>("perplexity", () => Metrics.Ilisi(points, batches, perplexity: 0.5));
         Named<ArgumentOutOfRangeException>("k", () => Metrics.Kbet(points, batches, k: 1));
         Named<ArgumentOutOfRangeException>("k", () => Metrics.Kbet(points, batches, k: 11));

@@ -68,12 +68,12 @@ public static class Baselines
 
     /// <summary>Throws unless <paramref name="rows"/> holds at least one row, all of one length of at least 1, with
     /// finite values; returns that length.</summary>
-    private static int CheckRows(float[][] rows, string parameter)
+    internal static int CheckRows(IReadOnlyList<float[]> rows, string parameter)
     {
         ArgumentNullException.ThrowIfNull(rows, parameter);
-        if (rows.Length == 0) throw new ArgumentException("The data has no rows; expected at least one.", parameter);
+        if (rows.Count == 0) throw new ArgumentException("The data has no rows; expected at least one.", parameter);
         int d = rows[0]?.Length ?? 0;
-        for (int i = 0; i < rows.Length; i++)
+        for (int i = 0; i < rows.Count; i++)
         {
             if (rows[i] is null || rows[i].Length != d || d == 0)
                 throw new ArgumentException($"Row {i} has {rows[i]?.Length.ToString() ?? "no"} values and row 0 has {d}; expected rows of one length, at least 1.", parameter);

@@ -322,10 +322,12 @@ public static class Metrics
     /// of one width.</summary>
     private static int CheckBatches(IReadOnlyList<float[]> points, IReadOnlyList<int> batches)
     {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(batches);
         if (points.Count != batches.Count)
             throw new ArgumentException($"{points.Count} points but {batches.Count} batch labels; expected one label per point.", nameof(batches));
-        if (points.FirstOrDefault(p => p.Length != points[0].Length) is { } odd)
-            throw new ArgumentException($"The points have {points[0].Length} and {odd.Length} values; expected one width.", nameof(points));
+        // Rows of one width with finite values (a NaN would make the figure NaN, not an error).
+        Baselines.CheckRows(points, nameof(points));
         int count = batches.Distinct().Count();
         if (count < 2)
             throw new ArgumentException($"The batch labels name {count} batch(es); expected at least 2 to measure their mixing.", nameof(batches));
