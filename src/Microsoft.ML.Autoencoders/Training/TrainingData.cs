@@ -28,6 +28,9 @@ internal sealed class TrainingData : IDisposable
     public Device Device { get; }
     public bool HasGroups => _groups is not null;
 
+    /// <summary>Whether reading rows waits for a file (worth overlapping with a step), not for memory.</summary>
+    public bool ReadsFromDisk => _values is DiskRows;
+
     /// <summary>The same rows, with batches going to <paramref name="device"/>.</summary>
     public TrainingData On(Device device) => new(_values, _rows, _groups, device);
 

@@ -113,11 +113,19 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         double total = 0;
         var termTotals = new Dictionary<string, double>();
         int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
-        // One minibatch ahead: the next batch's rows are read on another thread while this one trains, so reads from a
-        // disk cache overlap the step. Two buffers of one minibatch for the epoch (BatchSize may exceed the rows).
+        // One minibatch ahead: with the disk cache the next batch's rows are read on another thread while this one
+        // trains, so reads overlap the step. Two buffers of one minibatch for the epoch (BatchSize may exceed the rows).
         int perBatch = Math.Min(options.BatchSize, order.Length);
         var buffers = new[] { new float[checked(perBatch * train.Size)], new float[checked(perBatch * train.Size)] };
-        Task ReadAhead(int start, float[] into) => Task.Run(() => train.Read(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)), into));
+        void Read(int start, float[] into) => train.Read(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)), into);
+        // Rows in memory are copied at once: another thread would only cost a pool thread, which concurrent Fits waiting
+        // for the torch lock may all hold.
+        Task ReadAhead(int start, float[] into)
+        {
+            if (train.ReadsFromDisk) return Task.Run(() => Read(start, into));
+            Read(start, into);
+            return Task.CompletedTask;
+        }
         var reading = ReadAhead(0, buffers[0]);
         try
         {
