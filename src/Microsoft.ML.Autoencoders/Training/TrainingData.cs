@@ -44,17 +44,17 @@ internal sealed class TrainingData : IDisposable
     /// <paramref name="corrupt"/> of them.</summary>
     public Minibatch Batch(ReadOnlySpan<long> positions, Func<Tensor, Tensor>? corrupt = null)
     {
-        var rows = new int[positions.Length];
-        for (int i = 0; i < rows.Length; i++) rows[i] = _rows[positions[i]];
-        return Batch(positions, Rows(rows), corrupt);
+        var t = NewRows(positions.Length);
+        Read(positions, ValuesOf(t));
+        return Batch(positions, OnDevice(t), corrupt);
     }
 
     /// <summary>The minibatch of the rows at <paramref name="positions"/> whose values <see cref="Read"/> put in
     /// <paramref name="values"/>.</summary>
     public Minibatch Batch(ReadOnlySpan<long> positions, ReadOnlySpan<float> values, Func<Tensor, Tensor>? corrupt)
     {
-        var t = empty(positions.Length, Size, ScalarType.Float32, CPU);
-        values[..(positions.Length * Size)].CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes));
+        var t = NewRows(positions.Length);
+        values[..(positions.Length * Size)].CopyTo(ValuesOf(t));
         return Batch(positions, OnDevice(t), corrupt);
     }
 
@@ -162,14 +162,19 @@ internal sealed class TrainingData : IDisposable
         return rms > 0 && double.IsFinite(rms) ? rms : 1;
     }
 
-    /// <summary>The rows at these positions, as a tensor on the device: read straight into a new tensor's memory, so
-    /// a step allocates no managed array (garbage collections during training are what let TorchSharp finalise a
-    /// Scalar it is still passing to libtorch).</summary>
+    /// <summary>The rows with these store indices, as a tensor on the device.</summary>
     private Tensor Rows(ReadOnlySpan<int> rows)
     {
-        var t = empty(rows.Length, Size, ScalarType.Float32, CPU);   // not torch's process-wide defaults
-        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
+        var t = NewRows(rows.Length);
+        var values = ValuesOf(t);
         for (int i = 0; i < rows.Length; i++) _values.Read(rows[i], values.Slice(i * Size, Size));
         return OnDevice(t);
     }
+
+    /// <summary>An uninitialised CPU tensor of <paramref name="count"/> rows, which the rows are read straight into, so
+    /// a step allocates no managed array (garbage collections during training are what let TorchSharp finalise a
+    /// Scalar it is still passing to libtorch).</summary>
+    private Tensor NewRows(int count) => empty(count, Size, ScalarType.Float32, CPU);   // not torch's process-wide defaults
+
+    private static Span<float> ValuesOf(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
 }
