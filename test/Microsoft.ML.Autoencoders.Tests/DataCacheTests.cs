@@ -17,39 +17,33 @@ public sealed class DataCacheTests
         var ml = new MLContext(1);
         var rows = TestData.Digits.X[..500];
         var data = TestData.ToDataView(ml, rows);
-        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
-        try
+        using var temp = new TempFolder("ae-cache-");
+        var folder = temp.Path;
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+        using var memory = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Memory, folder)).Fit(data);
+        using var disk = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, folder)).Fit(data);
+        using var auto = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Auto, folder)).Fit(data);
+        var expected = TestData.Column(memory.Transform(data), "Code");
+        EstimatorSuite.AssertClose(expected, TestData.Column(disk.Transform(data), "Code"), 0, "disk");
+        EstimatorSuite.AssertClose(expected, TestData.Column(auto.Transform(data), "Code"), 0, "auto");
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "the row file is deleted when Fit ends");
+        lock (log)
         {
-            var log = new List<string>();
-            ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
-            using var memory = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Memory, folder)).Fit(data);
-            using var disk = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, folder)).Fit(data);
-            using var auto = ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Auto, folder)).Fit(data);
-            var expected = TestData.Column(memory.Transform(data), "Code");
-            EstimatorSuite.AssertClose(expected, TestData.Column(disk.Transform(data), "Code"), 0, "disk");
-            EstimatorSuite.AssertClose(expected, TestData.Column(auto.Transform(data), "Code"), 0, "auto");
-            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "the row file is deleted when Fit ends");
-            lock (log)
-            {
-                Assert.IsTrue(log.Any(m => m.Contains("rows on disk")), "the disk cache is logged");
-                Assert.IsTrue(log.Any(m => m.Contains("rows in memory (") && m.Contains("MB available")), "Auto logs its choice");
-            }
+            Assert.IsTrue(log.Any(m => m.Contains("rows on disk")), "the disk cache is logged");
+            Assert.IsTrue(log.Any(m => m.Contains("rows in memory (") && m.Contains("MB available")), "Auto logs its choice");
+        }
 
-            // Failure and cancellation delete the file too.
-            using var cancel = new CancellationTokenSource();
-            var cancelled = Options(DataCache.Disk, folder);
-            cancelled.CancellationToken = cancel.Token;
-            cancelled.Progress = new SynchronousProgress<EpochMetrics>(_ => cancel.Cancel());
-            Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)cancelled).Fit(data));
-            var bad = rows.Select(r => (float[])r.Clone()).ToArray();
-            bad[400][0] = float.NaN;
-            Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, folder)).Fit(TestData.ToDataView(ml, bad)));
-            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "nor after cancellation or bad rows");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // Failure and cancellation delete the file too.
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Options(DataCache.Disk, folder);
+        cancelled.CancellationToken = cancel.Token;
+        cancelled.Progress = new SynchronousProgress<EpochMetrics>(_ => cancel.Cancel());
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)cancelled).Fit(data));
+        var bad = rows.Select(r => (float[])r.Clone()).ToArray();
+        bad[400][0] = float.NaN;
+        Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, folder)).Fit(TestData.ToDataView(ml, bad)));
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "nor after cancellation or bad rows");
     }
 
     [TestMethod]
@@ -57,29 +51,23 @@ public sealed class DataCacheTests
     {
         var ml = new MLContext(1);
         var data = TestData.ToDataView(ml, TestData.Digits.X[..300]);
-        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
-        try
-        {
-            // Unlinked as soon as it is created, so not even a killed process can leave it behind.
-            var entries = new List<int>();
-            var options = Options(DataCache.Disk, folder);
-            options.Progress = new SynchronousProgress<EpochMetrics>(_ => entries.Add(Directory.EnumerateFileSystemEntries(folder).Count()));
-            using (ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)options).Fit(data)) { }
-            if (!OperatingSystem.IsWindows()) CollectionAssert.AreEqual(new[] { 0, 0, 0 }, entries);
+        using var temp = new TempFolder("ae-cache-");
+        var folder = temp.Path;
+        // Unlinked as soon as it is created, so not even a killed process can leave it behind.
+        var entries = new List<int>();
+        var options = Options(DataCache.Disk, folder);
+        options.Progress = new SynchronousProgress<EpochMetrics>(_ => entries.Add(Directory.EnumerateFileSystemEntries(folder).Count()));
+        using (ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)options).Fit(data)) { }
+        if (!OperatingSystem.IsWindows()) CollectionAssert.AreEqual(new[] { 0, 0, 0 }, entries);
 
-            var file = Path.Combine(folder, "not-a-folder");
-            File.WriteAllText(file, "");
-            foreach (var bad in new[] { Path.Combine(folder, "missing", "deeper"), file })
-            {
-                var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, bad)).Fit(data));
-                StringAssert.Contains(e.Message, $"'{bad}' (CacheDirectory)");
-            }
-            Assert.AreEqual(1, Directory.EnumerateFileSystemEntries(folder).Count(), "no partial file");
-        }
-        finally
+        var file = Path.Combine(folder, "not-a-folder");
+        File.WriteAllText(file, "");
+        foreach (var bad in new[] { Path.Combine(folder, "missing", "deeper"), file })
         {
-            Directory.Delete(folder, recursive: true);
+            var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.DenoisingAutoencoder((DenoisingAutoencoderOptions)Options(DataCache.Disk, bad)).Fit(data));
+            StringAssert.Contains(e.Message, $"'{bad}' (CacheDirectory)");
         }
+        Assert.AreEqual(1, Directory.EnumerateFileSystemEntries(folder).Count(), "no partial file");
     }
 
     [TestMethod]
@@ -107,42 +95,30 @@ public sealed class DataCacheTests
     public void With_the_disk_cache_memory_does_not_grow_with_the_rows()
     {
         if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The probe is started through bash.");
-        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
-        try
-        {
-            // 50,000 and 400,000 rows of 256 values: 51 MB and 410 MB; each Fit in a fresh process, which reads rows
-            // generated as they are read. The real figures at scale are in the benchmark (scale).
-            double Peak(int rows) => double.Parse(Probe("", rows.ToString(), folder).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-            double small = Peak(50_000), large = Peak(400_000);
-            double addedValues = (400_000 - 50_000) * 256 * 4 / 1e6;
-            Console.WriteLine($"peak working set: {small:F0} MB at 50,000 rows, {large:F0} MB at 400,000 rows ({addedValues:F0} MB more values)");
-            Assert.IsTrue(large - small < 0.25 * addedValues, "memory grows by far less than the values");
-            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count());
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("ae-cache-");
+        var folder = temp.Path;
+        // 50,000 and 400,000 rows of 256 values: 51 MB and 410 MB; each Fit in a fresh process, which reads rows
+        // generated as they are read. The real figures at scale are in the benchmark (scale).
+        double Peak(int rows) => double.Parse(Probe("", rows.ToString(), folder).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        double small = Peak(50_000), large = Peak(400_000);
+        double addedValues = (400_000 - 50_000) * 256 * 4 / 1e6;
+        Console.WriteLine($"peak working set: {small:F0} MB at 50,000 rows, {large:F0} MB at 400,000 rows ({addedValues:F0} MB more values)");
+        Assert.IsTrue(large - small < 0.25 * addedValues, "memory grows by far less than the values");
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count());
     }
 
     [TestMethod]
     public void A_write_error_while_caching_names_the_directory_and_leaves_no_file()
     {
         if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The write limit is set through bash's ulimit.");
-        var folder = Directory.CreateTempSubdirectory("ae-cache-").FullName;
-        try
-        {
-            // Files of at most 1 MB (ulimit -f counts 1 KB blocks), as on a full disk or FAT32's 4 GB limit: 20,000 rows
-            // of 256 values are 20 MB. The runtime's W^X double mapping needs a file past that limit, so it is off in the child.
-            var output = Probe("trap '' XFSZ; ulimit -f 1024; export DOTNET_EnableWriteXorExecute=0;", "20000", folder);
-            Console.WriteLine(output);
-            StringAssert.StartsWith(output, "refused:");
-            StringAssert.Contains(output, $"'{folder}' (CacheDirectory)");
-            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "no partial file");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("ae-cache-");
+        var folder = temp.Path;
+        // Files of at most 1 MB (ulimit -f counts 1 KB blocks), as on a full disk or FAT32's 4 GB limit: 20,000 rows
+        // of 256 values are 20 MB. The runtime's W^X double mapping needs a file past that limit, so it is off in the child.
+        var output = Probe("trap '' XFSZ; ulimit -f 1024; export DOTNET_EnableWriteXorExecute=0;", "20000", folder);
+        Console.WriteLine(output);
+        StringAssert.StartsWith(output, "refused:");
+        StringAssert.Contains(output, $"'{folder}' (CacheDirectory)");
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "no partial file");
     }
 }

@@ -63,24 +63,18 @@ public abstract class EstimatorSuite
     {
         var ml = new MLContext(1);
         var data = View(ml, Rows);
-        var folder = Directory.CreateTempSubdirectory("ae-suite-").FullName;
-        try
-        {
-            var memory = SmallOptions(3);
-            memory.DataCache = DataCache.Memory;
-            var disk = SmallOptions(3);
-            disk.DataCache = DataCache.Disk;
-            disk.CacheDirectory = folder;
-            using var inMemory = Fit(ml, memory);
-            using var onDisk = Fit(ml, disk);
-            foreach (var name in OutputNames(memory))
-                AssertClose(TestData.Column(inMemory.Transform(data), name), TestData.Column(onDisk.Transform(data), name), 0, name);
-            Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "no cache file left");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("ae-suite-");
+        var folder = temp.Path;
+        var memory = SmallOptions(3);
+        memory.DataCache = DataCache.Memory;
+        var disk = SmallOptions(3);
+        disk.DataCache = DataCache.Disk;
+        disk.CacheDirectory = folder;
+        using var inMemory = Fit(ml, memory);
+        using var onDisk = Fit(ml, disk);
+        foreach (var name in OutputNames(memory))
+            AssertClose(TestData.Column(inMemory.Transform(data), name), TestData.Column(onDisk.Transform(data), name), 0, name);
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "no cache file left");
     }
 
     [TestMethod]

@@ -171,3 +171,11 @@ public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
+
+/// <summary>A folder of its own under the temp folder, deleted with everything in it on Dispose.</summary>
+public sealed class TempFolder(string prefix) : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
