@@ -70,7 +70,7 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     }
 }
 
-/// <summary>A variant that reads a group for each row besides the input (SAUCIE's batches). The engine then orders
+/// <summary>A variant that reads a group for each row besides the input (SAUCIE's batches, the classifier's classes). The engine then orders
 /// each epoch so that every minibatch holds each group in proportion.</summary>
 internal interface IGroupedVariant
 {
