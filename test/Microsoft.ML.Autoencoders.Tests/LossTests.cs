@@ -69,4 +69,56 @@ public sealed class SauciePenaltyTests
         for (int i = 0; i < 64; i++) Assert.AreEqual(h[i], g[i], 1e-5 * Math.Max(1, Math.Abs(h[i])), $"gradient at {values[i]}");
         Assert.IsFalse(SauciePenalties.Kernel(tensor(values, new long[] { 8, 8 })).requires_grad, "no graph without gradients");
     }
+
+    /// <summary>Six batches in a minibatch of 40: the reference (2), one of a single row, one absent, three others.</summary>
+    private static (float[] Values, long[] Ids) Minibatch(int columns)
+    {
+        var rand = new Random(3);
+        var ids = Enumerable.Range(0, 40).Select(i => i == 0 ? 3L : rand.Next(4) switch { 0 => 0L, 1 => 1L, 2 => 2L, _ => 5L }).ToArray();
+        var values = Enumerable.Range(0, 40 * columns).Select(i => (float)(rand.NextDouble() * 4 - 1 + ids[i / columns])).ToArray();
+        return (values, ids);
+    }
+
+    [TestMethod]
+    public void The_batch_MMD_is_the_sum_over_present_batches_of_their_MMD_to_the_reference()
+    {
+        using var scope = NewDisposeScope();
+        var (values, ids) = Minibatch(3);
+        var embedding = tensor(values, new long[] { 40, 3 });
+        var penalty = SauciePenalties.BatchMmd(embedding, tensor(ids), reference: 2, batchCount: 6).item<float>();
+        // The same kernel matrix, then the biased MMD of each batch against the reference, batch by batch in doubles.
+        var scaled = embedding / embedding.abs().mean();
+        var d = SauciePenalties.SquaredDistances(scaled);
+        var k = SauciePenalties.Kernel(d / d.max()).data<float>().ToArray();
+        double MeanKernel(long a, long b)
+        {
+            var (ia, ib) = (Enumerable.Range(0, 40).Where(i => ids[i] == a).ToArray(), Enumerable.Range(0, 40).Where(i => ids[i] == b).ToArray());
+            return ia.SelectMany(i => ib.Select(j => (double)k[i * 40 + j])).Average();
+        }
+        double expected = new long[] { 0, 1, 3, 5 }.Sum(b => Math.Abs(MeanKernel(2, 2) + MeanKernel(b, b) - 2 * MeanKernel(2, b)));
+        Assert.AreEqual(expected, penalty, 1e-5 * expected, "batch 4 is absent and adds nothing");
+        // Without the reference in the minibatch there is nothing to compare with.
+        var noReference = ids.Select(b => b == 2 ? 1L : b).ToArray();
+        Assert.AreEqual(0f, SauciePenalties.BatchMmd(embedding, tensor(noReference), reference: 2, batchCount: 6).item<float>());
+    }
+
+    [TestMethod]
+    public void The_batch_reconstruction_is_the_reference_error_plus_weighted_z_score_errors_of_batches_of_two_rows_or_more()
+    {
+        using var scope = NewDisposeScope();
+        var (values, ids) = Minibatch(4);
+        var rand = new Random(4);
+        var noisy = values.Select(v => (float)(v * (1 + 0.3 * rand.NextDouble()) + rand.NextDouble())).ToArray();
+        var loss = SauciePenalties.BatchReconstruction(tensor(noisy, new long[] { 40, 4 }), tensor(values, new long[] { 40, 4 }), tensor(ids), reference: 2, batchCount: 6, zWeight: 0.5).item<float>();
+        double[][] Rows(float[] v, long b) => Enumerable.Range(0, 40).Where(i => ids[i] == b).Select(i => Enumerable.Range(0, 4).Select(f => (double)v[i * 4 + f]).ToArray()).ToArray();
+        double[][] Z(double[][] rows) => rows.Select(r => r.Select((v, f) =>
+        {
+            double mean = rows.Average(q => q[f]), variance = rows.Average(q => (q[f] - mean) * (q[f] - mean));
+            return (v - mean) / Math.Sqrt(variance + 1e-8);
+        }).ToArray()).ToArray();
+        double Mse(double[][] a, double[][] b) => a.Zip(b).SelectMany(p => p.First.Zip(p.Second, (u, v) => (u - v) * (u - v))).Average();
+        // Batch 3 has one row (no spread: left out), batch 4 none.
+        double expected = Mse(Rows(noisy, 2), Rows(values, 2)) + 0.5 * new long[] { 0, 1, 5 }.Sum(b => Mse(Z(Rows(noisy, b)), Z(Rows(values, b))));
+        Assert.AreEqual(expected, loss, 1e-5 * expected);
+    }
 }

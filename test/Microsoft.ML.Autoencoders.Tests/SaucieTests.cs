@@ -149,6 +149,32 @@ public sealed class SaucieTests : EstimatorSuite
 
     [TestCategory("Slow")]
     [TestMethod]
+    public void Thirty_batches_mix_with_minibatches_anchored_on_the_reference()
+    {
+        // 30 batches of 40 rows: in proportion a minibatch of 128 would hold 4 rows of each; anchored, it holds the
+        // reference and 7 batches, 16 rows each.
+        var ml = new MLContext(1);
+        var (x, types, batches) = TestData.CellTypes(n: 1200, types: 3, dims: 20, batches: 30, seed: 2);
+        var data = TestData.WithBatches(ml, x, batches);
+        var plainOptions = Options();
+        plainOptions.ClusterColumnName = null;
+        var correctedOptions = Options();
+        correctedOptions.ClusterColumnName = null;
+        correctedOptions.BatchColumnName = "Batch";
+        using var plain = ml.Transforms.Saucie(plainOptions).Fit(data);
+        using var corrected = ml.Transforms.Saucie(correctedOptions).Fit(data);
+        var before = TestData.Column(plain.Transform(data), "Embedding");
+        var after = TestData.Column(corrected.Transform(data), "Embedding");
+        double Within(IReadOnlyList<float[]> points)
+            => Enumerable.Range(0, 3).Average(t => Metrics.Ilisi(points.Where((_, i) => types[i] == t).ToList(), batches.Where((_, i) => types[i] == t).ToList()));
+        double ilisiBefore = Within(before), ilisiAfter = Within(after), typesAfter = Metrics.NeighbourLabelAgreement(after, types);
+        Console.WriteLine($"30 batches: scIB iLISI within types {ilisiBefore:F3} -> {ilisiAfter:F3}; cell-type kNN agreement after {typesAfter:F3}");
+        Assert.IsTrue(ilisiAfter > ilisiBefore + 0.2, "batches mix");
+        Assert.IsTrue(typesAfter > 0.9, "cell types stay apart");
+    }
+
+    [TestCategory("Slow")]
+    [TestMethod]
     public void Masked_values_are_imputed_closer_to_the_truth_than_the_masked_input()
     {
         var ml = new MLContext(1);
@@ -233,9 +259,12 @@ public sealed class SaucieTests : EstimatorSuite
         e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(With(o => { o.BatchColumnName = "Batch"; o.ReferenceBatch = "batch9"; })).Fit(data));
         StringAssert.Contains(e.Message, "'batch9'");
         StringAssert.Contains(e.Message, "'batch0', 'batch1'");
-        var skewed = batches.Select((b, i) => i < 3 ? 1 : 0).ToArray();
+        var skewed = batches.Select((b, i) => i < 1 ? 1 : 0).ToArray();
         var small = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, skewed)));
         StringAssert.Contains(small.Message, "Batch 'batch1'");
+        StringAssert.Contains(small.Message, "at least 2 rows");
+        // Three rows are few but usable: minibatches are then anchored on the reference (MinibatchOrderTests).
+        using (ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, batches.Select((b, i) => i < 3 ? 1 : 0).ToArray()))) { }
         var single = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, new int[x.Length])));
         StringAssert.Contains(single.Message, "one batch");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.Saucie(With(o => { o.ClusterWeight = 0; o.IntraClusterWeight = 0.2; }))).Message, "IntraClusterWeight");

@@ -46,7 +46,7 @@ internal static class Losses
 internal sealed record Minibatch(Tensor Target, Tensor Input, GroupIds? Groups = null);
 
 /// <summary>Each row's group id (0..<paramref name="Count"/>-1) and the reference group.</summary>
-internal sealed record GroupIds(Tensor Ids, int Count, int Reference);
+internal sealed record GroupIds(Tensor Ids, int Count, int? Reference);
 
 /// <summary>The value a variant minimises and its named terms, which the training history records.</summary>
 internal sealed record TrainingLoss(Tensor Total, IReadOnlyDictionary<string, Tensor> Terms)

@@ -26,7 +26,6 @@ internal sealed class TrainingData : IDisposable
     public int Count => _rows.Length;
     public int Size => _values.Size;
     public Device Device { get; }
-    public bool HasGroups => _groups is not null;
 
     /// <summary>Whether reading rows waits for a file (worth overlapping with a step), not for memory.</summary>
     public bool ReadsFromDisk => _values is DiskRows;
@@ -37,8 +36,8 @@ internal sealed class TrainingData : IDisposable
     /// <summary>The rows at <paramref name="positions"/> of this set, in that order.</summary>
     public TrainingData Subset(IEnumerable<int> positions) => new(_values, positions.Select(p => _rows[p]).ToArray(), _groups, Device);
 
-    /// <summary>The group of each row of this set.</summary>
-    public int[] GroupOfEachRow() => _rows.Select(r => _groups!.Ids[r]).ToArray();
+    /// <summary>The groups with the group of each row of this set, or null.</summary>
+    public RowGroups? Groups => _groups is null ? null : _groups with { Ids = Array.ConvertAll(_rows, r => _groups.Ids[r]) };
 
     /// <summary>The rows at <paramref name="positions"/> as a minibatch on the device; the network's input is
     /// <paramref name="corrupt"/> of them.</summary>
@@ -113,8 +112,7 @@ internal sealed class TrainingData : IDisposable
             store?.Dispose();
             throw;
         }
-        var groups = _groups is null ? null : _groups with { Ids = GroupOfEachRow() };
-        return new TrainingData(store, Enumerable.Range(0, store.Count).ToArray(), groups, Device, ownsValues: true);
+        return new TrainingData(store, Enumerable.Range(0, store.Count).ToArray(), Groups, Device, ownsValues: true);
     }
 
     /// <summary>Releases the rows' store when this set made it (<see cref="Map"/>); a set over rows read by Fit leaves them to Fit.</summary>

@@ -31,8 +31,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     {
         if (Cancelled) return 0;
         using var optimizer = new Adam(phase.Network.parameters(), options.LearningRate);
-        var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
-        var groups = train.HasGroups ? train.GroupOfEachRow() : null;
+        var groups = train.Groups;
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
         bool keepBest = options.EarlyStoppingPatience > 0 || options.KeepBestOnCancellation;
         Tensor[]? best = null;
@@ -44,7 +43,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 phase.BeginEpoch?.Invoke(epoch);
-                Order(order, groups);
+                var order = MinibatchOrder.Next(_shuffle, train.Count, groups, options.BatchSize);
                 var (trainLoss, terms) = RunEpoch(phase, epoch, train, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(phase, validation);
                 lastEpoch = epoch;
@@ -90,21 +89,6 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         History.Add(metrics);
         channel.Info(MessageSensitivity.None, "{0}", metrics.ToString());
         options.Progress?.Report(metrics);
-    }
-
-    /// <summary>This epoch's order of the rows; consecutive BatchSize positions form a minibatch. With groups, each
-    /// group's rows are spread evenly over the epoch, so every minibatch holds each group in proportion.</summary>
-    private void Order(long[] order, int[]? groups)
-    {
-        if (groups is null) { _shuffle.Shuffle(order); return; }
-        var keys = new double[order.Length];
-        foreach (var group in Enumerable.Range(0, order.Length).GroupBy(i => groups[i]))
-        {
-            var members = group.ToArray();
-            _shuffle.Shuffle(members);
-            for (int r = 0; r < members.Length; r++) keys[members[r]] = (r + _shuffle.NextDouble()) / members.Length;
-        }
-        Enumerable.Range(0, order.Length).OrderBy(i => keys[i]).Select(i => (long)i).ToArray().CopyTo(order, 0);
     }
 
     private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, int epoch, TrainingData train, long[] order, Adam optimizer)

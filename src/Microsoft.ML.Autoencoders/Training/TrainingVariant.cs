@@ -71,7 +71,8 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
 }
 
 /// <summary>A variant that reads a group for each row besides the input (SAUCIE's batches, the classifier's classes). The engine then orders
-/// each epoch so that every minibatch holds each group in proportion.</summary>
+/// each epoch so that every minibatch holds each group in proportion, or the reference group and a few others in
+/// numbers when there are too many groups for that (<see cref="MinibatchOrder"/>).</summary>
 internal interface IGroupedVariant
 {
     /// <summary>Throws, naming the column, when the input schema lacks a usable group column.</summary>
@@ -81,5 +82,6 @@ internal interface IGroupedVariant
     RowGroups? ReadGroups(IDataView data, int rows);
 }
 
-/// <summary>Each row's group id (0..<c>Names.Length</c>-1), the groups' names and the reference group.</summary>
-internal sealed record RowGroups(int[] Ids, string[] Names, int Reference);
+/// <summary>Each row's group id (0..<c>Names.Length</c>-1), the groups' names and the reference group, which every
+/// minibatch must hold in numbers (SAUCIE's reference batch; null when the groups only stratify, as classes do).</summary>
+internal sealed record RowGroups(int[] Ids, string[] Names, int? Reference);

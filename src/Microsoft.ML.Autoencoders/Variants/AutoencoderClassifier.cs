@@ -192,6 +192,6 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         // The training rows are read first; validation rows are matched to their classes by name afterwards, so their key
         // may list the classes in another order without changing the model's.
         if (_classes == 0) (_classes, _names) = (classes, names);
-        return new RowGroups(ids, names, Reference: 0);
+        return new RowGroups(ids, names, Reference: null);
     }
 }

@@ -73,59 +73,46 @@ internal static class SauciePenalties
     }
 
     /// <summary>Omega_b: sum over non-reference batches of |MMD(reference, batch)| on the embedding, which is divided by
-    /// its mean magnitude, with squared distances divided by their maximum.</summary>
+    /// its mean magnitude, with squared distances divided by their maximum; 0 for a batch absent from the minibatch.
+    /// All batches at once through the kernel sums between batches, Oᵀ K O (O: rows × batches one-hot), so a step
+    /// costs the same few operations for 3 batches or 180 (a loop over batches cost ~10 operations a batch).</summary>
     public static Tensor BatchMmd(Tensor embedding, Tensor batches, int reference, int batchCount)
     {
         var scaled = embedding / Plus(embedding.abs().mean(), Epsilon);
         var d = SquaredDistances(scaled);
         var k = Kernel(d / Plus(d.max(), Epsilon));
-        var r = (batches == reference).to_type(k.dtype);
-        Tensor total = zeros(1, device: embedding.device).sum();
-        for (int b = 0; b < batchCount; b++)
-        {
-            if (b == reference) continue;
-            var m = (batches == b).to_type(k.dtype);
-            total = total + Mmd(k, r, m).abs();
-        }
-        return total;
+        var members = nn.functional.one_hot(batches, batchCount).to_type(k.dtype);
+        var counts = members.sum(new long[] { 0 });
+        var sums = members.t().matmul(k).matmul(members);
+        // Mean kernel within each batch, and between the reference and each batch.
+        var within = sums.diagonal() / ClampMin(counts.square(), 1);
+        var between = sums[reference] / ClampMin(counts * counts[reference], 1);
+        var mmd = within[reference] + within - Times(between, 2);
+        var used = (Greater(counts, 0) & Greater(counts[reference], 0)).to_type(k.dtype).index_fill_(0, tensor(new long[] { reference }, device: k.device), 0);
+        return (mmd.abs() * used).sum();
     }
 
-    /// <summary>MMD between the rows masked by <paramref name="a"/> and <paramref name="b"/> under kernel matrix <paramref name="k"/>;
-    /// 0 when either set is empty.</summary>
-    public static Tensor Mmd(Tensor k, Tensor a, Tensor b)
-    {
-        var na = a.sum();
-        var nb = b.sum();
-        var present = (Greater(na, 0) & Greater(nb, 0)).to_type(k.dtype);
-        var aa = a.matmul(k).matmul(a) / Plus(na * na, Epsilon);
-        var bb = b.matmul(k).matmul(b) / Plus(nb * nb, Epsilon);
-        var ab = a.matmul(k).matmul(b) / Plus(na * nb, Epsilon);
-        return present * (aa + bb - Times(ab, 2));
-    }
-
-    /// <summary>Squared error on reference rows; for each other batch, <paramref name="zWeight"/> × squared error
-    /// between per-feature z-scores (that batch's minibatch statistics) of the reconstruction and of the input.</summary>
+    /// <summary>Squared error on reference rows; for each other batch with at least two rows in the minibatch,
+    /// <paramref name="zWeight"/> × squared error between per-feature z-scores (that batch's minibatch statistics) of
+    /// the reconstruction and of the input. Vectorised over batches as <see cref="BatchMmd"/> is.</summary>
     public static Tensor BatchReconstruction(Tensor reconstruction, Tensor x, Tensor batches, int reference, int batchCount, double zWeight)
     {
-        Tensor total = zeros(1, device: x.device).sum();
-        for (int b = 0; b < batchCount; b++)
-        {
-            var index = (batches == b).nonzero().squeeze(1);
-            long n = index.shape[0];
-            if (n == 0) continue;
-            var xb = x.index_select(0, index);
-            var rb = reconstruction.index_select(0, index);
-            if (b == reference) { total = total + nn.functional.mse_loss(rb, xb); continue; }
-            if (n < 2) continue;
-            total = total + Times(nn.functional.mse_loss(ZScores(rb), ZScores(xb)), zWeight);
-        }
-        return total;
-    }
+        var members = nn.functional.one_hot(batches, batchCount).to_type(x.dtype);
+        var counts = members.sum(new long[] { 0 });
+        var rows = ClampMin(counts, 1);
+        Tensor PerBatch(Tensor perRow) => members.t().matmul(perRow) / rows;
+        var errors = PerBatch((reconstruction - x).square().mean(new long[] { 1 }));
+        var zErrors = PerBatch((ZScores(reconstruction) - ZScores(x)).square().mean(new long[] { 1 }));
+        var zUsed = Greater(counts, 1).to_type(x.dtype).index_fill_(0, tensor(new long[] { reference }, device: x.device), 0);
+        return errors[reference] + Times((zErrors * zUsed).sum(), zWeight);
 
-    private static Tensor ZScores(Tensor v)
-    {
-        var mean = v.mean(new long[] { 0 }, keepdim: true);
-        var std = Plus((v - mean).square().mean(new long[] { 0 }, keepdim: true), 1e-8).sqrt();
-        return (v - mean) / std;
+        // Each row's values as z-scores within its batch: (v - mean_b) / sqrt(var_b + 1e-8).
+        Tensor ZScores(Tensor v)
+        {
+            var mean = members.t().matmul(v) / rows.unsqueeze(1);
+            var centred = v - members.matmul(mean);
+            var variance = members.t().matmul(centred.square()) / rows.unsqueeze(1);
+            return centred / members.matmul(Plus(variance, 1e-8).sqrt());
+        }
     }
 }

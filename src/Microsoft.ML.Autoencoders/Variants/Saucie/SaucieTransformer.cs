@@ -89,8 +89,8 @@ public sealed class SaucieTransformer : AutoencoderTransformer
     }
 
     /// <summary>Unbiased MMD² (Gretton et al. 2012) between the first <paramref name="m"/> rows of a kernel matrix and
-    /// the rest: within-sample means over pairs of distinct rows, Σ_{i≠j} K_ij / (m(m - 1)). SauciePenalties.Mmd, which
-    /// training uses, keeps the diagonal: that biases it upwards by about (1 - mean K)/m a sample.</summary>
+    /// the rest: within-sample means over pairs of distinct rows, Σ_{i≠j} K_ij / (m(m - 1)). SauciePenalties.BatchMmd,
+    /// which training uses, keeps the diagonal: that biases it upwards by about (1 - mean K)/m a sample.</summary>
     private static double UnbiasedMmd(Tensor kernel, int m)
     {
         long n = kernel.shape[0] - m;

@@ -45,14 +45,16 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     }
 
     /// <summary>Each row's batch; the reference is <see cref="SaucieOptions.ReferenceBatch"/> or the largest batch.
-    /// Every minibatch must hold each batch, so each needs at least rows / BatchSize rows.</summary>
+    /// A batch needs two rows (its z-scores need a spread); with batches too small or too many for every minibatch to
+    /// hold each, minibatches hold the reference and a few batches each (<see cref="MinibatchOrder"/>).</summary>
     public RowGroups? ReadGroups(IDataView data, int rows)
     {
         if (!options.BatchCorrection) return null;
         var (codes, names) = CategoryReader.Read(data, options.BatchColumnName!, nameof(SaucieOptions.BatchColumnName));
         if (names.Length < 2)
             throw new InvalidOperationException($"Batch column '{options.BatchColumnName}' holds one batch ('{names[0]}'); batch correction needs at least two. Set BatchColumnName to null to train without it.");
-        var counts = names.Select((_, b) => codes.Count(c => c == b)).ToArray();
+        var counts = new int[names.Length];
+        foreach (var c in codes) counts[c]++;
         int reference = Array.IndexOf(counts, counts.Max());
         if (options.ReferenceBatch is { } name)
         {
@@ -60,10 +62,9 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
             if (reference < 0)
                 throw new ArgumentOutOfRangeException(nameof(SaucieOptions.ReferenceBatch), $"ReferenceBatch '{name}' is not a batch of column '{options.BatchColumnName}'; its batches are {string.Join(", ", names.Select(n => $"'{n}'"))}.");
         }
-        int batch = Math.Min(options.BatchSize, rows);
         for (int b = 0; b < names.Length; b++)
-            if ((long)counts[b] * batch < rows)
-                throw new InvalidOperationException($"Batch '{names[b]}' of column '{options.BatchColumnName}' has {counts[b]} of {rows} rows: a minibatch of {batch} rows would hold none of it, but every minibatch must hold each batch. Expected at least {(rows + batch - 1) / batch} rows per batch, or a larger BatchSize.");
+            if (counts[b] < 2)
+                throw new InvalidOperationException($"Batch '{names[b]}' of column '{options.BatchColumnName}' has {counts[b]} row of {rows}; expected at least 2 rows per batch (its z-scores need a spread). Leave it out or merge it with a like batch.");
         return new RowGroups(codes, names, reference);
     }
 
@@ -91,8 +92,8 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
         TrainingLoss loss;
         if (batchTerms && groups is not null)
         {
-            loss = TrainingLoss.Reconstruction(SauciePenalties.BatchReconstruction(reconstruction, x, groups.Ids, groups.Reference, groups.Count, ZScoreWeight))
-                .Add(BatchTerm, options.BatchWeight, SauciePenalties.BatchMmd(embedding, groups.Ids, groups.Reference, groups.Count));
+            loss = TrainingLoss.Reconstruction(SauciePenalties.BatchReconstruction(reconstruction, x, groups.Ids, (int)groups.Reference!, groups.Count, ZScoreWeight))
+                .Add(BatchTerm, options.BatchWeight, SauciePenalties.BatchMmd(embedding, groups.Ids, (int)groups.Reference!, groups.Count));
         }
         else loss = TrainingLoss.Reconstruction(nn.functional.mse_loss(reconstruction, x));
         if (!clusterTerms) return loss;
