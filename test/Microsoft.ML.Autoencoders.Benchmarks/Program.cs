@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune, archetypes.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune, archetypes, saucie-paper.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -17,6 +17,7 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["saucie-scales"] = SaucieInputScales.Run,
     ["finetune"] = FineTuning.Run,
     ["archetypes"] = Archetypal.Run,
+    ["saucie-paper"] = SaucieAtScale.Run,
 };
 // One Fit of the scale benchmark, in a child process: scale-one <threads> <rows> <cache>.
 if (args.Length == 4 && args[0] == "scale-one")
@@ -34,6 +35,12 @@ if (args.Length == 3 && args[0] == "disk-fit")
 if (args.Length >= 5 && args[0] == "archetypes")
 {
     Archetypal.Run(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4..].Select(int.Parse).ToArray());
+    return 0;
+}
+// The SAUCIE scale benchmark at another size: saucie-paper <threads> <rows>.
+if (args.Length == 3 && args[0] == "saucie-paper")
+{
+    SaucieAtScale.Run(int.Parse(args[1]), long.Parse(args[2]));
     return 0;
 }
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -173,6 +173,33 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.IsTrue(typesAfter > 0.9, "cell types stay apart");
     }
 
+    [TestMethod]
+    public void Only_phases_that_compare_batches_with_the_reference_anchor_their_minibatches()
+    {
+        // 30 batches of 20 rows, minibatches of 64: anchored phases visit the 580 other rows 48 a step and draw the
+        // reference as needed (13 steps); a phase that ignores batches visits each of the 600 rows once (10 steps).
+        var ml = new MLContext(1);
+        var (x, _, batches) = TestData.CellTypes(n: 600, types: 3, dims: 10, batches: 30, seed: 9);
+        var data = TestData.WithBatches(ml, x, batches);
+        Dictionary<string, int> StepsByPhase(bool clustering)
+        {
+            var steps = new List<BatchMetrics>();
+            var options = (SaucieOptions)SmallOptions(1);
+            options.BatchColumnName = "Batch";
+            options.Epochs = 1;
+            options.ValidationFraction = 0;
+            if (!clustering) options.ClusterColumnName = null;
+            options.BatchProgress = new SynchronousProgress<BatchMetrics>(steps.Add);
+            options.BatchProgressInterval = 1000;
+            using var model = ml.Transforms.Saucie(options).Fit(data);
+            return steps.GroupBy(s => s.Phase).ToDictionary(g => g.Key, g => g.Last().BatchesPerEpoch);
+        }
+        var twoStages = StepsByPhase(clustering: true);
+        Assert.AreEqual(13, twoStages["batch correction"], "the correcting stage is anchored");
+        Assert.AreEqual(10, twoStages["train"], "the clustering stage sees every row once: the reference is not overweighted");
+        Assert.AreEqual(13, StepsByPhase(clustering: false)["train"], "one stage with batch terms is anchored");
+    }
+
     [TestCategory("Slow")]
     [TestMethod]
     public void Masked_values_are_imputed_closer_to_the_truth_than_the_masked_input()

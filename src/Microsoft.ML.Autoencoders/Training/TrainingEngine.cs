@@ -59,7 +59,7 @@ internal static class TrainingEngine
         using var network = variant.CreateNetwork(all.Size);
         network.to(all.Device);
         variant.Pretrain(session, network, train, validation);
-        var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch);
+        var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch, variant.MainPhaseNeedsReference);
         int bestEpoch = session.Run(main, train, validation);
 
         network.eval();

@@ -6,9 +6,11 @@ namespace Microsoft.ML.Autoencoders.Training;
 
 /// <summary>A training phase: which module's parameters Adam updates, on which objective, for how many epochs.
 /// <paramref name="Corrupt"/> makes the network's input from clean rows; <paramref name="BeginEpoch"/> runs before
-/// each epoch.</summary>
+/// each epoch. <paramref name="NeedsReference"/>: the objective compares each group with the reference group (SAUCIE's
+/// batch terms), so minibatches may be anchored on the reference; otherwise groups only stratify them, and no row is
+/// drawn more often than another.</summary>
 internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int Epochs,
-    Func<Tensor, Tensor>? Corrupt = null, Action<int>? BeginEpoch = null);
+    Func<Tensor, Tensor>? Corrupt = null, Action<int>? BeginEpoch = null, bool NeedsReference = false);
 
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
 /// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
@@ -32,6 +34,8 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         if (Cancelled) return 0;
         using var optimizer = new Adam(phase.Network.parameters(), options.LearningRate);
         var groups = train.Groups;
+        // Without a comparison with the reference the groups only stratify: anchoring would overweight the reference's rows.
+        if (!phase.NeedsReference && groups is not null) groups = groups with { Reference = null };
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
         bool keepBest = options.EarlyStoppingPatience > 0 || options.KeepBestOnCancellation;
         Tensor[]? best = null;

@@ -29,6 +29,10 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     /// <summary>Called before each epoch (1-based) of the main phase, for schedules such as a KL warm-up.</summary>
     public virtual void BeginEpoch(int epoch) { }
 
+    /// <summary>Whether the main phase's objective compares each group with the reference group, so its minibatches
+    /// must hold the reference in numbers (<see cref="TrainingPhase.NeedsReference"/>).</summary>
+    public virtual bool MainPhaseNeedsReference => false;
+
     public abstract TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch);
 
     /// <summary>Runs before the main phase, e.g. greedy layer-wise pretraining, as phases of <paramref name="session"/>.</summary>

@@ -75,8 +75,11 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     {
         if (!TwoStages) return;
         var corrector = network.Corrector!;
-        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, network.Scaled(TorchOps.Instance, batch.Target), batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs), train, validation);
+        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, network.Scaled(TorchOps.Instance, batch.Target), batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs, NeedsReference: true), train, validation);
     }
+
+    /// <summary>One stage with batch correction compares batches with the reference; in two stages the main one does not.</summary>
+    public override bool MainPhaseNeedsReference => options.BatchCorrection && !TwoStages;
 
     protected override TrainingLoss Objective(SaucieNetwork network, Minibatch batch)
     {
