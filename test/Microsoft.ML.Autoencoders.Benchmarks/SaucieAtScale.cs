@@ -17,13 +17,19 @@ public static class SaucieAtScale
     public static void Run(int threads, long rows)
     {
         var cells = new GeneratedCells(rows);
+        var steps = new Dictionary<string, int>();
         Console.WriteLine($"## SAUCIE at the paper's scale: {rows:N0} cells x {Markers} markers, {Samples} samples, {Types} cell types; 512-256-128-2, batch 256, one epoch a stage, DataCache.Disk, threads {threads}");
         var options = new SaucieOptions
         {
             BatchColumnName = "Sample", Epochs = 1, Seed = 1, Threads = threads, ValidationFraction = 0, EarlyStoppingPatience = 0,
             DataCache = DataCache.Disk, BatchProgressInterval = rows >= 1_000_000 ? 5000 : 200,
-            BatchProgress = new Progress<BatchMetrics>(m => Console.WriteLine($"  {m.Phase}: batch {m.Batch:N0} of {m.BatchesPerEpoch:N0}, loss {m.TrainLoss:F4}, {m.Elapsed:hh\\:mm\\:ss}, anonymous memory {Anonymous() / 1e6:F0} MB")),
+            BatchProgress = new Progress<BatchMetrics>(m => Report(m)),
         };
+        void Report(BatchMetrics m)
+        {
+            lock (steps) steps[m.Phase] = m.BatchesPerEpoch;
+            Console.WriteLine($"  {m.Phase}: batch {m.Batch:N0} of {m.BatchesPerEpoch:N0}, loss {m.TrainLoss:F4}, {m.Elapsed:hh\\:mm\\:ss}, anonymous memory {Anonymous() / 1e6:F0} MB");
+        }
         long peakAnonymous = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -45,10 +51,7 @@ public static class SaucieAtScale
         Console.WriteLine("| phase | steps | seconds | ms per step |");
         Console.WriteLine("|---|---|---|---|");
         foreach (var h in model.TrainingHistory)
-        {
-            long steps = h.Phase == "train" ? (rows + 255) / 256 : AnchoredSteps(cells);
-            Console.WriteLine($"| {h.Phase} | {steps:N0} | {h.Seconds:F0} | {h.Seconds / steps * 1000:F1} |");
-        }
+            lock (steps) Console.WriteLine($"| {h.Phase} | {steps[h.Phase]:N0} | {h.Seconds:F0} | {h.Seconds / steps[h.Phase] * 1000:F1} |");
         Console.WriteLine($"Fit {fit:F0} s; peak working set {process.PeakWorkingSet64 / 1e6:F0} MB, peak anonymous memory {peakAnonymous / 1e6:F0} MB.");
         Evaluate(ml, model, cells);
     }
@@ -59,10 +62,6 @@ public static class SaucieAtScale
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("RssAnon:"));
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
-
-    /// <summary>Steps of the correcting stage: every non-reference row once, 240 of them a minibatch (256 less the
-    /// reference's 16).</summary>
-    private static long AnchoredSteps(GeneratedCells cells) => (cells.Rows - cells.Size(cells.Largest) + 239) / 240;
 
     /// <summary>Clusters against the generating types (ARI over every cell; unclustered cells count as one more
     /// cluster), and the samples' remaining shift: within each cell type, the mean |sample mean − reference mean| over
@@ -151,7 +150,7 @@ public static class SaucieAtScale
 
         public long Rows { get; }
         public int Largest { get; }
-        public long Size(int sample) => _starts[sample + 1] - _starts[sample];
+        private long Size(int sample) => _starts[sample + 1] - _starts[sample];
 
         public bool CanShuffle => false;
         public DataViewSchema Schema { get; } = MakeSchema();

@@ -121,4 +121,52 @@ public sealed class SauciePenaltyTests
         double expected = Mse(Rows(noisy, 2), Rows(values, 2)) + 0.5 * new long[] { 0, 1, 5 }.Sum(b => Mse(Z(Rows(noisy, b)), Z(Rows(values, b))));
         Assert.AreEqual(expected, loss, 1e-5 * expected);
     }
+
+    [TestMethod]
+    public void The_batch_terms_have_the_values_and_gradients_of_one_batch_at_a_time()
+    {
+        using var scope = NewDisposeScope();
+        var (values, ids) = Minibatch(4);
+        var batches = tensor(ids);
+        Tensor Rows(long b) => tensor(Enumerable.Range(0, 40).Where(i => ids[i] == b).Select(i => (long)i).ToArray());
+        var present = new long[] { 0, 1, 3, 5 };
+        // The formulas as written: each batch's rows selected, MMD to the reference, z-scores within the batch.
+        Tensor LoopMmd(Tensor e)
+        {
+            var scaled = e / TorchOps.Plus(e.abs().mean(), SauciePenalties.Epsilon);
+            var d = SauciePenalties.SquaredDistances(scaled);
+            var k = SauciePenalties.Kernel(d / TorchOps.Plus(d.max(), SauciePenalties.Epsilon));
+            Tensor Block(long a, long b) => k.index_select(0, Rows(a)).index_select(1, Rows(b)).mean();
+            return stack(present.Select(b => (Block(2, 2) + Block(b, b) - TorchOps.Times(Block(2, b), 2)).abs()).ToArray()).sum();
+        }
+        var x = tensor(values, new long[] { 40, 4 });
+        Tensor Z(Tensor v)
+        {
+            var centred = v - v.mean(new long[] { 0 }, keepdim: true);
+            return centred / TorchOps.Plus(centred.square().mean(new long[] { 0 }, keepdim: true), 1e-8).sqrt();
+        }
+        Tensor LoopReconstruction(Tensor r) => nn.functional.mse_loss(r.index_select(0, Rows(2)), x.index_select(0, Rows(2)))
+            + TorchOps.Times(stack(new long[] { 0, 1, 5 }.Select(b => nn.functional.mse_loss(Z(r.index_select(0, Rows(b))), Z(x.index_select(0, Rows(b))))).ToArray()).sum(), 0.5);
+        var rand = new Random(5);
+        var start = values.Select(v => (float)(v + rand.NextDouble() - 0.5)).ToArray();
+        (float Value, float[] Gradient) Run(Func<Tensor, Tensor> loss)
+        {
+            var input = tensor(start, new long[] { 40, 4 }).requires_grad_(true);
+            var value = loss(input);
+            value.backward();
+            return (value.item<float>(), input.grad!.data<float>().ToArray());
+        }
+        foreach (var (name, vectorised, loop) in new (string, Func<Tensor, Tensor>, Func<Tensor, Tensor>)[]
+        {
+            ("MMD", e => SauciePenalties.BatchMmd(e, batches, 2, 6), LoopMmd),
+            ("reconstruction", r => SauciePenalties.BatchReconstruction(r, x, batches, 2, 6, 0.5), LoopReconstruction),
+        })
+        {
+            var (a, b) = (Run(vectorised), Run(loop));
+            Assert.AreEqual(b.Value, a.Value, 1e-5 * Math.Abs(b.Value), name);
+            double scale = b.Gradient.Max(Math.Abs);
+            Assert.IsTrue(scale > 0, $"{name}: a gradient to compare");
+            for (int i = 0; i < a.Gradient.Length; i++) Assert.AreEqual(b.Gradient[i], a.Gradient[i], 1e-4 * scale, $"{name}: gradient {i}");
+        }
+    }
 }

@@ -58,5 +58,24 @@ public sealed class MinibatchOrderTests
         var groups = Groups(Enumerable.Repeat(10, 40).ToArray(), reference: null);
         var order = MinibatchOrder.Next(new Random(1), 400, groups, 64);
         CollectionAssert.AreEquivalent(Enumerable.Range(0, 400).Select(i => (long)i).ToArray(), order);
+        // 1.6 rows of each class a minibatch. Spread over the epoch, a class is seldom missing from a minibatch; a plain
+        // shuffle leaves one out in about one pair in six ((1 - 0.16)^10), 30 of the 240 here.
+        var counts = Minibatches(order, 64).SkipLast(1).SelectMany(b => Enumerable.Range(0, 40).Select(g => b.Count(i => groups.Ids[i] == g))).ToArray();
+        var shuffled = MinibatchOrder.Next(new Random(1), 400, null, 64);
+        int missing = counts.Count(c => c == 0), missingShuffled = Minibatches(shuffled, 64).SkipLast(1).Sum(b => Enumerable.Range(0, 40).Count(g => !b.Any(i => groups.Ids[i] == g)));
+        Console.WriteLine($"class missing from a minibatch: {missing} of {counts.Length} pairs (shuffled: {missingShuffled}); most rows of a class in one: {counts.Max()}");
+        Assert.IsTrue(missing <= 6 && missingShuffled >= 20 && counts.Max() <= 4, "classes spread over the epoch");
+    }
+
+    [TestMethod]
+    public void A_reference_smaller_than_its_share_gives_all_its_rows_and_no_row_comes_twice_in_a_minibatch()
+    {
+        var sizes = Enumerable.Range(0, 40).Select(g => g == 0 ? 5 : 100).ToArray();
+        var groups = Groups(sizes, reference: 0);
+        var order = MinibatchOrder.Next(new Random(1), sizes.Sum(), groups, 64);
+        var batches = Minibatches(order, 64).ToArray();
+        Assert.IsTrue(batches.SkipLast(1).All(b => b.Length == 64 && b.Distinct().Count() == 64), "full minibatches of distinct rows");
+        Assert.IsTrue(batches.All(b => b.Count(i => groups.Ids[i] == 0) == 5), "the 5 reference rows in every minibatch");
+        Assert.AreEqual((3900 + 58) / 59, batches.Length, "59 other rows a minibatch");
     }
 }

@@ -200,6 +200,24 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.AreEqual(13, StepsByPhase(clustering: false)["train"], "one stage with batch terms is anchored");
     }
 
+    [TestMethod]
+    public void With_many_batches_the_validation_loss_measures_the_training_objective()
+    {
+        // One stage with batch terms, 30 batches: validation minibatches are made as training ones (anchored), so the two
+        // losses measure one objective. In row order a validation minibatch held a row or two of each batch.
+        var ml = new MLContext(1);
+        var (x, _, batches) = TestData.CellTypes(n: 1500, types: 3, dims: 10, batches: 30, seed: 10);
+        var options = (SaucieOptions)SmallOptions(1);
+        options.BatchColumnName = "Batch";
+        options.ClusterColumnName = null;
+        options.Epochs = 8;
+        options.ValidationFraction = 0.3;
+        using var model = ml.Transforms.Saucie(options).Fit(TestData.WithBatches(ml, x, batches));
+        var last = model.TrainingHistory[^1];
+        Console.WriteLine($"last epoch: training loss {last.TrainLoss:F4}, validation loss {last.ValidationLoss:F4}");
+        Assert.AreEqual(1, last.ValidationLoss!.Value / last.TrainLoss, 0.2, "validation and training losses agree");
+    }
+
     [TestCategory("Slow")]
     [TestMethod]
     public void Masked_values_are_imputed_closer_to_the_truth_than_the_masked_input()
@@ -292,6 +310,12 @@ public sealed class SaucieTests : EstimatorSuite
         StringAssert.Contains(small.Message, "at least 2 rows");
         // Three rows are few but usable: minibatches are then anchored on the reference (MinibatchOrderTests).
         using (ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, batches.Select((b, i) => i < 3 ? 1 : 0).ToArray()))) { }
+        // The reference batch (2 rows) left with fewer than 2 training rows by the validation split.
+        var twoRows = batches.Select((b, i) => i < 2 ? 1 : 0).ToArray();
+        var noReference = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(With(o => { o.BatchColumnName = "Batch"; o.ReferenceBatch = "batch1"; o.ValidationFraction = 0.95; })).Fit(TestData.WithBatches(ml, x, twoRows)));
+        StringAssert.Contains(noReference.Message, "reference batch 'batch1'");
+        StringAssert.Contains(noReference.Message, "ValidationFraction");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.Saucie(With(o => { o.BatchColumnName = "Batch"; o.BatchSize = 16; }))).Message, "BatchSize");
         var single = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Saucie(With(o => o.BatchColumnName = "Batch")).Fit(TestData.WithBatches(ml, x, new int[x.Length])));
         StringAssert.Contains(single.Message, "one batch");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.Saucie(With(o => { o.ClusterWeight = 0; o.IntraClusterWeight = 0.2; }))).Message, "IntraClusterWeight");

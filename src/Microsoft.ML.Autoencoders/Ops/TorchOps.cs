@@ -128,7 +128,16 @@ internal sealed class TorchOps : IOps<Tensor>
     /// <summary>A tensor's values on the CPU, row-major.</summary>
     public static float[] ToArray(Tensor t)
     {
-        using var cpu = t.detach().cpu().contiguous();
-        return cpu.data<float>().ToArray();
+        var values = new float[t.numel()];
+        CopyTo(t, values);
+        return values;
+    }
+
+    /// <summary>A float tensor's values, row-major, into <paramref name="destination"/>: a pass over millions of rows
+    /// reuses one buffer rather than leaving an array a chunk for the garbage collector.</summary>
+    public static void CopyTo(Tensor t, Span<float> destination)
+    {
+        using var cpu = t.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cpu.bytes).CopyTo(destination);
     }
 }

@@ -50,7 +50,8 @@ internal static class MinibatchOrder
         return order;
     }
 
-    /// <summary>Every minibatch: <c>BatchSize - G·k</c> reference rows and <c>G·k</c> rows of the other groups, taken
+    /// <summary>Every minibatch: <c>BatchSize - G·k</c> reference rows (fewer when the reference has fewer rows) and the
+    /// rest from the other groups, taken
     /// in runs of <c>k</c> = <see cref="GroupRows"/> rows of one group in a shuffled order of runs (G = BatchSize / k - 1),
     /// so each minibatch meets the reference and about G other groups in numbers. An epoch visits every other row once;
     /// the reference rows are drawn in reshuffled passes as often as the steps need.</summary>
@@ -58,20 +59,21 @@ internal static class MinibatchOrder
     {
         int others = Math.Max(1, batchSize / GroupRows - 1);
         int run = Math.Max(1, batchSize / (others + 1));
-        int fromOthers = others * run, fromReference = batchSize - fromOthers;
+        var pool = members[reference];
+        // A reference smaller than its share fills the rest with other rows, so no minibatch holds a row twice.
+        int fromReference = Math.Min(batchSize - others * run, pool.Length), fromOthers = batchSize - fromReference;
         var runs = new List<(int Group, int Start)>();
         for (int g = 0; g < members.Length; g++)
             if (g != reference)
                 for (int start = 0; start < members[g].Length; start += run) runs.Add((g, start));
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(runs));
-        var stream = new long[members.Where((_, g) => g != reference).Sum(m => (long)m.Length)];
+        var stream = new int[members.Where((_, g) => g != reference).Sum(m => m.Length)];
         int at = 0;
         foreach (var (g, start) in runs)
             for (int i = start; i < Math.Min(start + run, members[g].Length); i++) stream[at++] = members[g][i];
 
         long steps = (stream.Length + fromOthers - 1) / fromOthers;
         var order = new long[checked(stream.Length + steps * fromReference)];
-        var pool = members[reference];
         int next = 0, written = 0;
         for (long s = 0; s < steps; s++)
         {
@@ -82,8 +84,7 @@ internal static class MinibatchOrder
             }
             long from = s * fromOthers;
             int take = (int)Math.Min(fromOthers, stream.Length - from);
-            Array.Copy(stream, from, order, written, take);
-            written += take;
+            for (int i = 0; i < take; i++) order[written++] = stream[from + i];
         }
         return order;
     }

@@ -149,19 +149,24 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         }
     }
 
-    /// <summary>The phase's objective on clean rows, without gradients.</summary>
+    /// <summary>The phase's objective on clean rows, without gradients. A phase that compares groups with the reference
+    /// sees minibatches made as in training, from a fixed seed (the same each epoch): in row order, a minibatch could
+    /// hold one or two rows of each of 180 samples, and the loss would measure another objective.</summary>
     public double Evaluate(TrainingPhase phase, TrainingData rows)
     {
         phase.Network.eval();
         using var noGrad = no_grad();
+        var order = phase.NeedsReference && rows.Groups is { } groups
+            ? MinibatchOrder.Next(new Random(0), rows.Count, groups, options.BatchSize)
+            : Enumerable.Range(0, rows.Count).Select(i => (long)i).ToArray();
         double total = 0;
-        var all = Enumerable.Range(0, rows.Count).Select(i => (long)i).ToArray();
-        foreach (var (start, count) in rows.Chunks(options.BatchSize))
+        for (int start = 0; start < order.Length; start += options.BatchSize)
         {
             using var scope = NewDisposeScope();
-            total += phase.Objective(rows.Batch(all.AsSpan(start, count))).Total.item<float>() * count;
+            int count = Math.Min(options.BatchSize, order.Length - start);
+            total += phase.Objective(rows.Batch(order.AsSpan(start, count))).Total.item<float>() * count;
         }
-        return total / rows.Count;
+        return total / order.Length;
     }
 
     private static void Snapshot(nn.Module network, ref Tensor[]? best)

@@ -17,8 +17,14 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
 
     private double _inputScale = 1;
 
-    /// <summary>Takes the training rows' root mean square deviation, the unit the stages and their penalties work in.</summary>
-    public override void Prepare(TrainingData train) => _inputScale = train.RootMeanSquareDeviation();
+    /// <summary>Takes the training rows' root mean square deviation, the unit the stages and their penalties work in;
+    /// checks that the reference batch kept rows to compare with after the validation split.</summary>
+    public override void Prepare(TrainingData train)
+    {
+        if (train.Groups is { Reference: int reference } groups && groups.Ids.Count(id => id == reference) is var kept and < 2)
+            throw new InvalidOperationException($"The reference batch '{groups.Names[reference]}' of column '{options.BatchColumnName}' has {kept} training row(s) left after ValidationFraction's split; expected at least 2. Choose a larger ReferenceBatch or a smaller ValidationFraction.");
+        _inputScale = train.RootMeanSquareDeviation();
+    }
 
     /// <summary>The scale Prepare took, from the model; a model saved before SAUCIE scaled its input has none (1).</summary>
     public override void Restore(IReadOnlyDictionary<string, float[]> learned)
