@@ -28,24 +28,14 @@ public static class SaucieAtScale
         void Report(BatchMetrics m)
         {
             lock (steps) steps[m.Phase] = m.BatchesPerEpoch;
-            Console.WriteLine($"  {m.Phase}: batch {m.Batch:N0} of {m.BatchesPerEpoch:N0}, loss {m.TrainLoss:F4}, {m.Elapsed:hh\\:mm\\:ss}, anonymous memory {Anonymous() / 1e6:F0} MB");
+            Console.WriteLine($"  {m.Phase}: batch {m.Batch:N0} of {m.BatchesPerEpoch:N0}, loss {m.TrainLoss:F4}, {m.Elapsed:hh\\:mm\\:ss}, anonymous memory {AnonymousMemory.Now() / 1e6:F0} MB");
         }
-        long peakAnonymous = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peakAnonymous = Math.Max(peakAnonymous, Anonymous());
-                await Task.Delay(200);
-            }
-        });
+        using var memory = new AnonymousMemory();
         var ml = new MLContext(seed: 1);
         var watch = Stopwatch.StartNew();
         using var model = ml.Transforms.Saucie(options).Fit(cells);
         double fit = watch.Elapsed.TotalSeconds;
-        sampling.Cancel();
-        sampler.Wait();
+        long peakAnonymous = memory.Peak;
         var process = Process.GetCurrentProcess();
         process.Refresh();
         Console.WriteLine("| phase | steps | seconds | ms per step |");
@@ -54,13 +44,6 @@ public static class SaucieAtScale
             lock (steps) Console.WriteLine($"| {h.Phase} | {steps[h.Phase]:N0} | {h.Seconds:F0} | {h.Seconds / steps[h.Phase] * 1000:F1} |");
         Console.WriteLine($"Fit {fit:F0} s; peak working set {process.PeakWorkingSet64 / 1e6:F0} MB, peak anonymous memory {peakAnonymous / 1e6:F0} MB.");
         Evaluate(ml, model, cells);
-    }
-
-    /// <summary>The process's own memory now (Linux: RssAnon of /proc/self/status): the working set less file pages.</summary>
-    private static long Anonymous()
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("RssAnon:"));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
     /// <summary>Clusters against the generating types (ARI over every cell; unclustered cells count as one more
@@ -123,15 +106,14 @@ public static class SaucieAtScale
     /// concatenated) of sizes varying ±50%; a cell's type is drawn from the sample's proportions (each type's weight
     /// varies ±35% between samples); its markers are the type's level (asinh scale: negative 0, dim 2, bright 4) plus
     /// unit noise, then each sample's batch effect per marker: a shift N(0, 0.5²) and a gain 1 + N(0, 0.1²).</summary>
-    private sealed class GeneratedCells : IDataView
+    private sealed class GeneratedCells : GeneratedRows
     {
         private readonly long[] _starts;
         private readonly double[,] _levels = new double[Types, Markers], _shift = new double[Samples, Markers], _gain = new double[Samples, Markers];
         private readonly double[,] _typeShares = new double[Samples, Types];
 
-        public GeneratedCells(long rows)
+        public GeneratedCells(long rows) : base(rows, MakeSchema())
         {
-            Rows = rows;
             var rand = new Random(7);
             double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
             for (int t = 0; t < Types; t++)
@@ -145,16 +127,10 @@ public static class SaucieAtScale
             var sizes = Enumerable.Range(0, Samples).Select(_ => 0.5 + rand.NextDouble()).ToArray();
             _starts = new long[Samples + 1];
             for (int s = 1; s <= Samples; s++) _starts[s] = (long)Math.Round(rows * sizes.Take(s).Sum() / sizes.Sum());
-            Largest = Enumerable.Range(0, Samples).MaxBy(Size);
+            Largest = Enumerable.Range(0, Samples).MaxBy(s => _starts[s + 1] - _starts[s]);
         }
 
-        public long Rows { get; }
         public int Largest { get; }
-        private long Size(int sample) => _starts[sample + 1] - _starts[sample];
-
-        public bool CanShuffle => false;
-        public DataViewSchema Schema { get; } = MakeSchema();
-        public long? GetRowCount() => Rows;
 
         private static DataViewSchema MakeSchema()
         {
@@ -165,27 +141,17 @@ public static class SaucieAtScale
             return builder.ToSchema();
         }
 
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(this);
+        protected override Row NewRow() => new Cell(this);
 
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => new[] { GetRowCursor(columnsNeeded, rand) };
-
-        private sealed class Cursor(GeneratedCells view) : DataViewRowCursor
+        private sealed class Cell(GeneratedCells view) : Row
         {
-            private long _position = -1;
             private int _sample, _type;
             private readonly float[] _markers = new float[Markers];
 
-            public override DataViewSchema Schema => view.Schema;
-            public override long Position => _position;
-            public override long Batch => 0;
-            public override bool IsColumnActive(DataViewSchema.Column column) => true;
-            public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
-
-            public override bool MoveNext()
+            public override void Compute(long position)
             {
-                if (++_position >= view.Rows) return false;
-                while (_position >= view._starts[_sample + 1]) _sample++;
-                var rand = new Random(unchecked((int)(_position * 2654435761L)));
+                while (position >= view._starts[_sample + 1]) _sample++;
+                var rand = new Random(unchecked((int)(position * 2654435761L)));
                 double u = rand.NextDouble();
                 _type = 0;
                 while (_type < Types - 1 && u >= view._typeShares[_sample, _type]) _type++;
@@ -194,24 +160,14 @@ public static class SaucieAtScale
                     double noise = Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
                     _markers[m] = (float)((view._levels[_type, m] + noise) * view._gain[_sample, m] + view._shift[_sample, m]);
                 }
-                return true;
             }
 
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            public override Delegate Getter(int column) => column switch
             {
-                Delegate getter = column.Index switch
-                {
-                    0 => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-                    {
-                        var editor = VBufferEditor.Create(ref value, Markers);
-                        _markers.CopyTo(editor.Values);
-                        value = editor.Commit();
-                    }),
-                    1 => (ValueGetter<int>)((ref int value) => value = _sample),
-                    _ => (ValueGetter<int>)((ref int value) => value = _type),
-                };
-                return (ValueGetter<TValue>)getter;
-            }
+                0 => VectorGetter(_markers),
+                1 => (ValueGetter<int>)((ref int value) => value = _sample),
+                _ => (ValueGetter<int>)((ref int value) => value = _type),
+            };
         }
     }
 }

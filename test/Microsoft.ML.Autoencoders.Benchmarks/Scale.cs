@@ -34,24 +34,13 @@ public static class Scale
             HiddenLayers = new[] { 256 }, CodeSize = 32, Epochs = 1, BatchSize = 256, Seed = 1, Threads = threads,
             ValidationFraction = 0, EarlyStoppingPatience = 0, DataCache = cache,
         };
-        // The working set counts the pages of a memory-mapped file the kernel keeps resident (page cache it can drop at
-        // any time); the process's own memory is its anonymous part, sampled here (Linux: RssAnon of /proc/self/status).
-        long peakAnonymous = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("RssAnon:"));
-                if (line is not null) peakAnonymous = Math.Max(peakAnonymous, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024);
-                await Task.Delay(100);
-            }
-        });
+        // The working set counts file pages the kernel keeps resident (page cache it can drop at any time); the process's
+        // own memory is its anonymous part.
+        using var memory = new AnonymousMemory();
         var watch = Stopwatch.StartNew();
         using var model = ml.Transforms.Autoencoder(options).Fit(new GeneratedImages(rows));
         double fit = watch.Elapsed.TotalSeconds;
-        sampling.Cancel();
-        sampler.Wait();
+        long peakAnonymous = memory.Peak;
         var process = Process.GetCurrentProcess();
         process.Refresh();
         long steps = (rows + 255) / 256;
@@ -60,12 +49,8 @@ public static class Scale
 
     /// <summary>Rows of 28 x 28 "images": a few soft blobs at places and sizes drawn from the row's index, so every
     /// row is computed when read and the same each time.</summary>
-    private sealed class GeneratedImages(long rows) : IDataView
+    private sealed class GeneratedImages(long rows) : GeneratedRows(rows, MakeSchema())
     {
-        public bool CanShuffle => false;
-        public DataViewSchema Schema { get; } = MakeSchema();
-        public long? GetRowCount() => rows;
-
         private static DataViewSchema MakeSchema()
         {
             var builder = new DataViewSchema.Builder();
@@ -73,25 +58,15 @@ public static class Scale
             return builder.ToSchema();
         }
 
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(this, rows);
+        protected override Row NewRow() => new Image();
 
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => new[] { GetRowCursor(columnsNeeded, rand) };
-
-        private sealed class Cursor(GeneratedImages view, long rows) : DataViewRowCursor
+        private sealed class Image : Row
         {
-            private long _position = -1;
             private readonly float[] _pixels = new float[784];
 
-            public override DataViewSchema Schema => view.Schema;
-            public override long Position => _position;
-            public override long Batch => 0;
-            public override bool IsColumnActive(DataViewSchema.Column column) => true;
-            public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
-
-            public override bool MoveNext()
+            public override void Compute(long position)
             {
-                if (++_position >= rows) return false;
-                var rand = new Random(unchecked((int)(_position * 2654435761L)));
+                var rand = new Random(unchecked((int)(position * 2654435761L)));
                 Array.Clear(_pixels);
                 for (int blob = 0, count = 1 + rand.Next(3); blob < count; blob++)
                 {
@@ -100,21 +75,12 @@ public static class Scale
                         for (int x = 0; x < 28; x++)
                             _pixels[y * 28 + x] = Math.Min(1f, _pixels[y * 28 + x] + (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / r2));
                 }
-                return true;
             }
 
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-            {
-                ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
-                {
-                    var editor = VBufferEditor.Create(ref value, 784);
-                    _pixels.CopyTo(editor.Values);
-                    value = editor.Commit();
-                };
-                return (ValueGetter<TValue>)(Delegate)getter;
-            }
+            public override Delegate Getter(int column) => VectorGetter(_pixels);
         }
     }
+
     public sealed class DiskFitRow
     {
         public float[] Features = Array.Empty<float>();

@@ -117,30 +117,40 @@ public sealed class SaucieTests : EstimatorSuite
         }
     }
 
+    /// <summary>The embeddings of SAUCIE without and with batch correction (no clustering) of 3 cell types in
+    /// <paramref name="batchCount"/> batches.</summary>
+    private static (float[][] Before, float[][] After, int[] Types, int[] Batches) EmbeddingsWithoutAndWithCorrection(int n, int batchCount)
+    {
+        var ml = new MLContext(1);
+        var (x, types, batches) = TestData.CellTypes(n, types: 3, dims: 20, batches: batchCount, seed: 2);
+        var data = TestData.WithBatches(ml, x, batches);
+        float[][] Embedding(string? batchColumn)
+        {
+            var options = Options();
+            options.ClusterColumnName = null;
+            options.BatchColumnName = batchColumn;
+            using var model = ml.Transforms.Saucie(options).Fit(data);
+            return TestData.Column(model.Transform(data), "Embedding");
+        }
+        return (Embedding(null), Embedding("Batch"), types, batches);
+    }
+
+    /// <summary>A batch-mixing metric averaged over the cell types: batches should mix within a type, not across.</summary>
+    private static double WithinTypes(Func<IReadOnlyList<float[]>, IReadOnlyList<int>, double> metric, IReadOnlyList<float[]> points, int[] types, int[] batches)
+        => types.Distinct().Average(t => metric(points.Where((_, i) => types[i] == t).ToList(), batches.Where((_, i) => types[i] == t).ToList()));
+
     [TestCategory("Slow")]
     [TestMethod]
     public void Batch_correction_mixes_batches_and_keeps_cell_types_apart()
     {
-        var ml = new MLContext(1);
-        var (x, types, batches) = TestData.CellTypes(n: 900, types: 3, dims: 20, batches: 3, seed: 2);
-        var data = TestData.WithBatches(ml, x, batches);
-        var plainOptions = Options();
-        plainOptions.ClusterColumnName = null;
-        var correctedOptions = Options();
-        correctedOptions.ClusterColumnName = null;
-        correctedOptions.BatchColumnName = "Batch";
-        using var plain = ml.Transforms.Saucie(plainOptions).Fit(data);
-        using var corrected = ml.Transforms.Saucie(correctedOptions).Fit(data);
-        var before = TestData.Column(plain.Transform(data), "Embedding");
-        var after = TestData.Column(corrected.Transform(data), "Embedding");
+        var (before, after, types, batches) = EmbeddingsWithoutAndWithCorrection(n: 900, batchCount: 3);
         double mixingBefore = Metrics.InverseSimpsonBatchMixing(before, batches), mixingAfter = Metrics.InverseSimpsonBatchMixing(after, batches);
         double typesAfter = Metrics.NeighbourLabelAgreement(after, types);
         Console.WriteLine($"iLISI (1-3): {mixingBefore:F2} -> {mixingAfter:F2}; cell-type kNN agreement after {typesAfter:F3} (before {Metrics.NeighbourLabelAgreement(before, types):F3}); batch ASW {Metrics.BatchSilhouette(before, batches, types):F3} -> {Metrics.BatchSilhouette(after, batches, types):F3}");
         Assert.IsTrue(mixingAfter > mixingBefore + 0.5, "batches mix");
         Assert.IsTrue(typesAfter > 0.9, "cell types stay apart");
         // scIB's figures, within each cell type (batches should mix there, not across types).
-        double Within(Func<IReadOnlyList<float[]>, IReadOnlyList<int>, double> metric, IReadOnlyList<float[]> points)
-            => Enumerable.Range(0, 3).Average(t => metric(points.Where((_, i) => types[i] == t).ToList(), batches.Where((_, i) => types[i] == t).ToList()));
+        double Within(Func<IReadOnlyList<float[]>, IReadOnlyList<int>, double> metric, IReadOnlyList<float[]> points) => WithinTypes(metric, points, types, batches);
         double ilisiBefore = Within((p, b) => Metrics.Ilisi(p, b), before), ilisiAfter = Within((p, b) => Metrics.Ilisi(p, b), after);
         double kbetBefore = Within((p, b) => Metrics.Kbet(p, b), before), kbetAfter = Within((p, b) => Metrics.Kbet(p, b), after);
         Console.WriteLine($"scIB iLISI (scaled, 0-1) {ilisiBefore:F3} -> {ilisiAfter:F3}; kBET acceptance {kbetBefore:F3} -> {kbetAfter:F3}");
@@ -153,20 +163,8 @@ public sealed class SaucieTests : EstimatorSuite
     {
         // 30 batches of 40 rows: in proportion a minibatch of 128 would hold 4 rows of each; anchored, it holds the
         // reference and 7 batches, 16 rows each.
-        var ml = new MLContext(1);
-        var (x, types, batches) = TestData.CellTypes(n: 1200, types: 3, dims: 20, batches: 30, seed: 2);
-        var data = TestData.WithBatches(ml, x, batches);
-        var plainOptions = Options();
-        plainOptions.ClusterColumnName = null;
-        var correctedOptions = Options();
-        correctedOptions.ClusterColumnName = null;
-        correctedOptions.BatchColumnName = "Batch";
-        using var plain = ml.Transforms.Saucie(plainOptions).Fit(data);
-        using var corrected = ml.Transforms.Saucie(correctedOptions).Fit(data);
-        var before = TestData.Column(plain.Transform(data), "Embedding");
-        var after = TestData.Column(corrected.Transform(data), "Embedding");
-        double Within(IReadOnlyList<float[]> points)
-            => Enumerable.Range(0, 3).Average(t => Metrics.Ilisi(points.Where((_, i) => types[i] == t).ToList(), batches.Where((_, i) => types[i] == t).ToList()));
+        var (before, after, types, batches) = EmbeddingsWithoutAndWithCorrection(n: 1200, batchCount: 30);
+        double Within(IReadOnlyList<float[]> points) => WithinTypes((p, b) => Metrics.Ilisi(p, b), points, types, batches);
         double ilisiBefore = Within(before), ilisiAfter = Within(after), typesAfter = Metrics.NeighbourLabelAgreement(after, types);
         Console.WriteLine($"30 batches: scIB iLISI within types {ilisiBefore:F3} -> {ilisiAfter:F3}; cell-type kNN agreement after {typesAfter:F3}");
         Assert.IsTrue(ilisiAfter > ilisiBefore + 0.2, "batches mix");

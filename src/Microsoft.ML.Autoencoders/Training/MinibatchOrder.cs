@@ -12,13 +12,15 @@ internal static class MinibatchOrder
 
     /// <summary>The next epoch's order of <paramref name="rows"/> rows: positions 0..rows-1, each row once (anchored:
     /// each non-reference row once, reference rows as often as the minibatches need). <paramref name="groups"/>: each
-    /// row's group and the reference group (null: the groups only stratify), or null.</summary>
-    public static long[] Next(Random random, int rows, RowGroups? groups, int batchSize)
+    /// row's group and the reference group (null: the groups only stratify), or null. Without groups the
+    /// <paramref name="previous"/> order is shuffled again in place (the first epoch's is 0..rows-1), as Fit always did:
+    /// the same seed still trains the same models.</summary>
+    public static long[] Next(Random random, int rows, RowGroups? groups, int batchSize, long[]? previous = null)
     {
         if (groups is null)
         {
-            var order = new long[rows];
-            for (int i = 0; i < rows; i++) order[i] = i;
+            var order = previous ?? new long[rows];
+            if (previous is null) for (int i = 0; i < rows; i++) order[i] = i;
             random.Shuffle(order);
             return order;
         }

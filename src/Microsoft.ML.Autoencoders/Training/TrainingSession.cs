@@ -39,6 +39,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
         bool keepBest = options.EarlyStoppingPatience > 0 || options.KeepBestOnCancellation;
         Tensor[]? best = null;
+        long[]? order = null;
         int bestEpoch = 0, lastEpoch = 0;
         double bestLoss = double.PositiveInfinity, seconds = 0;
         try
@@ -47,7 +48,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 phase.BeginEpoch?.Invoke(epoch);
-                var order = MinibatchOrder.Next(_shuffle, train.Count, groups, options.BatchSize);
+                order = MinibatchOrder.Next(_shuffle, train.Count, groups, options.BatchSize, order);
                 var (trainLoss, terms) = RunEpoch(phase, epoch, train, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(phase, validation);
                 lastEpoch = epoch;
