@@ -39,6 +39,7 @@ public sealed class MinibatchOrderTests
         Assert.AreEqual((others + 47) / 48, batches.Length);
         Assert.IsTrue(batches.SkipLast(1).All(b => b.Length == 64), "full minibatches");
         Assert.IsTrue(batches.All(b => b.Count(i => groups.Ids[i] == 7) == 16), "16 reference rows in every minibatch");
+        Assert.IsTrue(batches.All(b => b.Distinct().Count() == b.Length), "no row twice in a minibatch, also where a pass over the 390 reference rows ends");
         var nonReference = order.Where(i => groups.Ids[i] != 7).ToArray();
         CollectionAssert.AreEquivalent(Enumerable.Range(0, rows).Where(i => groups.Ids[i] != 7).Select(i => (long)i).ToArray(), nonReference, "every other row once");
         CollectionAssert.IsSubsetOf(Enumerable.Range(0, rows).Where(i => groups.Ids[i] == 7).Select(i => (long)i).ToArray(), order, "the reference rows are all used");

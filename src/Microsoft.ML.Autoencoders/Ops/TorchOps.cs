@@ -137,7 +137,8 @@ internal sealed class TorchOps : IOps<Tensor>
     /// reuses one buffer rather than leaving an array a chunk for the garbage collector.</summary>
     public static void CopyTo(Tensor t, Span<float> destination)
     {
-        using var cpu = t.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        if (t.dtype != ScalarType.Float32) throw new ArgumentException($"Expected a Float32 tensor; found {t.dtype}.", nameof(t));
+        using var cpu = t.detach().cpu().contiguous();
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cpu.bytes).CopyTo(destination);
     }
 }

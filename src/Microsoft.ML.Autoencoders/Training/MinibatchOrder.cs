@@ -2,7 +2,7 @@ namespace Microsoft.ML.Autoencoders.Training;
 
 /// <summary>Each epoch's order of the training rows; consecutive BatchSize positions form a minibatch
 /// (docs/architecture.md#minibatches-and-groups). Without groups: a shuffle. With groups: each group's rows spread
-/// evenly over the epoch, so every minibatch holds each group in proportion. With a reference group that some group
+/// evenly over the epoch, so every minibatch holds each group about in proportion. With a reference group that some group
 /// is too small to meet in proportion (SAUCIE with many samples): reference-anchored minibatches.</summary>
 internal static class MinibatchOrder
 {
@@ -52,11 +52,11 @@ internal static class MinibatchOrder
         return order;
     }
 
-    /// <summary>Every minibatch: <c>BatchSize - G·k</c> reference rows (fewer when the reference has fewer rows) and the
-    /// rest from the other groups, taken
-    /// in runs of <c>k</c> = <see cref="GroupRows"/> rows of one group in a shuffled order of runs (G = BatchSize / k - 1),
-    /// so each minibatch meets the reference and about G other groups in numbers. An epoch visits every other row once;
-    /// the reference rows are drawn in reshuffled passes as often as the steps need.</summary>
+    /// <summary>Every minibatch: reference rows (<c>BatchSize - G·k</c>, or all the reference has when fewer) and the
+    /// rest from the other groups, taken in runs of <c>k = BatchSize / (G + 1)</c> rows of one group (16 when BatchSize
+    /// is a multiple of 16) in a shuffled order of runs, with G = BatchSize / 16 - 1: each minibatch meets the reference
+    /// and about G other groups in numbers. An epoch visits every other row once; the reference rows are drawn in
+    /// reshuffled passes as often as the steps need.</summary>
     private static long[] Anchored(Random random, int[][] members, int reference, int batchSize)
     {
         int others = Math.Max(1, batchSize / GroupRows - 1);
@@ -79,11 +79,9 @@ internal static class MinibatchOrder
         int next = 0, written = 0;
         for (long s = 0; s < steps; s++)
         {
-            for (int i = 0; i < fromReference; i++)
-            {
-                if (next == pool.Length) { random.Shuffle(pool); next = 0; }
-                order[written++] = pool[next++];
-            }
+            // A new pass over the reference starts with a step, so no minibatch holds a reference row twice.
+            if (next + fromReference > pool.Length) { random.Shuffle(pool); next = 0; }
+            for (int i = 0; i < fromReference; i++) order[written++] = pool[next++];
             long from = s * fromOthers;
             int take = (int)Math.Min(fromOthers, stream.Length - from);
             for (int i = 0; i < take; i++) order[written++] = stream[from + i];

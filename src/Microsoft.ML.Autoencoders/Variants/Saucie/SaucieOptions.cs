@@ -73,7 +73,6 @@ public sealed class SaucieOptions : AutoencoderOptions
         Check.Option(IntraClusterWeight == 0 || ClusterWeight > 0, nameof(IntraClusterWeight), IntraClusterWeight, "0 while ClusterWeight is 0 (the distance penalty acts on the clustering the entropy penalty makes)");
         Check.Option(MinClusterSize is null || MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize!, "null or at least 1");
         // The regularisers build several BatchSize x BatchSize kernels per step.
-        Check.Option(BatchColumnName is null || BatchSize >= 2 * Training.MinibatchOrder.GroupRows, nameof(BatchSize), BatchSize, $"at least {2 * Training.MinibatchOrder.GroupRows} with batch correction (a minibatch holds the reference and other batches, {Training.MinibatchOrder.GroupRows} rows each)");
         Check.Option(BatchSize <= 4096, nameof(BatchSize), BatchSize, "at most 4096 for SAUCIE (its penalties are quadratic in the minibatch)");
         Check.Option(ClusterMergeDistance is null || ClusterMergeDistance >= 0 && double.IsFinite(ClusterMergeDistance.Value), nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or a finite number of 0 or more");
         if (Loss != ReconstructionLoss.MeanSquaredError || OutputActivation != Activation.Identity)

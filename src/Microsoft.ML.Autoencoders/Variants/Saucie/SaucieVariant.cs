@@ -56,6 +56,9 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     public RowGroups? ReadGroups(IDataView data, int rows)
     {
         if (!options.BatchCorrection) return null;
+        // Checked at Fit, not in the options: a model saved with a smaller BatchSize still loads.
+        if (options.BatchSize < 2 * MinibatchOrder.GroupRows)
+            throw new ArgumentOutOfRangeException(nameof(SaucieOptions.BatchSize), $"BatchSize is {options.BatchSize}; expected at least {2 * MinibatchOrder.GroupRows} with batch correction (a minibatch holds the reference and other batches, {MinibatchOrder.GroupRows} rows each).");
         var (codes, names) = CategoryReader.Read(data, options.BatchColumnName!, nameof(SaucieOptions.BatchColumnName));
         if (names.Length < 2)
             throw new InvalidOperationException($"Batch column '{options.BatchColumnName}' holds one batch ('{names[0]}'); batch correction needs at least two. Set BatchColumnName to null to train without it.");
