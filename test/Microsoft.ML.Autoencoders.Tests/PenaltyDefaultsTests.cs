@@ -28,20 +28,19 @@ public sealed class PenaltyDefaultsTests
         var ml = new MLContext(1);
         var data = TestData.ToDataView(ml, Rows);
         // The Keras blog's measure of the classic setting: the mean code value (7.3 without, 3.3 with, on MNIST).
-        double MeanCode(double? weight)
+        // The codes of a sparse autoencoder with these options at this weight (null: the option's default).
+        float[][] SparseCodes(SparseAutoencoderOptions options, double? weight)
         {
-            var options = Small(new SparseAutoencoderOptions());
             if (weight is double w) options.SparsityWeight = w;
             using var model = ml.Transforms.SparseAutoencoder(options).Fit(data);
-            return Codes(model).SelectMany(c => c).Average(v => (double)v);
+            return Codes(model);
         }
+        double MeanCode(double? weight) => SparseCodes(Small(new SparseAutoencoderOptions()), weight).SelectMany(c => c).Average(v => (double)v);
         double l1Default = MeanCode(null), l1Off = MeanCode(0);
         double KlGap(double? weight)
         {
             var options = Small(new SparseAutoencoderOptions { Penalty = SparsityPenalty.KullbackLeibler, CodeActivation = Activation.Sigmoid });
-            if (weight is double w) options.SparsityWeight = w;
-            using var model = ml.Transforms.SparseAutoencoder(options).Fit(data);
-            var codes = Codes(model);
+            var codes = SparseCodes(options, weight);
             return Enumerable.Range(0, 16).Average(j => Math.Abs(codes.Average(c => c[j]) - options.SparsityTarget));
         }
         double klDefault = KlGap(null), klOff = KlGap(0);
