@@ -41,6 +41,35 @@ public static class TestData
     /// <summary>The 1797 UCI digits, pixels scaled to [0, 1], with labels.</summary>
     public static (float[][] X, int[] Y) Digits => DigitsData.Value;
 
+    private static readonly Lazy<(float[][] X, int[] Y)> FashionTrainData = new(() => ReadFashion("train"));
+    private static readonly Lazy<(float[][] X, int[] Y)> FashionTestData = new(() => ReadFashion("t10k"));
+
+    /// <summary>The bundled Fashion-MNIST subsample (data/fashion-mnist): 3,000 training images, 28x28, pixels in [0, 1].</summary>
+    public static (float[][] X, int[] Y) FashionTrain => FashionTrainData.Value;
+
+    /// <summary>The bundled Fashion-MNIST subsample's 1,000 test images.</summary>
+    public static (float[][] X, int[] Y) FashionTest => FashionTestData.Value;
+
+    private static (float[][] X, int[] Y) ReadFashion(string prefix)
+    {
+        var images = ReadIdx(Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist", $"{prefix}-images-idx3-ubyte.gz"), 0x803, 784);
+        var labels = ReadIdx(Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist", $"{prefix}-labels-idx1-ubyte.gz"), 0x801, 1);
+        return (images.Select(r => r.Select(b => b / 255f).ToArray()).ToArray(), labels.Select(l => (int)l[0]).ToArray());
+    }
+
+    /// <summary>The items of an idx file (gzip, big-endian header: magic, count, dimensions; then bytes).</summary>
+    private static byte[][] ReadIdx(string path, int magic, int itemSize)
+    {
+        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        var bytes = memory.ToArray();
+        if (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes) != magic) throw new InvalidDataException($"{path}: not an idx file of magic {magic:x}.");
+        int count = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4));
+        int header = 4 + 4 * (magic & 0xFF);
+        return Enumerable.Range(0, count).Select(i => bytes.AsSpan(header + i * itemSize, itemSize).ToArray()).ToArray();
+    }
+
     /// <summary>A data view with a "Features" vector column of the rows' size and a "Label" column.</summary>
     public static IDataView ToDataView(MLContext ml, float[][] rows, int[]? labels = null, string column = "Features")
     {

@@ -48,11 +48,30 @@ internal sealed class TorchOps : IOps<Tensor>
     /// <summary>The logits <paramref name="probabilities"/> are the sigmoid of, when this class computed them.</summary>
     public static Tensor? LogitsOf(Tensor probabilities) => SigmoidInputs.TryGetValue(probabilities, out var logits) ? logits : null;
 
+    /// <summary>Channel counts on the CPU are padded with zero channels to a multiple of this (docs/upstream/onednn-padded-channels.md).</summary>
+    internal const int ChannelBlock = 16;
+
     public Tensor Conv2d(Tensor x, Tensor weight, Tensor bias)
     {
         long p = weight.shape[2] / 2;
-        return nn.functional.conv2d(x, weight, bias, padding: new[] { p, p });
+        var padding = new[] { p, p };
+        long outputs = weight.shape[0], inputs = weight.shape[1];
+        // libtorch's CPU convolution (oneDNN 3.7) keeps a channel count that is not a multiple of its block (8 or 16) in
+        // a blocked layout whose padding it does not always zero; a NaN left there by earlier memory makes gradients NaN
+        // (0 x NaN), and the convolutional autoencoder diverged at random, mostly at 2 threads. Zero channels of our own
+        // leave it nothing to pad; they change no output and cost no measurable time. An input of 1 to 3 channels (an
+        // image) stays: oneDNN reads it in its plain layout, and no gradient flows into it.
+        long paddedOut = RoundUp(outputs), paddedIn = inputs <= 3 ? inputs : RoundUp(inputs);
+        if (x.device_type != DeviceType.CPU || (paddedOut == outputs && paddedIn == inputs))
+            return nn.functional.conv2d(x, weight, bias, padding: padding);
+        var xs = paddedIn == inputs ? x : nn.functional.pad(x, new long[] { 0, 0, 0, 0, 0, paddedIn - inputs });
+        var w = nn.functional.pad(weight, new long[] { 0, 0, 0, 0, 0, paddedIn - inputs, 0, paddedOut - outputs });
+        var b = nn.functional.pad(bias, new long[] { 0, paddedOut - outputs });
+        var y = nn.functional.conv2d(xs, w, b, padding: padding);
+        return paddedOut == outputs ? y : y.narrow(1, 0, outputs);
     }
+
+    private static long RoundUp(long channels) => (channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
 
     public Tensor MaxPool2(Tensor x) => nn.functional.max_pool2d(x, 2, 2, ceil_mode: true);
 
