@@ -43,6 +43,12 @@ if (args.Length == 3 && args[0] == "saucie-paper")
     SaucieAtScale.Run(int.Parse(args[1]), long.Parse(args[2]));
     return 0;
 }
+// The textbook convolutional autoencoder at a user's defaults: conv-classic <threads, 0 = torch's default> <epochs>.
+if (args.Length == 3 && args[0] == "conv-classic")
+{
+    Classic.Convolutional(int.Parse(args[1]), int.Parse(args[2]));
+    return 0;
+}
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"Choose a benchmark: {string.Join(", ", benchmarks.Keys)}");

@@ -65,8 +65,10 @@ public class AutoencoderOptions
     /// <summary>Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Empty: one layer each way.</summary>
     public int[] HiddenLayers { get; set; } = Array.Empty<int>();
 
-    /// <summary>Maximum number of passes over the training rows.</summary>
-    public int Epochs { get; set; } = 20;
+    /// <summary>Maximum number of passes over the training rows; null (the default) sizes the budget to the data:
+    /// min(400, 8,000,000 / training rows) epochs, scvi-tools' rule, with early stopping on
+    /// (docs/conventions.md#training-length). A fit whose best epoch is its last warns through <c>mlContext.Log</c>.</summary>
+    public int? Epochs { get; set; }
 
     /// <summary>Rows per minibatch.</summary>
     public int BatchSize { get; set; } = 256;
@@ -78,8 +80,9 @@ public class AutoencoderOptions
     public double ValidationFraction { get; set; } = 0.1;
 
     /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss when there
-    /// is no validation split) and restore the best epoch's weights; 0 turns early stopping off.</summary>
-    public int EarlyStoppingPatience { get; set; } = 5;
+    /// is no validation split) and restore the best epoch's weights; 0 turns early stopping off; null (the default):
+    /// a tenth of the phase's epochs, at least 5 (docs/conventions.md#training-length).</summary>
+    public int? EarlyStoppingPatience { get; set; }
 
     /// <summary>Seed of weight initialisation, shuffling, the validation split and noise; null takes one from the MLContext.</summary>
     public int? Seed { get; set; }
@@ -151,12 +154,12 @@ public class AutoencoderOptions
         Check.Option(CodeSize is >= 1 and <= MaxWidth, nameof(CodeSize), CodeSize, $"from 1 to {MaxWidth}");
         for (int i = 0; i < (HiddenLayers ?? throw new ArgumentNullException(nameof(HiddenLayers))).Length; i++)
             Check.Option(HiddenLayers[i] is >= 1 and <= MaxWidth, $"{nameof(HiddenLayers)}[{i}]", HiddenLayers[i], $"a width from 1 to {MaxWidth}");
-        Check.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check.Option(Epochs is null or >= 1, nameof(Epochs), Epochs!, "null (sized to the data) or at least 1");
         Check.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Check.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number above 0");
         Check.Option(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
         Check.Option(BatchProgressInterval >= 1, nameof(BatchProgressInterval), BatchProgressInterval, "at least 1");
-        Check.Option(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (off) or more");
+        Check.Option(EarlyStoppingPatience is null or >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience!, "null (automatic), 0 (off) or more");
         Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
         Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && OutputActivation != Activation.Sigmoid)

@@ -4,13 +4,14 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders.Training;
 
-/// <summary>A training phase: which module's parameters Adam updates, on which objective, for how many epochs.
-/// <paramref name="Corrupt"/> makes the network's input from clean rows; <paramref name="BeginEpoch"/> runs before
-/// each epoch. <paramref name="NeedsReference"/>: the objective compares each group with the reference group (SAUCIE's
-/// batch terms), so minibatches may be anchored on the reference; otherwise groups only stratify them, and no row is
-/// drawn more often than another.</summary>
-internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int Epochs,
-    Func<Tensor, Tensor>? Corrupt = null, Action<int>? BeginEpoch = null, bool NeedsReference = false);
+/// <summary>A training phase: which module's parameters Adam updates, on which objective, for how many epochs (null:
+/// sized to the training rows, <see cref="TrainingLength"/>; <paramref name="EpochsOption"/> names the option a warning
+/// points to). <paramref name="Corrupt"/> makes the network's input from clean rows; <paramref name="BeginEpoch"/> runs
+/// before each epoch with its number and the phase's epochs. <paramref name="NeedsReference"/>: the objective compares
+/// each group with the reference group (SAUCIE's batch terms), so minibatches may be anchored on the reference;
+/// otherwise groups only stratify them, and no row is drawn more often than another.</summary>
+internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int? Epochs,
+    Func<Tensor, Tensor>? Corrupt = null, Action<int, int>? BeginEpoch = null, bool NeedsReference = false, string EpochsOption = nameof(AutoencoderOptions.Epochs));
 
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
 /// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
@@ -36,20 +37,22 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         var groups = train.Groups;
         // Without a comparison with the reference the groups only stratify: anchoring would overweight the reference's rows.
         if (!phase.NeedsReference && groups is not null) groups = groups with { Reference = null };
+        int epochs = TrainingLength.Epochs(phase.Epochs, train.Count);
+        int patience = TrainingLength.Patience(options.EarlyStoppingPatience, epochs);
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
-        bool keepBest = options.EarlyStoppingPatience > 0 || options.KeepBestOnCancellation;
+        bool keepBest = patience > 0 || options.KeepBestOnCancellation;
         Tensor[]? best = null;
         long[]? order = null;
         int bestEpoch = 0, lastEpoch = 0;
         double bestLoss = double.PositiveInfinity, seconds = 0;
         try
         {
-            for (int epoch = 1; epoch <= phase.Epochs; epoch++)
+            for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                phase.BeginEpoch?.Invoke(epoch);
+                phase.BeginEpoch?.Invoke(epoch, epochs);
                 order = MinibatchOrder.Next(_shuffle, train.Count, groups, options.BatchSize, order);
-                var (trainLoss, terms) = RunEpoch(phase, epoch, train, order, optimizer);
+                var (trainLoss, terms) = RunEpoch(phase, epoch, epochs, train, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(phase, validation);
                 lastEpoch = epoch;
                 double monitored = validationLoss ?? trainLoss;
@@ -61,17 +64,19 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                 }
                 seconds += watch.Elapsed.TotalSeconds;
                 // Clamped: Epochs = int.MaxValue ("until early stopping") would overflow a TimeSpan.
-                var left = TimeSpan.FromSeconds(Math.Min(seconds / epoch * (phase.Epochs - epoch), TimeSpan.MaxValue.TotalSeconds / 2));
-                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds, phase.Epochs, isBest, sinceFit.Elapsed, left));
+                var left = TimeSpan.FromSeconds(Math.Min(seconds / epoch * (epochs - epoch), TimeSpan.MaxValue.TotalSeconds / 2));
+                Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds, epochs, isBest, sinceFit.Elapsed, left));
                 if (!double.IsFinite(trainLoss) || validationLoss is double v && !double.IsFinite(v))
                     throw new InvalidOperationException($"Training diverged in {phase.Name} epoch {epoch} (training loss {trainLoss}, validation loss {validationLoss}); lower LearningRate or scale the input column '{options.InputColumnName}'.");
-                if (options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= options.EarlyStoppingPatience)
+                if (patience > 0 && epoch - bestEpoch >= patience)
                 {
                     channel.Info(MessageSensitivity.None, "{0}", $"Early stopping after {phase.Name} epoch {epoch}: no improvement since epoch {bestEpoch}.");
                     break;
                 }
             }
-            if (options.EarlyStoppingPatience == 0) return lastEpoch;
+            if (bestEpoch == epochs)
+                channel.Warning(MessageSensitivity.None, "{0}", $"The {(validation is null ? "training" : "validation")} loss of {phase.Name} was lowest in its last epoch ({epochs} of {epochs}): the model was still improving when training stopped. Raise {phase.EpochsOption}{(phase.Epochs is null ? "" : $" (or leave it unset to size it to the data)")}.");
+            if (patience == 0) return lastEpoch;
             if (best is not null) Restore(phase.Network, best);
             return bestEpoch;
         }
@@ -96,7 +101,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         options.Progress?.Report(metrics);
     }
 
-    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, int epoch, TrainingData train, long[] order, Adam optimizer)
+    private (double Loss, Dictionary<string, double> Terms) RunEpoch(TrainingPhase phase, int epoch, int epochs, TrainingData train, long[] order, Adam optimizer)
     {
         phase.Network.train();
         double total = 0;
@@ -146,7 +151,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             foreach (var (name, term) in loss.Terms)
                 termTotals[name] = termTotals.GetValueOrDefault(name) + term.item<float>() * count;
             if (options.BatchProgress is { } progress && (batch % options.BatchProgressInterval == 0 || batch == batches))
-                progress.Report(new BatchMetrics(phase.Name, epoch, phase.Epochs, batch, batches, total / (start + count), sinceFit.Elapsed));
+                progress.Report(new BatchMetrics(phase.Name, epoch, epochs, batch, batches, total / (start + count), sinceFit.Elapsed));
         }
     }
 

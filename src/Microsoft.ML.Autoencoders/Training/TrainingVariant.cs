@@ -26,8 +26,8 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     /// <summary>The network's training input made from clean rows; the rows themselves unless the variant denoises.</summary>
     public virtual Tensor Corrupt(Tensor clean) => clean;
 
-    /// <summary>Called before each epoch (1-based) of the main phase, for schedules such as a KL warm-up.</summary>
-    public virtual void BeginEpoch(int epoch) { }
+    /// <summary>Called before each epoch (1-based) of the main phase's <paramref name="epochs"/>, for schedules such as a KL warm-up.</summary>
+    public virtual void BeginEpoch(int epoch, int epochs) { }
 
     /// <summary>Whether the main phase's objective compares each group with the reference group, so its minibatches
     /// must hold the reference in numbers (<see cref="TrainingPhase.NeedsReference"/>).</summary>

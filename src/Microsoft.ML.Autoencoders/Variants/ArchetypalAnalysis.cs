@@ -79,7 +79,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
 
     /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors
     /// set where the archetypes start without holding them at rows that are only near the true extremes.</summary>
-    public override void BeginEpoch(int epoch) => _anchorWeight = options.AnchorWeight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * options.Epochs));
+    public override void BeginEpoch(int epoch, int epochs) => _anchorWeight = options.AnchorWeight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * epochs));
 
     /// <summary>Anchors: the rows nearest to linear archetypal analysis's archetypes (PCHA on up to 2,000 rows), which
     /// the encoder is pulled to put on the simplex's vertices, so the learned archetypes start at extreme points of

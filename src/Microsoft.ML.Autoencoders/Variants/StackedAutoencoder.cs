@@ -14,8 +14,9 @@ public sealed class StackedAutoencoderOptions : AutoencoderOptions
     /// <summary>Two hidden layers by default, the smallest stack where pretraining differs from plain training.</summary>
     public StackedAutoencoderOptions() => HiddenLayers = new[] { 128, 64 };
 
-    /// <summary>Epochs of each layer's pretraining; 0 skips pretraining.</summary>
-    public int PretrainEpochs { get; set; } = 10;
+    /// <summary>Epochs of each layer's pretraining; 0 skips pretraining; null (the default) sizes them to the data as
+    /// <see cref="AutoencoderOptions.Epochs"/> does, with early stopping (docs/conventions.md#training-length).</summary>
+    public int? PretrainEpochs { get; set; }
 
     /// <summary>Stacked denoising pretraining (Vincent et al. 2010): the share of each layer's input values set to 0
     /// while it pretrains, in [0, 1); 0: none. Fine-tuning sees clean rows.</summary>
@@ -28,7 +29,7 @@ public sealed class StackedAutoencoderOptions : AutoencoderOptions
     internal override void Validate()
     {
         base.Validate();
-        Check.Option(PretrainEpochs >= 0, nameof(PretrainEpochs), PretrainEpochs, "0 (no pretraining) or more");
+        Check.Option(PretrainEpochs is null or >= 0, nameof(PretrainEpochs), PretrainEpochs!, "null (sized to the data), 0 (no pretraining) or more");
         Check.Option(PretrainCorruption >= 0 && PretrainCorruption < 1, nameof(PretrainCorruption), PretrainCorruption, "a share in [0, 1)");
         Check.Option(PretrainContractionWeight >= 0 && double.IsFinite(PretrainContractionWeight), nameof(PretrainContractionWeight), PretrainContractionWeight, "a finite number of 0 or more");
     }
@@ -72,7 +73,7 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
                         : reconstruction;
                 }
                 Func<Tensor, Tensor>? corrupt = options.PretrainCorruption > 0 ? clean => clean * Ops.TorchOps.GreaterOrEqual(rand_like(clean), options.PretrainCorruption) : null;
-                var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, LayerLoss, options.PretrainEpochs, corrupt);
+                var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, LayerLoss, options.PretrainEpochs, corrupt, EpochsOption: nameof(options.PretrainEpochs));
                 session.Run(phase, input, validation is null ? null : inputValidation);
                 using (no_grad())
                 {

@@ -80,7 +80,7 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
 
     public override VariationalNetwork Network(int inputSize) => new(inputSize, options);
 
-    public override void BeginEpoch(int epoch)
+    public override void BeginEpoch(int epoch, int epochs)
         => _klWeight = options.Beta * Math.Min(1, options.KlWarmupEpochs == 0 ? 1 : epoch / (double)(options.KlWarmupEpochs + 1));
 
     protected override TrainingLoss Objective(VariationalNetwork network, Minibatch batch)
