@@ -81,6 +81,33 @@ public static class TestData
         return ml.Data.LoadFromEnumerable(data, definition);
     }
 
+    /// <summary>Rows on a curved 2-d surface in 10 dimensions: latent (u, v) uniform in [-1, 1]², mapped through
+    /// (u, v, u², v², uv, sin 3u) and a fixed random 10x6 matrix, plus noise of 0.02; then <paramref name="anomalies"/>
+    /// rows pushed off the surface by 0.5 in a random direction (last, <c>IsAnomaly</c> true). No linear subspace of
+    /// low rank holds the normal rows, so reconstruction by PCA leaves them residuals that an autoencoder need not.</summary>
+    public static (float[][] X, bool[] IsAnomaly) CurvedManifold(int normal, int anomalies, int seed)
+    {
+        var map = new Random(12345);   // one surface for every seed
+        var w = Enumerable.Range(0, 10).Select(_ => Enumerable.Range(0, 6).Select(_ => Gaussian(map) / Math.Sqrt(6)).ToArray()).ToArray();
+        var rand = new Random(seed);
+        double[] Point()
+        {
+            double u = 2 * rand.NextDouble() - 1, v = 2 * rand.NextDouble() - 1;
+            var phi = new[] { u, v, u * u, v * v, u * v, Math.Sin(3 * u) };
+            return w.Select(row => row.Zip(phi, (a, b) => a * b).Sum() + 0.02 * Gaussian(rand)).ToArray();
+        }
+        var rows = new List<float[]>();
+        for (int i = 0; i < normal; i++) rows.Add(Point().Select(v => (float)v).ToArray());
+        for (int i = 0; i < anomalies; i++)
+        {
+            var p = Point();
+            var direction = Enumerable.Range(0, 10).Select(_ => Gaussian(rand)).ToArray();
+            double norm = Math.Sqrt(direction.Sum(d => d * d));
+            rows.Add(p.Zip(direction, (a, d) => (float)(a + 0.5 * d / norm)).ToArray());
+        }
+        return (rows.ToArray(), Enumerable.Range(0, normal + anomalies).Select(i => i >= normal).ToArray());
+    }
+
     /// <summary>n rows near a k-dimensional subspace of R^d: latent scales 5, 4, 3, ... (a clear eigengap to the
     /// noise), a random orthonormal basis, an offset, and isotropic noise of <paramref name="noise"/>.</summary>
     public static (float[][] X, double[][] Basis) LowRank(int n, int d, int k, int seed, double noise = 0.05)
