@@ -127,15 +127,20 @@ public abstract class EstimatorSuite
         }
     }
 
+    // Also at torch's default thread count, where users train (null): the same seed gives the same model there too.
     [TestMethod]
-    public void Same_seed_gives_identical_outputs_and_another_seed_different_ones()
+    [DataRow(1)]
+    [DataRow(null)]
+    public void Same_seed_gives_identical_outputs_and_another_seed_different_ones(int? threads)
     {
         var ml = new MLContext();
         var options = SmallOptions(3);
+        options.Threads = threads;
         var data = View(ml, Rows);
         using var a = Fit(ml, options);
         using var b = Fit(ml, options);
         var other = SmallOptions(4);
+        other.Threads = threads;
         using var c = Fit(ml, other);
         var codeA = TestData.Column(a.Transform(data), options.OutputColumnName);
         AssertClose(codeA, TestData.Column(b.Transform(data), options.OutputColumnName), 0, "same seed");
