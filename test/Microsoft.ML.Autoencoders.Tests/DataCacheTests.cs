@@ -71,6 +71,17 @@ public sealed class DataCacheTests
     }
 
     [TestMethod]
+    [DataRow("")]
+    [DataRow("  ")]
+    public void An_empty_CacheDirectory_is_refused_rather_than_meaning_the_current_folder(string directory)
+    {
+        var ml = new MLContext(1);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { DataCache = DataCache.Disk, CacheDirectory = directory }));
+        Assert.AreEqual(nameof(AutoencoderOptions.CacheDirectory), e.ParamName);
+        StringAssert.Contains(e.Message, "null for the temp folder");
+    }
+
+    [TestMethod]
     public void Reading_a_source_reports_the_rows_read_so_far()
     {
         var ml = new MLContext(1);

@@ -87,8 +87,24 @@ public sealed class TrainingFeedbackTests
         StringAssert.Contains(string.Join("\n", log), "(600 train, 200 validation)", "every training row trains");
         Assert.IsNull(model.State.Options.ValidationData, "the fitted model keeps no reference to the data");
         Assert.IsNull(model.State.Options.Progress);
-        options.ValidationData = TestData.ToDataView(ml, Held.Select(r => r[..32]).ToArray());
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train))).Message, "size 32");
+    }
+
+    [TestMethod]
+    public void Wrong_validation_data_is_named_as_the_validation_data()
+    {
+        var ml = new MLContext(1);
+        var options = Options();
+        string Error(float[][] held, string column = "Features")
+        {
+            options.ValidationData = TestData.ToDataView(ml, held, column: column);
+            return Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(TestData.ToDataView(ml, Train))).Message;
+        }
+        var message = Error(Held.Select(r => r[..32]).ToArray());
+        StringAssert.StartsWith(message, "ValidationData: Input column 'Features' has vectors of size 32; the training data's have size 64.");
+        StringAssert.StartsWith(Error(Held, column: "Pixels"), "ValidationData: Input column 'Features' was not found");
+        var bad = Held.Select(r => (float[])r.Clone()).ToArray();
+        bad[7][3] = float.NaN;
+        StringAssert.StartsWith(Error(bad), "ValidationData: Input column 'Features', row 7, feature 3 is NaN");
     }
 
     [TestMethod]

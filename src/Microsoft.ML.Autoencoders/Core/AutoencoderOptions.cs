@@ -161,6 +161,8 @@ public class AutoencoderOptions
         Check.Option(BatchProgressInterval >= 1, nameof(BatchProgressInterval), BatchProgressInterval, "at least 1");
         Check.Option(EarlyStoppingPatience is null or >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience!, "null (automatic), 0 (off) or more");
         Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
+        if (CacheDirectory is not null && string.IsNullOrWhiteSpace(CacheDirectory))
+            throw new ArgumentException($"Option {nameof(CacheDirectory)} is empty; expected a folder, or null for the temp folder.", nameof(CacheDirectory));
         Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && OutputActivation != Activation.Sigmoid)
             throw new ArgumentException(

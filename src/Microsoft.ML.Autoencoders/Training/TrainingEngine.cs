@@ -98,8 +98,19 @@ internal static class TrainingEngine
     {
         var data = variant.Options.ValidationData!;
         var options = variant.Options;
-        DataReader.CheckSize(data.Schema, options.InputColumnName, store.Size);
-        DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options));
+        try
+        {
+            int size = DataReader.VectorSize(data.Schema, options.InputColumnName);
+            if (size != store.Size)
+                throw new ArgumentOutOfRangeException(nameof(options.ValidationData), $"Input column '{options.InputColumnName}' has vectors of size {size}; the training data's have size {store.Size}.");
+            DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // The same checks as the training rows', but the user must learn it is the validation data that is wrong.
+            string message = e is ArgumentException a && a.ParamName is { } name ? a.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+            throw new ArgumentException($"{nameof(options.ValidationData)}: {message}", nameof(options.ValidationData), e);
+        }
         if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, store.Count) is not { } groups) return new TrainingData(store, null);
         var ids = groups.Ids.Select(g => Array.IndexOf(trainGroups.Names, groups.Names[g])).ToArray();
         if (Array.IndexOf(ids, -1) is int row and >= 0)
