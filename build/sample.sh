@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash build/setup.sh
+# ONNX Runtime writes a telemetry session file (.ses) into TMPDIR unless told not to (docs/conventions.md#files).
+export ORT_DISABLE_TELEMETRY=1
 dotnet run --project src/Samples -c Release -- "${1:-digits}" "${2:-out}"

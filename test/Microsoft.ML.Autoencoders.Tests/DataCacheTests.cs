@@ -101,6 +101,21 @@ public sealed class DataCacheTests
         return stdout.Trim();
     }
 
+    // ONNX Runtime (1.31) writes its telemetry session file ".ses" into TMPDIR when its environment is created, which
+    // every Fit does to check its graph; ORT_DISABLE_TELEMETRY=1 at launch prevents it (docs/conventions.md#files).
+    [TestMethod]
+    public void A_fit_leaves_nothing_in_the_temp_folder_and_ONNX_Runtime_only_its_session_file_unless_told_not_to()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The probe is started through bash.");
+        using var quiet = new TempFolder("ae-tmp-");
+        StringAssert.StartsWith(Probe($"TMPDIR='{quiet.Path}' ORT_DISABLE_TELEMETRY=1", "2000", quiet.Path), "ok");
+        CollectionAssert.AreEqual(Array.Empty<string>(), Directory.EnumerateFileSystemEntries(quiet.Path).Select(Path.GetFileName).ToArray());
+        using var plain = new TempFolder("ae-tmp-");
+        StringAssert.StartsWith(Probe($"TMPDIR='{plain.Path}' ORT_DISABLE_TELEMETRY=", "2000", plain.Path), "ok");
+        CollectionAssert.AreEqual(new[] { ".ses" }, Directory.EnumerateFileSystemEntries(plain.Path).Select(Path.GetFileName).ToArray(),
+            "ONNX Runtime's own file; if this changes, update docs/conventions.md#files");
+    }
+
     [TestCategory("Slow")]
     [TestMethod]
     public void With_the_disk_cache_memory_does_not_grow_with_the_rows()
