@@ -267,8 +267,8 @@ public sealed class FaultTests
                 EditState(path, edit);
                 return Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load(ml, path));
             }
-            StringAssert.Contains(Refused(s => s["formatVersion"] = 99).Message, "format version 99");
-            StringAssert.Contains(Refused(s => s.Remove("formatVersion")).Message, "format version 1");
+            StringAssert.Contains(Refused(s => s["formatVersion"] = 99).Message, "format version 99, written by a newer Microsoft.ML.Autoencoders");
+            StringAssert.Contains(Refused(s => s.Remove("formatVersion")).Message, "format version 1, older than");
             StringAssert.Contains(Refused(s => s["options"]!["CodeSize"] = -7).Message, "CodeSize");
             StringAssert.Contains(Refused(s => s["options"]!["Epochs"] = 0).Message, "Epochs");
             StringAssert.Contains(Refused(s => s["options"]!["HiddenLayers"] = new JsonArray(1 << 20)).Message, "HiddenLayers[0]");

@@ -12,8 +12,12 @@ namespace Microsoft.ML.Autoencoders.Onnx;
 /// Fit and after Load alike.</summary>
 internal sealed record ModelState
 {
-    /// <summary>The version of the state's layout; a file of another version is refused at load.</summary>
+    /// <summary>The version of the state's layout that Fit writes.</summary>
     public const int FormatVersion = 2;
+
+    /// <summary>The oldest version Load still reads (ML.NET's verWeCanReadBack): a new format raises
+    /// <see cref="FormatVersion"/> and reads the older ones, whose fixtures the tests keep (docs/conventions.md#saved-model-format).</summary>
+    public const int OldestReadableVersion = 2;
 
     /// <summary>The name of the decoder graph of variants that generate.</summary>
     public const string DecoderGraph = "decoder";
@@ -113,8 +117,10 @@ internal sealed record ModelState
         {
             var state = JsonNode.Parse(text)!.AsObject();
             int version = (int?)state["formatVersion"] ?? 1;
-            if (version != FormatVersion)
-                throw new InvalidDataException($"The model's state has format version {version}; this version of Microsoft.ML.Autoencoders reads version {FormatVersion}. Fit the model again with this version.");
+            if (version > FormatVersion)
+                throw new InvalidDataException($"The model's state has format version {version}, written by a newer Microsoft.ML.Autoencoders; this version reads versions {OldestReadableVersion} to {FormatVersion}. Update the package to load it.");
+            if (version < OldestReadableVersion)
+                throw new InvalidDataException($"The model's state has format version {version}, older than this version of Microsoft.ML.Autoencoders reads ({OldestReadableVersion} to {FormatVersion}); fit the model again.");
             // Only types of assemblies already loaded, so a file cannot make us load code.
             var typeName = (string)state["optionsType"]!;
             var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
