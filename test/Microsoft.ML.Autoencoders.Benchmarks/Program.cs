@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads]; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune, archetypes, saucie-paper.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune, archetypes, saucie-paper.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,

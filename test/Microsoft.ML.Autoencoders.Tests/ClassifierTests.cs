@@ -25,15 +25,7 @@ public sealed class ClassifierTests : EstimatorSuite
     }
 
     /// <summary>Digits with the label as a key, as ML.NET's multiclass trainers take it.</summary>
-    private static IDataView Labelled(MLContext ml, IEnumerable<int> rows)
-    {
-        var (x, y) = TestData.Digits;
-        var chosen = rows.ToArray();
-        var data = TestData.ToDataView(ml, chosen.Select(i => x[i]).ToArray(), chosen.Select(i => y[i]).ToArray());
-        // Key order fixed by value, so every subset maps digit d to key d + 1.
-        return ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-            .Fit(TestData.ToDataView(ml, x, y)).Transform(data);
-    }
+    private static IDataView Labelled(MLContext ml, IEnumerable<int> rows) => TestData.LabelledDigits(ml, rows);
 
     private static AutoencoderClassifierOptions Options(AutoencoderTransformer? pretrained) => new()
     {
@@ -48,7 +40,7 @@ public sealed class ClassifierTests : EstimatorSuite
         var ml = new MLContext(1);
         var (x, y) = TestData.Digits;
         // 5 labelled rows a digit from the first 1,200; the last 597 rows are the test set; all 1,200 train the autoencoder.
-        var labelled = Enumerable.Range(0, 10).SelectMany(d => Enumerable.Range(0, 1200).Where(i => y[i] == d).Take(5)).ToArray();
+        var labelled = TestData.FewLabels(5, 1200);
         var train = Labelled(ml, labelled);
         var test = Labelled(ml, Enumerable.Range(1200, x.Length - 1200));
         using var autoencoder = ml.Transforms.Autoencoder(new AutoencoderOptions

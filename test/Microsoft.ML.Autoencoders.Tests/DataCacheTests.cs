@@ -76,7 +76,8 @@ public sealed class DataCacheTests
     public void An_empty_CacheDirectory_is_refused_rather_than_meaning_the_current_folder(string directory)
     {
         var ml = new MLContext(1);
-        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { DataCache = DataCache.Disk, CacheDirectory = directory }));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { DataCache = DataCache.Disk, CacheDirectory = directory, Epochs = 1 })
+            .Fit(TestData.ToDataView(ml, TestData.Digits.X[..50])));
         Assert.AreEqual(nameof(AutoencoderOptions.CacheDirectory), e.ParamName);
         StringAssert.Contains(e.Message, "null for the temp folder");
     }

@@ -40,20 +40,17 @@ public sealed class DefaultsTests
     public void Classifier_at_its_defaults_on_60_labelled_rows_matches_a_long_fit()
     {
         var ml = new MLContext(1);
-        var (x, y) = TestData.Digits;
         // 6 labelled digits a class, scored on the last 597 rows. Measured: 0.767 at the defaults (400 epochs),
         // 0.784 after 1,000, SDCA on the pixels 0.804; the old fixed default of 20 epochs gave 0.417.
-        var labelled = Enumerable.Range(0, 10).SelectMany(d => Enumerable.Range(0, 1200).Where(i => y[i] == d).Take(6)).ToArray();
-        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.ToDataView(ml, labelled.Select(i => x[i]).ToArray(), labelled.Select(i => y[i]).ToArray()));
-        IDataView Rows(IEnumerable<int> positions) => keys.Transform(TestData.ToDataView(ml, positions.Select(i => x[i]).ToArray(), positions.Select(i => y[i]).ToArray()));
-        var (train, test) = (Rows(labelled), Rows(Enumerable.Range(1200, x.Length - 1200)));
+        var (train, test) = (TestData.LabelledDigits(ml, TestData.FewLabels(6, 1200)), TestData.LabelledDigits(ml, Enumerable.Range(1200, TestData.Digits.X.Length - 1200)));
         double Accuracy(ITransformer model) => ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
         using var defaults = ml.MulticlassClassification.Trainers.AutoencoderClassifier().Fit(train);
-        using var longer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { Epochs = 1000, EarlyStoppingPatience = 0, ValidationFraction = 0 }).Fit(train);
+        // The long fit holds out the same tenth, so the two differ in their length only.
+        using var longer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { Epochs = 3000, EarlyStoppingPatience = 0 }).Fit(train);
         double sdca = Accuracy(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy().Fit(train));
         double atDefaults = Accuracy(defaults), atLength = Accuracy(longer);
-        Console.WriteLine($"accuracy at the defaults {atDefaults:F4} ({defaults.TrainingHistory.Count} epochs), 1000 epochs {atLength:F4}, SDCA on the pixels {sdca:F4}");
-        Assert.IsTrue(atDefaults >= atLength - 0.02, $"defaults {atDefaults:F4} against 1000 epochs {atLength:F4}");
+        Console.WriteLine($"accuracy at the defaults {atDefaults:F4} ({defaults.TrainingHistory.Count} epochs), 3000 epochs {atLength:F4}, SDCA on the pixels {sdca:F4}");
+        Assert.IsTrue(atDefaults >= atLength - 0.03, $"defaults {atDefaults:F4} against 3000 epochs {atLength:F4}");
         Assert.IsTrue(atDefaults >= sdca - 0.05, $"defaults {atDefaults:F4} against SDCA {sdca:F4}");
     }
 }

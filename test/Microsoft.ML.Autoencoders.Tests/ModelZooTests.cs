@@ -135,13 +135,9 @@ public sealed class ModelZooTests
 
     private static (double, IReadOnlyList<EpochMetrics>) Classifier(MLContext ml, int? threads)
     {
-        var (x, y) = Digits;
-        var labelled = Enumerable.Range(0, 10).SelectMany(d => Enumerable.Range(0, 1500).Where(i => y[i] == d).Take(30)).ToArray();
-        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.ToDataView(ml, labelled.Select(i => x[i]).ToArray(), labelled.Select(i => y[i]).ToArray()));
-        IDataView Rows(int[] positions) => keys.Transform(TestData.ToDataView(ml, positions.Select(i => x[i]).ToArray(), positions.Select(i => y[i]).ToArray()));
         using var model = ml.MulticlassClassification.Trainers.AutoencoderClassifier(Classic(new AutoencoderClassifierOptions { HiddenLayers = new[] { 32 }, CodeSize = 16, BatchSize = 32 }, threads, 100, error: false))
-            .Fit(Rows(labelled));
-        double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(Rows(Enumerable.Range(1500, x.Length - 1500).ToArray()))).MicroAccuracy;
+            .Fit(TestData.LabelledDigits(ml, TestData.FewLabels(30, 1500)));
+        double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(TestData.LabelledDigits(ml, Enumerable.Range(1500, Digits.X.Length - 1500)))).MicroAccuracy;
         return (accuracy, model.TrainingHistory);
     }
 }

@@ -41,6 +41,21 @@ public static class TestData
     /// <summary>The 1797 UCI digits, pixels scaled to [0, 1], with labels.</summary>
     public static (float[][] X, int[] Y) Digits => DigitsData.Value;
 
+    /// <summary>The digits at <paramref name="rows"/> with a key "Label" whose order is fixed by value, so every subset
+    /// maps digit d to key d + 1.</summary>
+    public static IDataView LabelledDigits(MLContext ml, IEnumerable<int> rows)
+    {
+        var (x, y) = Digits;
+        var chosen = rows.ToArray();
+        var data = ToDataView(ml, chosen.Select(i => x[i]).ToArray(), chosen.Select(i => y[i]).ToArray());
+        return ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(ToDataView(ml, x, y)).Transform(data);
+    }
+
+    /// <summary>The first <paramref name="perClass"/> rows of each digit among the first <paramref name="pool"/> rows.</summary>
+    public static int[] FewLabels(int perClass, int pool)
+        => Enumerable.Range(0, 10).SelectMany(d => Enumerable.Range(0, pool).Where(i => Digits.Y[i] == d).Take(perClass)).ToArray();
+
     private static readonly Lazy<(float[][] X, int[] Y)> FashionTrainData = new(() => ReadFashion("train"));
     private static readonly Lazy<(float[][] X, int[] Y)> FashionTestData = new(() => ReadFashion("t10k"));
 

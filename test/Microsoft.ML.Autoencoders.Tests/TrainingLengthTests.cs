@@ -10,18 +10,22 @@ public sealed class TrainingLengthTests
     [TestMethod]
     public void The_budget_follows_scvi_tools_rule_and_patience_a_tenth_of_it()
     {
-        Assert.AreEqual(400, TrainingLength.Epochs(null, 900));
-        Assert.AreEqual(400, TrainingLength.Epochs(null, 20_000));
-        Assert.AreEqual(133, TrainingLength.Epochs(null, 60_000));
-        Assert.AreEqual(8, TrainingLength.Epochs(null, 1_000_000));
-        Assert.AreEqual(1, TrainingLength.Epochs(null, 20_000_000));
-        Assert.AreEqual(400, TrainingLength.Epochs(null, 0), "no rows: the cap, not a division by zero");
-        Assert.AreEqual(12, TrainingLength.Epochs(12, 1_000_000), "a number the user sets is kept");
+        Assert.AreEqual(400, TrainingLength.Epochs(null, 900, 256), "4 steps an epoch: 1,600 steps");
+        Assert.AreEqual(400, TrainingLength.Epochs(null, 20_000, 256));
+        Assert.AreEqual(133, TrainingLength.Epochs(null, 60_000, 256));
+        Assert.AreEqual(8, TrainingLength.Epochs(null, 1_000_000, 256));
+        Assert.AreEqual(1, TrainingLength.Epochs(null, 20_000_000, 256));
+        Assert.AreEqual(1000, TrainingLength.Epochs(null, 54, 256), "one step an epoch: at least 1,000 steps");
+        Assert.AreEqual(500, TrainingLength.Epochs(null, 54, 32), "two steps an epoch");
+        Assert.AreEqual(1000, TrainingLength.Epochs(null, 0, 256), "no rows: no division by zero");
+        Assert.AreEqual(12, TrainingLength.Epochs(12, 1_000_000, 256), "a number the user sets is kept");
         Assert.AreEqual(40, TrainingLength.Patience(null, 400));
+        Assert.AreEqual(100, TrainingLength.Patience(null, 1000));
         Assert.AreEqual(13, TrainingLength.Patience(null, 133));
         Assert.AreEqual(5, TrainingLength.Patience(null, 8));
         Assert.AreEqual(0, TrainingLength.Patience(0, 400), "0 turns early stopping off");
         Assert.AreEqual(3, TrainingLength.Patience(3, 400));
+        Assert.AreEqual(100, TrainingLength.Patience(null, int.MaxValue), "Epochs = int.MaxValue still stops");
     }
 
     [TestMethod]
@@ -29,16 +33,19 @@ public sealed class TrainingLengthTests
     {
         var ml = new MLContext(1);
         var log = Log(ml);
-        using var model = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 4, HiddenLayers = new[] { 16 }, Seed = 1 })
-            .Fit(TestData.ToDataView(ml, TestData.Digits.X[..300]));
+        // A wide network on 200 rows of noise learns the training rows by heart: the validation loss turns up, and early
+        // stopping ends the fit.
+        var rand = new Random(5);
+        var noise = Enumerable.Range(0, 200).Select(_ => Enumerable.Range(0, 64).Select(_ => (float)rand.NextDouble()).ToArray()).ToArray();
+        using var model = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 32, HiddenLayers = new[] { 256 }, Seed = 1 })
+            .Fit(TestData.ToDataView(ml, noise));
         var history = model.TrainingHistory;
-        Assert.AreEqual(400, history[0].TotalEpochs, "270 training rows: 400 epochs at most");
+        Assert.AreEqual(1000, history[0].TotalEpochs, "180 training rows, 1 step an epoch: 1,000 steps at least");
         Assert.IsTrue(history.Count > 20, $"trained {history.Count} epochs; the old default stopped at 20");
-        Assert.IsTrue(history.Count < 400, $"trained {history.Count} epochs: early stopping should end it before the budget");
-        int best = model.State.BestEpoch;
-        Assert.AreEqual(history.Count - 40, best, "patience 40 (a tenth of 400) after the best epoch");
-        Assert.IsTrue(log.Any(m => m.Contains("Early stopping")), "early stopping is logged");
-        Assert.IsFalse(log.Any(m => m.Contains("still improving")), "no warning when the fit converged");
+        Assert.IsTrue(history.Count < 1000, $"trained {history.Count} epochs: early stopping should end it before the budget");
+        Assert.AreEqual(history.Count - 100, model.State.BestEpoch, "patience 100 (a tenth of 1,000) after the best epoch");
+        Assert.IsTrue(log.Any(m => m.Message.Contains("Early stopping")), "early stopping is logged");
+        Assert.IsFalse(log.Any(m => m.Message.Contains("still improving")), "no warning when the fit converged");
     }
 
     [TestMethod]
@@ -47,20 +54,20 @@ public sealed class TrainingLengthTests
         var ml = new MLContext(1);
         var log = Log(ml);
         using (ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 4, Epochs = 3, Seed = 1, Threads = 1 }).Fit(TestData.ToDataView(ml, TestData.Digits.X[..300]))) { }
-        var warning = log.Single(m => m.Contains("still improving"));
-        StringAssert.Contains(warning, "Raise Epochs (or leave it unset");
-        StringAssert.Contains(warning, "3 of 3");
+        var warning = log.Single(m => m.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && m.Message.Contains("still improving")).Message;
+        StringAssert.Contains(warning, "(3 of 3)");
+        StringAssert.Contains(warning, "Raise Epochs (or leave it unset: 500 epochs for these rows).");
 
         log.Clear();
         using (ml.Transforms.StackedAutoencoder(new StackedAutoencoderOptions { CodeSize = 4, HiddenLayers = new[] { 16 }, PretrainEpochs = 2, Epochs = 30, Seed = 1, Threads = 1 })
             .Fit(TestData.ToDataView(ml, TestData.Digits.X[..300]))) { }
-        Assert.IsTrue(log.Any(m => m.Contains("pretrain layer 1") && m.Contains("Raise PretrainEpochs")), string.Join("\n", log.Where(m => m.Contains("still improving"))));
+        Assert.IsTrue(log.Any(m => m.Message.Contains("pretrain layer 1") && m.Message.Contains("Raise PretrainEpochs")), string.Join("\n", log.Select(m => m.Message).Where(m => m.Contains("still improving"))));
     }
 
-    private static List<string> Log(MLContext ml)
+    private static List<Microsoft.ML.LoggingEventArgs> Log(MLContext ml)
     {
-        var log = new List<string>();
-        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+        var log = new List<Microsoft.ML.LoggingEventArgs>();
+        ml.Log += (_, e) => { lock (log) log.Add(e); };
         return log;
     }
 }

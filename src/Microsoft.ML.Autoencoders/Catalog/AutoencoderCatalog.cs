@@ -23,7 +23,7 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">A known-size vector of Single.</param>
     /// <param name="codeSize">Width of the code.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed of initialisation, shuffling and the validation split; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> Autoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
@@ -42,7 +42,7 @@ public static class AutoencoderCatalog
     /// <param name="codeSize">Width of the code.</param>
     /// <param name="sparsityWeight">lambda of the L1 penalty.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> SparseAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
@@ -68,7 +68,7 @@ public static class AutoencoderCatalog
     /// <param name="corruption">How training inputs are corrupted.</param>
     /// <param name="noiseLevel">sigma for Gaussian noise, the probability for masking and salt-and-pepper.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> DenoisingAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null,
@@ -94,7 +94,7 @@ public static class AutoencoderCatalog
     /// <param name="codeSize">Width of the code.</param>
     /// <param name="contractionWeight">lambda, the weight of the Jacobian penalty.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<ContractiveAutoencoderTransformer> ContractiveAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
@@ -118,7 +118,7 @@ public static class AutoencoderCatalog
     /// <param name="noiseStdDev">Noise added before the code sigmoid during training.</param>
     /// <param name="hashColumnName">The UInt64 column of the code's bits; null: none (needed for more than 64 bits).</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them. Null: one layer of 256.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<BinaryCodeTransformer> BinaryCodeAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
@@ -142,7 +142,7 @@ public static class AutoencoderCatalog
     /// <param name="codeSize">Dimension of the latent space.</param>
     /// <param name="beta">Weight of the KL term.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; the decoder mirrors them. Null: one layer of 128.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<VariationalAutoencoderTransformer> VariationalAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null, double? beta = null,
@@ -167,7 +167,7 @@ public static class AutoencoderCatalog
     /// <param name="imageWidth">Image width in pixels.</param>
     /// <param name="channels">Channels per pixel.</param>
     /// <param name="filters">Filters of each encoder block; null: 16, 8, 8.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> ConvolutionalAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? imageHeight = null,
@@ -189,8 +189,8 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">A known-size vector of Single.</param>
     /// <param name="codeSize">Width of the code.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; null: 128, 64.</param>
-    /// <param name="pretrainEpochs">Epochs of each layer's pretraining.</param>
-    /// <param name="epochs">Maximum epochs of fine-tuning.</param>
+    /// <param name="pretrainEpochs">Epochs of each layer's pretraining; 0 skips it; null sizes them to the data.</param>
+    /// <param name="epochs">Maximum epochs of fine-tuning; null sizes them to the data.</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> StackedAutoencoder(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? codeSize = null,
@@ -213,7 +213,7 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">A known-size vector of Single.</param>
     /// <param name="archetypeCount">K, the number of archetypes.</param>
     /// <param name="hiddenLayers">Encoder hidden widths, input side first; null: 64, 32.</param>
-    /// <param name="epochs">Maximum passes over the data.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<ArchetypalAnalysisTransformer> ArchetypalAnalysis(this TransformsCatalog catalog,
         string? outputColumnName = null, string? inputColumnName = null, int? archetypeCount = null,
@@ -235,7 +235,7 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">A known-size vector of Single (e.g. log-normalised expression, or PCA of it).</param>
     /// <param name="clusterColumnName">The cluster key column; null: no clustering.</param>
     /// <param name="batchColumnName">A text, key or integer column naming each row's batch; null: no batch correction.</param>
-    /// <param name="epochs">Maximum passes over the data (per stage).</param>
+    /// <param name="epochs">Maximum passes over the data per stage; null keeps the authors' 50 (set SaucieOptions.Epochs = null for the data-sized length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<SaucieTransformer> Saucie(this TransformsCatalog catalog,
         string? embeddingColumnName = null, string? inputColumnName = null, string? clusterColumnName = SaucieOptions.DefaultClusterColumnName,
@@ -254,7 +254,7 @@ public static class AutoencoderCatalog
     /// <param name="featureColumnName">A known-size vector of Single.</param>
     /// <param name="codeSize">Width of the code; null keeps the default.</param>
     /// <param name="contamination">The expected share of anomalies among the training rows, in [0, 1).</param>
-    /// <param name="epochs">Maximum passes over the data; null keeps the default.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
         string featureColumnName = "Features", int? codeSize = null, double contamination = 0.05, int? epochs = null, int? seed = null)
@@ -288,7 +288,7 @@ public static class AutoencoderCatalog
     /// <param name="featureColumnName">A known-size vector of Single.</param>
     /// <param name="pretrainedEncoder">A fitted autoencoder (e.g. trained on many unlabelled rows) whose encoder starts the
     /// classifier; null: a new encoder.</param>
-    /// <param name="epochs">Maximum passes over the data; null keeps the default.</param>
+    /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderEstimator<AutoencoderTransformer> AutoencoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", AutoencoderTransformer? pretrainedEncoder = null, int? epochs = null, int? seed = null)

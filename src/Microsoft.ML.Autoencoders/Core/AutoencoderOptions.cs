@@ -66,7 +66,7 @@ public class AutoencoderOptions
     public int[] HiddenLayers { get; set; } = Array.Empty<int>();
 
     /// <summary>Maximum number of passes over the training rows; null (the default) sizes the budget to the data:
-    /// min(400, 8,000,000 / training rows) epochs, scvi-tools' rule, with early stopping on
+    /// min(400, 8,000,000 / training rows) epochs (scvi-tools' rule), at least 1,000 optimiser steps, with early stopping on
     /// (docs/conventions.md#training-length). A fit whose best epoch is its last warns through <c>mlContext.Log</c>.</summary>
     public int? Epochs { get; set; }
 
@@ -161,8 +161,6 @@ public class AutoencoderOptions
         Check.Option(BatchProgressInterval >= 1, nameof(BatchProgressInterval), BatchProgressInterval, "at least 1");
         Check.Option(EarlyStoppingPatience is null or >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience!, "null (automatic), 0 (off) or more");
         Check.Option(Threads is null or >= 1, nameof(Threads), Threads!, "null or at least 1");
-        if (CacheDirectory is not null && string.IsNullOrWhiteSpace(CacheDirectory))
-            throw new ArgumentException($"Option {nameof(CacheDirectory)} is empty; expected a folder, or null for the temp folder.", nameof(CacheDirectory));
         Check.Option(GpuDeviceId is null or >= 0, nameof(GpuDeviceId), GpuDeviceId!, "null or a device number of 0 or more");
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && OutputActivation != Activation.Sigmoid)
             throw new ArgumentException(
@@ -175,6 +173,10 @@ public class AutoencoderOptions
         if (string.IsNullOrWhiteSpace(name))
             throw new ArgumentException($"Option {option} is empty; expected a column name.", option);
     }
+
+    /// <summary>Whether a phase whose best epoch is its last warns; the sweep, which sets the epochs of its trials
+    /// itself, turns it off. Not saved.</summary>
+    internal bool WarnWhenStillImproving { get; set; } = true;
 
     /// <summary>A copy without what belongs to one Fit (progress, cancellation, validation data), as a fitted model keeps it.</summary>
     internal AutoencoderOptions WithoutFitState()

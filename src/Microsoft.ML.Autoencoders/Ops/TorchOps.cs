@@ -60,8 +60,8 @@ internal sealed class TorchOps : IOps<Tensor>
         // a blocked layout whose padding it does not always zero; a NaN left there by earlier memory makes gradients NaN
         // (0 x NaN), and the convolutional autoencoder diverged at random, mostly at 2 threads. Zero channels of our own
         // leave it nothing to pad; they change no output and cost no measurable time. An input of 1 to 3 channels (an
-        // image) stays: oneDNN reads it in its plain layout, and no gradient flows into it.
-        long paddedOut = RoundUp(outputs), paddedIn = inputs <= 3 ? inputs : RoundUp(inputs);
+        // image, into which no gradient flows) stays: oneDNN reads it in its plain layout.
+        long paddedOut = RoundUp(outputs), paddedIn = inputs <= 3 && !x.requires_grad ? inputs : RoundUp(inputs);
         if (x.device_type != DeviceType.CPU || (paddedOut == outputs && paddedIn == inputs))
             return nn.functional.conv2d(x, weight, bias, padding: padding);
         var xs = paddedIn == inputs ? x : nn.functional.pad(x, new long[] { 0, 0, 0, 0, 0, paddedIn - inputs });

@@ -132,6 +132,7 @@ public sealed class AutoencoderSweep
             o.Seed = unchecked(_options.Seed * 7919 + i);
             o.ValidationFraction = 0;
             o.EarlyStoppingPatience = 0;
+            o.WarnWhenStillImproving = false;   // the halving sets each round's epochs; the trials are short on purpose
             o.CancellationToken = _options.CancellationToken;
             return (variant, o);
         }).ToList();

@@ -85,6 +85,9 @@ internal static class TrainingEngine
     /// their values fit in a quarter of the memory available (or when the row count is not known).</summary>
     private static RowStore Store(AutoencoderOptions options, IDataView data, int size, out string note)
     {
+        // Checked here, not with the other options: models saved with an empty folder must keep loading.
+        if (options.CacheDirectory is not null && string.IsNullOrWhiteSpace(options.CacheDirectory))
+            throw new ArgumentException($"Option {nameof(options.CacheDirectory)} is empty; expected a folder, or null for the temp folder.", nameof(options.CacheDirectory));
         long bytes = (data.GetRowCount() ?? 0) * size * sizeof(float);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         bool disk = options.DataCache == DataCache.Disk || options.DataCache == DataCache.Auto && bytes > available / 4;
@@ -105,11 +108,14 @@ internal static class TrainingEngine
                 throw new ArgumentOutOfRangeException(nameof(options.ValidationData), $"Input column '{options.InputColumnName}' has vectors of size {size}; the training data's have size {store.Size}.");
             DataReader.ReadRows(data, options.InputColumnName, store, UnitIntervalReason(options));
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        // The same checks as the training rows', of the same types, but saying it is the validation data that is wrong.
+        catch (ArgumentOutOfRangeException e)
         {
-            // The same checks as the training rows', but the user must learn it is the validation data that is wrong.
-            string message = e is ArgumentException a && a.ParamName is { } name ? a.Message.Replace($" (Parameter '{name}')", "") : e.Message;
-            throw new ArgumentException($"{nameof(options.ValidationData)}: {message}", nameof(options.ValidationData), e);
+            throw new ArgumentOutOfRangeException(nameof(options.ValidationData), $"{nameof(options.ValidationData)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}");
+        }
+        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
+        {
+            throw new InvalidOperationException($"{nameof(options.ValidationData)}: {e.Message}", e);
         }
         if (trainGroups is null || (variant as IGroupedVariant)?.ReadGroups(data, store.Count) is not { } groups) return new TrainingData(store, null);
         var ids = groups.Ids.Select(g => Array.IndexOf(trainGroups.Names, groups.Names[g])).ToArray();

@@ -37,7 +37,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         var groups = train.Groups;
         // Without a comparison with the reference the groups only stratify: anchoring would overweight the reference's rows.
         if (!phase.NeedsReference && groups is not null) groups = groups with { Reference = null };
-        int epochs = TrainingLength.Epochs(phase.Epochs, train.Count);
+        int epochs = TrainingLength.Epochs(phase.Epochs, train.Count, options.BatchSize);
         int patience = TrainingLength.Patience(options.EarlyStoppingPatience, epochs);
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
         bool keepBest = patience > 0 || options.KeepBestOnCancellation;
@@ -74,8 +74,8 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                     break;
                 }
             }
-            if (bestEpoch == epochs)
-                channel.Warning(MessageSensitivity.None, "{0}", $"The {(validation is null ? "training" : "validation")} loss of {phase.Name} was lowest in its last epoch ({epochs} of {epochs}): the model was still improving when training stopped. Raise {phase.EpochsOption}{(phase.Epochs is null ? "" : $" (or leave it unset to size it to the data)")}.");
+            if (epochs > 0 && bestEpoch == epochs && options.WarnWhenStillImproving)
+                channel.Warning(MessageSensitivity.None, "{0}", StillImproving(phase, epochs, validation is not null, TrainingLength.Epochs(null, train.Count, options.BatchSize)));
             if (patience == 0) return lastEpoch;
             if (best is not null) Restore(phase.Network, best);
             return bestEpoch;
@@ -91,6 +91,14 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         {
             if (best is not null) foreach (var t in best) t.Dispose();
         }
+    }
+
+    /// <summary>The warning of a phase whose best epoch was its last: it names the option and what to set it to.</summary>
+    private static string StillImproving(TrainingPhase phase, int epochs, bool validated, int automatic)
+    {
+        string advice = phase.Epochs is null ? $"Set {phase.EpochsOption} above {epochs}"
+            : automatic > epochs ? $"Raise {phase.EpochsOption} (or leave it unset: {automatic} epochs for these rows)" : $"Raise {phase.EpochsOption}";
+        return $"The {(validated ? "validation" : "training")} loss of {phase.Name} was lowest in its last epoch ({epochs} of {epochs}): the model was still improving when training stopped. {advice}.";
     }
 
     /// <summary>Adds an entry to the history, the log and the progress.</summary>
