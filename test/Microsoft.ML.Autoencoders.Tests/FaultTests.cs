@@ -316,6 +316,56 @@ public sealed class FaultTests
         }
     }
 
+    // Typed Load reads the graphs ML.NET's Model.Load would score, found through the chain's steps: an "OnnxModel"
+    // entry elsewhere made it return another model than the one Model.Load scores, or refuse a valid file.
+    [TestMethod]
+    public void Typed_Load_follows_the_chains_steps_and_refuses_entries_no_step_points_to()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, Rows);
+        var path = Temp(".zip");
+        var other = Temp(".zip");
+        try
+        {
+            using (var model = Fit(ml)) ml.Model.Save(model, data.Schema, path);
+            using (var model = Fit(ml, Small(2))) ml.Model.Save(model, data.Schema, other);
+            var saved = File.ReadAllBytes(path);
+            byte[] foreign;
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(other))
+            using (var graph = zip.GetEntry("TransformerChain/Transform_000/OnnxModel")!.Open())
+            using (var copy = new MemoryStream()) { graph.CopyTo(copy); foreign = copy.ToArray(); }
+            string Refused(Action<System.IO.Compression.ZipArchive> edit)
+            {
+                File.WriteAllBytes(path, saved);
+                using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update)) edit(zip);
+                return Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load(ml, path)).Message;
+            }
+            void Add(System.IO.Compression.ZipArchive zip, string name)
+            {
+                using var stream = zip.CreateEntry(name).Open();
+                stream.Write(foreign);
+            }
+            StringAssert.Contains(Refused(zip => Add(zip, "Junk/OnnxModel")), "'Junk/OnnxModel' is not the graph of any step");
+            StringAssert.Contains(Refused(zip => Add(zip, "TransformerChain/Transform_009/OnnxModel")), "is not the graph of any step");
+            StringAssert.Contains(Refused(zip => zip.GetEntry("TransformerChain/Transform_000/OnnxModel")!.Delete()), "'TransformerChain/Transform_000' has no OnnxModel entry");
+            StringAssert.Contains(Refused(zip => zip.GetEntry("TransformerChain/Model.key")!.Delete()), "is not the graph of any step");
+            File.WriteAllBytes(path, saved);
+            using var loaded = AutoencoderTransformer.Load(ml, path);
+            Assert.AreEqual(1, loaded.Options.Seed, "the step's own graph");
+
+            // Saved with its data loader, as Model.Save(model, loader, path) writes it.
+            var loader = ml.Data.CreateTextLoader(new[] { new Microsoft.ML.Data.TextLoader.Column("Features", Microsoft.ML.Data.DataKind.Single, 0, 63) });
+            using (var model = Fit(ml)) ml.Model.Save(model, loader, path);
+            using var withLoader = AutoencoderTransformer.Load(ml, path);
+            Assert.AreEqual(1, withLoader.Options.Seed);
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(other);
+        }
+    }
+
     [TestMethod]
     public void A_Hamming_index_header_is_checked_against_the_stream()
     {

@@ -193,11 +193,65 @@ internal static class FirstPartyChain
         }
     }
 
+    /// <summary>The directory ML.NET's <c>Model.Save</c> writes the transformer (chain) into.</summary>
+    private const string RootDirectory = "TransformerChain";
+
+    /// <summary>The "OnnxModel" entries of the ONNX transformers among the file's steps, found as ML.NET's <c>Model.Load</c>
+    /// finds them: from the root chain's Model.key through each chain's Transform_000, Transform_001, ... (chains may
+    /// nest, as a pipeline that holds an autoencoder's own chain). An "OnnxModel" entry no step points to, or a step
+    /// without its entries, makes the file one whose steps and entries disagree: refused.</summary>
+    private static List<System.IO.Compression.ZipArchiveEntry> StepGraphs(System.IO.Compression.ZipArchive zip)
+    {
+        var entries = new Dictionary<string, System.IO.Compression.ZipArchiveEntry>();
+        foreach (var entry in zip.Entries)
+            if (!entries.TryAdd(entry.FullName.Replace('\\', '/'), entry))
+                throw new InvalidDataException($"The file holds two entries named '{entry.FullName}'.");
+        var graphs = new List<System.IO.Compression.ZipArchiveEntry>();
+        void Walk(string directory, int depth)
+        {
+            if (depth > 16) throw new InvalidDataException($"The file's chains nest deeper than 16 steps at '{directory}'.");
+            var key = entries.GetValueOrDefault(directory + "/Model.key")
+                ?? throw new InvalidDataException($"The file's step '{directory}' has no Model.key entry.");
+            var (loader, model) = ReadModelKey(key);
+            if (loader == "TransformerChain")
+            {
+                int steps = model.Length >= 4 ? BitConverter.ToInt32(model, 0) : -1;
+                if (steps < 0 || steps > 10_000) throw new InvalidDataException($"The file's chain '{directory}' claims {steps} steps.");
+                for (int i = 0; i < steps; i++) Walk($"{directory}/Transform_{i:000}", depth + 1);
+            }
+            else if (loader == "OnnxTransform")
+                graphs.Add(entries.GetValueOrDefault(directory + "/OnnxModel")
+                    ?? throw new InvalidDataException($"The file's ONNX step '{directory}' has no OnnxModel entry."));
+        }
+        if (entries.ContainsKey(RootDirectory + "/Model.key")) Walk(RootDirectory, 0);
+        if (entries.Keys.FirstOrDefault(name => Path.GetFileName(name) == "OnnxModel" && !graphs.Any(g => g.FullName.Replace('\\', '/') == name)) is { } stray)
+            throw new InvalidDataException($"The file's entry '{stray}' is not the graph of any step of its chain; its steps and entries disagree.");
+        return graphs;
+    }
+
+    /// <summary>A Model.key entry's loader name and model bytes (ML.NET's model header: "ML\0MODEL", the model's offset
+    /// and size at bytes 16 and 24, the loader's name at byte 80).</summary>
+    private static (string Loader, byte[] Model) ReadModelKey(System.IO.Compression.ZipArchiveEntry key)
+    {
+        const int header = 256;
+        if (key.Length is < header or > 1 << 20) throw new InvalidDataException($"The file's entry '{key.FullName}' is not a model key ({key.Length} bytes).");
+        var bytes = new byte[key.Length];
+        using (var stream = key.Open()) stream.ReadExactly(bytes);
+        if (!bytes.AsSpan(0, 8).SequenceEqual("ML\0MODEL"u8))
+            throw new InvalidDataException($"The file's entry '{key.FullName}' is not a model key (no ML.NET model header).");
+        long offset = BitConverter.ToInt64(bytes, 16), size = BitConverter.ToInt64(bytes, 24);
+        if (offset < header || size < 0 || offset + size > bytes.Length)
+            throw new InvalidDataException($"The file's entry '{key.FullName}' places its model outside itself.");
+        var name = bytes.AsSpan(80, 24);
+        int end = name.IndexOf((byte)0);
+        return (System.Text.Encoding.ASCII.GetString(end < 0 ? name : name[..end]), bytes[(int)offset..(int)(offset + size)]);
+    }
+
     private static ModelState ReadStates(Stream savedModel, string? outputColumnName)
     {
         using var zip = new System.IO.Compression.ZipArchive(savedModel, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
         var states = new List<ModelState>();
-        foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel"))
+        foreach (var entry in StepGraphs(zip))
         {
             // Sizes in a zip are the file's claims: the entry's length prefix is checked against a bound of the
             // compressed size (deflate stays far below 1000:1 on an ONNX graph) before anything is allocated for it.
