@@ -183,6 +183,7 @@ public class AutoencoderOptions
     {
         var copy = Clone();
         (copy.Progress, copy.BatchProgress, copy.CancellationToken, copy.ValidationData) = (null, null, default, null);
+        copy.WarnWhenStillImproving = true;   // the sweep's setting for its trials is not the fitted model's
         copy.DropFitState();
         return copy;
     }

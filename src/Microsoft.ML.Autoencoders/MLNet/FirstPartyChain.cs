@@ -223,28 +223,36 @@ internal static class FirstPartyChain
                 graphs.Add(entries.GetValueOrDefault(directory + "/OnnxModel")
                     ?? throw new InvalidDataException($"The file's ONNX step '{directory}' has no OnnxModel entry."));
         }
-        if (entries.ContainsKey(RootDirectory + "/Model.key")) Walk(RootDirectory, 0);
+        // Model.Save(transformer, ...) writes the chain at the root; a CompositeDataLoader keeps its own under Loader/.
+        foreach (var root in entries.Keys.Where(k => k == RootDirectory + "/Model.key" || k.EndsWith("/" + RootDirectory + "/Model.key")).OrderBy(k => k.Length).ToList())
+        {
+            string directory = root[..^"/Model.key".Length];
+            if (!graphs.Any(g => g.FullName.Replace('\\', '/').StartsWith(directory + "/"))) Walk(directory, 0);
+        }
         if (entries.Keys.FirstOrDefault(name => Path.GetFileName(name) == "OnnxModel" && !graphs.Any(g => g.FullName.Replace('\\', '/') == name)) is { } stray)
             throw new InvalidDataException($"The file's entry '{stray}' is not the graph of any step of its chain; its steps and entries disagree.");
         return graphs;
     }
 
-    /// <summary>A Model.key entry's loader name and model bytes (ML.NET's model header: "ML\0MODEL", the model's offset
-    /// and size at bytes 16 and 24, the loader's name at byte 80).</summary>
+    /// <summary>A Model.key entry's loader name and, for a chain, the first 4 bytes of its model (its step count).
+    /// Only the 256-byte header is read: other steps (n-grams, PCA) keep megabytes of their own there. ML.NET's model
+    /// header: "ML\0MODEL", the model's offset and size at bytes 16 and 24, the loader's name at byte 80.</summary>
     private static (string Loader, byte[] Model) ReadModelKey(System.IO.Compression.ZipArchiveEntry key)
     {
         const int header = 256;
-        if (key.Length is < header or > 1 << 20) throw new InvalidDataException($"The file's entry '{key.FullName}' is not a model key ({key.Length} bytes).");
-        var bytes = new byte[key.Length];
-        using (var stream = key.Open()) stream.ReadExactly(bytes);
-        if (!bytes.AsSpan(0, 8).SequenceEqual("ML\0MODEL"u8))
+        var bytes = new byte[header + 4];
+        int read;
+        using (var stream = key.Open()) read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read < header || !bytes.AsSpan(0, 8).SequenceEqual("ML\0MODEL"u8))
             throw new InvalidDataException($"The file's entry '{key.FullName}' is not a model key (no ML.NET model header).");
-        long offset = BitConverter.ToInt64(bytes, 16), size = BitConverter.ToInt64(bytes, 24);
-        if (offset < header || size < 0 || offset + size > bytes.Length)
-            throw new InvalidDataException($"The file's entry '{key.FullName}' places its model outside itself.");
         var name = bytes.AsSpan(80, 24);
         int end = name.IndexOf((byte)0);
-        return (System.Text.Encoding.ASCII.GetString(end < 0 ? name : name[..end]), bytes[(int)offset..(int)(offset + size)]);
+        string loader = System.Text.Encoding.ASCII.GetString(end < 0 ? name : name[..end]);
+        long offset = BitConverter.ToInt64(bytes, 16), size = BitConverter.ToInt64(bytes, 24);
+        if (loader != "TransformerChain") return (loader, Array.Empty<byte>());
+        if (offset != header || size < 4 || read < header + 4)
+            throw new InvalidDataException($"The file's entry '{key.FullName}' places its chain's model outside itself.");
+        return (loader, bytes[header..(header + 4)]);
     }
 
     private static ModelState ReadStates(Stream savedModel, string? outputColumnName)
