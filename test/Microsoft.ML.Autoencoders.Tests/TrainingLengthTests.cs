@@ -56,7 +56,7 @@ public sealed class TrainingLengthTests
         using (ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 4, Epochs = 3, Seed = 1, Threads = 1 }).Fit(TestData.ToDataView(ml, TestData.Digits.X[..300]))) { }
         var warning = log.Single(m => m.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && m.Message.Contains("still improving")).Message;
         StringAssert.Contains(warning, "(3 of 3)");
-        StringAssert.Contains(warning, "Raise Epochs (or leave it unset: 500 epochs for these rows).");
+        StringAssert.Contains(warning, "Raise Epochs (or set it to null: 500 epochs for these rows).");
 
         log.Clear();
         using (ml.Transforms.StackedAutoencoder(new StackedAutoencoderOptions { CodeSize = 4, HiddenLayers = new[] { 16 }, PretrainEpochs = 2, Epochs = 30, Seed = 1, Threads = 1 })

@@ -207,8 +207,11 @@ internal static class FirstPartyChain
             if (!entries.TryAdd(entry.FullName.Replace('\\', '/'), entry))
                 throw new InvalidDataException($"The file holds two entries named '{entry.FullName}'.");
         var graphs = new List<System.IO.Compression.ZipArchiveEntry>();
+        var graphNames = new HashSet<string>();
+        var walked = new HashSet<string>();
         void Walk(string directory, int depth)
         {
+            walked.Add(directory);
             if (depth > 16) throw new InvalidDataException($"The file's chains nest deeper than 16 steps at '{directory}'.");
             var key = entries.GetValueOrDefault(directory + "/Model.key")
                 ?? throw new InvalidDataException($"The file's step '{directory}' has no Model.key entry.");
@@ -220,16 +223,19 @@ internal static class FirstPartyChain
                 for (int i = 0; i < steps; i++) Walk($"{directory}/Transform_{i:000}", depth + 1);
             }
             else if (loader == "OnnxTransform")
-                graphs.Add(entries.GetValueOrDefault(directory + "/OnnxModel")
-                    ?? throw new InvalidDataException($"The file's ONNX step '{directory}' has no OnnxModel entry."));
+            {
+                string name = directory + "/OnnxModel";
+                graphs.Add(entries.GetValueOrDefault(name) ?? throw new InvalidDataException($"The file's ONNX step '{directory}' has no OnnxModel entry."));
+                graphNames.Add(name);
+            }
         }
         // Model.Save(transformer, ...) writes the chain at the root; a CompositeDataLoader keeps its own under Loader/.
         foreach (var root in entries.Keys.Where(k => k == RootDirectory + "/Model.key" || k.EndsWith("/" + RootDirectory + "/Model.key")).OrderBy(k => k.Length).ToList())
         {
             string directory = root[..^"/Model.key".Length];
-            if (!graphs.Any(g => g.FullName.Replace('\\', '/').StartsWith(directory + "/"))) Walk(directory, 0);
+            if (!walked.Contains(directory)) Walk(directory, 0);
         }
-        if (entries.Keys.FirstOrDefault(name => Path.GetFileName(name) == "OnnxModel" && !graphs.Any(g => g.FullName.Replace('\\', '/') == name)) is { } stray)
+        if (entries.Keys.FirstOrDefault(name => (name == "OnnxModel" || name.EndsWith("/OnnxModel")) && !graphNames.Contains(name)) is { } stray)
             throw new InvalidDataException($"The file's entry '{stray}' is not the graph of any step of its chain; its steps and entries disagree.");
         return graphs;
     }

@@ -19,7 +19,7 @@ internal static class TrainingLength
     public static int Epochs(int? requested, int trainRows, int batchSize)
     {
         if (requested is int epochs) return epochs;
-        int rows = Math.Max(1, trainRows), stepsPerEpoch = (rows + batchSize - 1) / batchSize;
+        int rows = Math.Max(1, trainRows), stepsPerEpoch = (rows - 1) / batchSize + 1;
         int scvi = (int)Math.Clamp(Math.Round(RowVisits / rows), 1, MaxEpochs);
         return Math.Max(scvi, (MinSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }

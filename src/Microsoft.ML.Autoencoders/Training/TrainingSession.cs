@@ -97,7 +97,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     private static string StillImproving(TrainingPhase phase, int epochs, bool validated, int automatic)
     {
         string advice = phase.Epochs is null ? $"Set {phase.EpochsOption} above {epochs}"
-            : automatic > epochs ? $"Raise {phase.EpochsOption} (or leave it unset: {automatic} epochs for these rows)" : $"Raise {phase.EpochsOption}";
+            : automatic > epochs ? $"Raise {phase.EpochsOption} (or set it to null: {automatic} epochs for these rows)" : $"Raise {phase.EpochsOption}";
         return $"The {(validated ? "validation" : "training")} loss of {phase.Name} was lowest in its last epoch ({epochs} of {epochs}): the model was still improving when training stopped. {advice}.";
     }
 
