@@ -81,7 +81,7 @@ public class AutoencoderOptions
 
     /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss when there
     /// is no validation split) and restore the best epoch's weights; 0 turns early stopping off; null (the default):
-    /// a tenth of the phase's epochs, at least 5 (docs/conventions.md#training-length).</summary>
+    /// a tenth of the phase's epochs, from 5 to 100 (docs/conventions.md#training-length).</summary>
     public int? EarlyStoppingPatience { get; set; }
 
     /// <summary>Seed of weight initialisation, shuffling, the validation split and noise; null takes one from the MLContext.</summary>
