@@ -39,18 +39,27 @@ public sealed class DefaultsTests
     [TestMethod]
     public void Classifier_at_its_defaults_on_60_labelled_rows_matches_a_long_fit()
     {
-        var ml = new MLContext(1);
-        // 6 labelled digits a class, scored on the last 597 rows. Measured: 0.766 at the defaults (1,000 epochs),
-        // 0.789 after 3,000, SDCA on the pixels 0.804; the old fixed default of 20 epochs gave 0.417.
-        var (train, test) = (TestData.LabelledDigits(ml, TestData.FewLabels(6, 1200)), TestData.LabelledDigits(ml, Enumerable.Range(1200, TestData.Digits.X.Length - 1200)));
-        double Accuracy(ITransformer model) => ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
-        using var defaults = ml.MulticlassClassification.Trainers.AutoencoderClassifier().Fit(train);
-        // The long fit holds out the same tenth, so the two differ in their length only.
-        using var longer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { Epochs = 3000, EarlyStoppingPatience = 0 }).Fit(train);
-        double sdca = Accuracy(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy().Fit(train));
-        double atDefaults = Accuracy(defaults), atLength = Accuracy(longer);
-        Console.WriteLine($"accuracy at the defaults {atDefaults:F4} ({defaults.TrainingHistory.Count} epochs), 3000 epochs {atLength:F4}, SDCA on the pixels {sdca:F4}");
-        Assert.IsTrue(atDefaults >= atLength - 0.03, $"defaults {atDefaults:F4} against 3000 epochs {atLength:F4}");
-        Assert.IsTrue(atDefaults >= sdca - 0.05, $"defaults {atDefaults:F4} against SDCA {sdca:F4}");
+        // 6 labelled digits a class, scored on the last 597 rows, for seeds 1-3. One seed's accuracy moves by a few
+        // points with the machine's rounding (6 validation rows decide when to stop), so the claim is on the mean.
+        // Measured: 0.792, 0.755, 0.766 at the defaults (mean 0.771), 0.796, 0.771, 0.776 after 3,000 epochs (mean
+        // 0.781), SDCA on the pixels 0.804; the old fixed default of 20 epochs gave 0.417 on one seed.
+        var defaults = new List<double>();
+        var longer = new List<double>();
+        double sdca = 0;
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var ml = new MLContext(seed);
+            var (train, test) = (TestData.LabelledDigits(ml, TestData.FewLabels(6, 1200)), TestData.LabelledDigits(ml, Enumerable.Range(1200, TestData.Digits.X.Length - 1200)));
+            double Accuracy(ITransformer model) => ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+            using var atDefaults = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { Seed = seed }).Fit(train);
+            // The long fit holds out the same tenth, so the two differ in their length only.
+            using var atLength = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierOptions { Seed = seed, Epochs = 3000, EarlyStoppingPatience = 0 }).Fit(train);
+            defaults.Add(Accuracy(atDefaults));
+            longer.Add(Accuracy(atLength));
+            sdca = Accuracy(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy().Fit(train));
+            Console.WriteLine($"seed {seed}: accuracy at the defaults {defaults[^1]:F4} ({atDefaults.TrainingHistory.Count} epochs), 3000 epochs {longer[^1]:F4}, SDCA on the pixels {sdca:F4}");
+        }
+        Assert.IsTrue(defaults.Average() >= longer.Average() - 0.03, $"defaults {defaults.Average():F4} against 3000 epochs {longer.Average():F4}");
+        Assert.IsTrue(defaults.Average() >= sdca - 0.05, $"defaults {defaults.Average():F4} against SDCA {sdca:F4}");
     }
 }
