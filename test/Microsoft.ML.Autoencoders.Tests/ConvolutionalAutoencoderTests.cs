@@ -93,7 +93,9 @@ public sealed class ConvolutionalAutoencoderTests : EstimatorSuite
         foreach (var (name, ours, reference) in new[] { ("output", y, y64), ("input gradient", input.grad!, x64.grad!), ("weight gradient", weight.grad!, w64.grad!), ("bias gradient", bias.grad!, b64.grad!) })
         {
             double error = (ours.to_type(ScalarType.Float64) - reference).abs().max().item<double>(), scale = reference.abs().max().item<double>();
-            Assert.IsTrue(error <= 1e-5 * Math.Max(1, scale), $"{name}: largest difference {error:E2} of {scale:E2}");
+            // Garbage or NaN in a padded channel moves a value by its own size; summation order (which differs between CPUs'
+            // kernels) by far less than 1e-4 of the largest.
+            Assert.IsTrue(error <= 1e-4 * Math.Max(1, scale), $"{name}: largest difference {error:E2} of {scale:E2}");
         }
     }
 

@@ -165,8 +165,10 @@ public abstract class EstimatorSuite
         using var chainFiles = chain as IDisposable;
         foreach (var (column, values) in expected)
         {
-            AssertClose(values, TestData.Column(typed.Transform(View(ml, storedRows)), column), 1e-5, $"{column}, typed Load");
-            AssertClose(values, TestData.Column(chain.Transform(View(fresh, storedRows)), column), 1e-5, $"{column}, Model.Load");
+            // The fixtures were scored on one CPU and are checked on others, where ONNX Runtime picks other kernels for
+            // the instruction set and sums in another order: 1e-4 of a value, far below what a misread weight moves.
+            AssertClose(values, TestData.Column(typed.Transform(View(ml, storedRows)), column), 1e-4, $"{column}, typed Load");
+            AssertClose(values, TestData.Column(chain.Transform(View(fresh, storedRows)), column), 1e-4, $"{column}, Model.Load");
         }
     }
 
@@ -255,6 +257,7 @@ public abstract class EstimatorSuite
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.GetOutputSchema(wider.Schema));
     }
 
+    /// <summary>Each value within <paramref name="tolerance"/> of the expected one, relative where it exceeds 1.</summary>
     internal static void AssertClose(float[][] expected, float[][] actual, double tolerance, string what)
     {
         Assert.AreEqual(expected.Length, actual.Length, $"{what}: row count");
@@ -262,7 +265,7 @@ public abstract class EstimatorSuite
         {
             Assert.AreEqual(expected[i].Length, actual[i].Length, $"{what}: row {i} size");
             for (int j = 0; j < expected[i].Length; j++)
-                if (!(Math.Abs(expected[i][j] - actual[i][j]) <= tolerance))
+                if (!(Math.Abs(expected[i][j] - actual[i][j]) <= tolerance * Math.Max(1, Math.Abs(expected[i][j]))))
                     Assert.Fail($"{what}: row {i}, value {j}: expected {expected[i][j]}, got {actual[i][j]}");
         }
     }
