@@ -49,17 +49,21 @@ ExpectDisposed("Save", () => ml.Model.Save(model, data.Schema, never));
 File.Delete(never);
 
 // 2. Dispose while eight threads score through Transform, then while eight PredictionEngines (PredictionEnginePool's
-// hot reload) predict: each finishes its call or gets ObjectDisposedException, and every one of them is stopped.
+// hot reload) predict: each finishes its call or gets ObjectDisposedException, and every one of them is stopped. An
+// engine disposes the model it was given, and the model's sessions go at the last of those Disposes
+// (docs/conventions.md#feedback-cancellation-and-lifetime): the model's own, then each engine's.
 var shared = AutoencoderTransformer.Load(ml, modelPath);
-var (completed, disposed) = RaceWithDispose(shared, _ => () =>
+var (completed, disposed) = RaceWithDispose(shared.Dispose, _ => () =>
 {
     if (ReadCodes(shared.Transform(data)) != rows.Length) throw new InvalidOperationException("A pass read the wrong number of rows.");
 });
 var served = AutoencoderTransformer.Load(ml, modelPath);
+var engines = new System.Collections.Concurrent.ConcurrentBag<IDisposable>();
 int row = 0;
-var (predicted, stopped) = RaceWithDispose(served, _ =>
+var (predicted, stopped) = RaceWithDispose(() => { served.Dispose(); foreach (var engine in engines) engine.Dispose(); }, _ =>
 {
     var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(served, inputSchemaDefinition: definition);
+    engines.Add(engine);
     return () =>
     {
         if (engine.Predict(new Row { Features = rows[Interlocked.Increment(ref row) % rows.Length] }).Code.Length != 4)
@@ -81,7 +85,7 @@ Console.WriteLine($"ok: {completed} passes and {predicted} predictions completed
 return 0;
 
 // Eight threads each repeat their work until Dispose stops them; returns the calls completed and the threads stopped.
-(int Completed, int Stopped) RaceWithDispose(IDisposable model, Func<int, Action> work)
+(int Completed, int Stopped) RaceWithDispose(Action dispose, Func<int, Action> work)
 {
     int completed = 0, stopped = 0;
     var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
@@ -97,7 +101,7 @@ return 0;
     })).ToList();
     threads.ForEach(t => t.Start());
     Thread.Sleep(300);
-    model.Dispose();
+    dispose();
     threads.ForEach(t => t.Join());
     if (!failures.IsEmpty) throw new AggregateException(failures);
     if (stopped != 8) throw new InvalidOperationException($"{8 - stopped} of 8 threads were not stopped by Dispose.");

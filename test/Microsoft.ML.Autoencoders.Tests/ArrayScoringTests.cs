@@ -56,6 +56,71 @@ public sealed class ArrayScoringTests
         Assert.IsTrue(results.All(r => r is not null));
     }
 
+    private sealed class Digit
+    {
+        [Microsoft.ML.Data.VectorType(64)] public float[] Features = new float[64];
+    }
+
+    private sealed class Coded
+    {
+        public float[] Code = Array.Empty<float>();
+    }
+
+    // ML.NET's PredictionEngine disposes the model it was given when the engine is disposed (OwnsTransformer, true by
+    // default), and PredictionEnginePool disposes engines as it trims. That pattern on 8 threads (make an engine, use
+    // it, dispose it), while 2 more score through Transform and Encode, must never stop the model; the owner's
+    // Dispose, after the last engine's, does.
+    [TestMethod]
+    public void Engines_made_used_and_disposed_on_eight_threads_leave_the_model_scoring_for_the_others()
+    {
+        var ml = new MLContext(1);
+        var rows = TestData.Digits.X[..200];
+        var data = TestData.ToDataView(ml, rows);
+        var model = ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 6, Epochs = 1, Seed = 1, Threads = 1 }).Fit(data);
+        var expected = TestData.Column(model.Transform(data), "Code");
+        var flat = rows.SelectMany(r => r).ToArray();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        int enginesDone = 0, predictions = 0, passes = 0;
+        void Guard(Action work)
+        {
+            try { work(); }
+            catch (Exception e) { failures.Add(e); }
+        }
+        var engines = Enumerable.Range(0, 8).Select(t => new Thread(() => Guard(() =>
+        {
+            for (int round = 0; round < 30; round++)
+            {
+                using var engine = ml.Model.CreatePredictionEngine<Digit, Coded>(model);
+                for (int i = 0; i < 5; i++)
+                {
+                    int r = (t * 31 + round * 5 + i) % rows.Length;
+                    CollectionAssert.AreEqual(expected[r], engine.Predict(new Digit { Features = rows[r] }).Code, $"engine thread {t}, row {r}");
+                    Interlocked.Increment(ref predictions);
+                }
+            }
+            Interlocked.Increment(ref enginesDone);
+        }))).ToList();
+        var scorers = Enumerable.Range(0, 2).Select(t => new Thread(() => Guard(() =>
+        {
+            var codes = new float[rows.Length * 6];
+            while (Volatile.Read(ref enginesDone) < 8 && failures.IsEmpty)
+            {
+                if (t == 0) model.Encode(flat, codes);
+                else TestData.Column(model.Transform(data), "Code").SelectMany(c => c).ToArray().CopyTo(codes, 0);
+                CollectionAssert.AreEqual(expected.SelectMany(c => c).ToArray(), codes, t == 0 ? "Encode" : "Transform");
+                Interlocked.Increment(ref passes);
+            }
+        }))).ToList();
+        engines.Concat(scorers).ToList().ForEach(thread => thread.Start());
+        engines.Concat(scorers).ToList().ForEach(thread => thread.Join());
+        Assert.IsTrue(failures.IsEmpty, $"{failures.Count} failures; the first: {failures.FirstOrDefault()}");
+        Assert.AreEqual(8 * 30 * 5, predictions);
+        Assert.IsTrue(passes > 0);
+        model.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => model.Encode(flat, new float[rows.Length * 6]));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => ml.Model.CreatePredictionEngine<Digit, Coded>(model));
+    }
+
     [TestMethod]
     public void A_bad_row_in_a_later_chunk_is_named_by_its_row_and_feature()
     {

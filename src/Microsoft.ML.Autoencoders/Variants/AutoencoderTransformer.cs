@@ -17,6 +17,13 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     private readonly Lazy<OnnxScorer> _decoder;
     private volatile bool _disposed;
 
+    // The model and each row-to-row mapper it hands out (one per PredictionEngine) share its sessions: ML.NET's
+    // PredictionEngine disposes the model it was given when the engine is disposed (PredictionEngineOptions.
+    // OwnsTransformer, true by default, and PredictionEnginePool disposes engines as it trims), so one engine's
+    // Dispose must not stop the others. The sessions go when the model and every such engine have disposed it.
+    private readonly object _gate = new();
+    private int _owners = 1;
+
     private readonly TransformsCatalog _catalog;
 
     internal AutoencoderTransformer(TransformsCatalog catalog, ModelState state)
@@ -250,10 +257,17 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>Each mapper shares the model's sessions (see <see cref="Dispose"/>).</remarks>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         DataReader.CheckSize(inputSchema, State.Options.InputColumnName, InputSize);
-        return new ScoringMapper(inputSchema, State, () => Scorer, Live(_postProcessing));
+        var mapper = new ScoringMapper(inputSchema, State, () => Scorer, Live(_postProcessing));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _owners++;
+        }
+        return mapper;
     }
 
     /// <summary>Appends the output columns; rows are scored lazily, many per ONNX Runtime call.</summary>
@@ -285,11 +299,19 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         saved.Chain.Save(ctx);
     }
 
-    /// <summary>Releases every ONNX Runtime session and temp file of the model. Scoring that is under way finishes its
-    /// batch; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Releases the model's ONNX Runtime sessions once the model and every PredictionEngine made from it have
+    /// been disposed: ML.NET's PredictionEngine disposes the model it was given when the engine is disposed, so one
+    /// engine's Dispose leaves the model scoring for the others, for <c>Transform</c> and for <see cref="Encode"/>.
+    /// Scoring that is under way at the last Dispose finishes its batch; later use throws
+    /// <see cref="ObjectDisposedException"/>. An engine made with <c>OwnsTransformer = false</c> never disposes the
+    /// model, so its share is released by the garbage collector (docs/conventions.md#feedback-cancellation-and-lifetime).</summary>
     public void Dispose()
     {
-        _disposed = true;
+        lock (_gate)
+        {
+            if (_disposed || --_owners > 0) return;
+            _disposed = true;
+        }
         if (_scorer.IsValueCreated) _scorer.Value.Dispose();
         if (_decoder.IsValueCreated) _decoder.Value.Dispose();
         GC.SuppressFinalize(this);
