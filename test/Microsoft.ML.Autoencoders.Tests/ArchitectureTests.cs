@@ -12,7 +12,7 @@ public sealed class ArchitectureTests
 
     private static string Source => Path.Combine(RepositoryRoot(), "src", "Microsoft.ML.Autoencoders");
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Autoencoders.MLNet.sln"))) return dir.FullName;

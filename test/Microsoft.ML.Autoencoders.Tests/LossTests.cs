@@ -133,20 +133,20 @@ public sealed class SauciePenaltyTests
         // The formulas as written: each batch's rows selected, MMD to the reference, z-scores within the batch.
         Tensor LoopMmd(Tensor e)
         {
-            var scaled = e / TorchOps.Plus(e.abs().mean(), SauciePenalties.Epsilon);
+            var scaled = e / e.abs().mean().Plus(SauciePenalties.Epsilon);
             var d = SauciePenalties.SquaredDistances(scaled);
-            var k = SauciePenalties.Kernel(d / TorchOps.Plus(d.max(), SauciePenalties.Epsilon));
+            var k = SauciePenalties.Kernel(d / d.max().Plus(SauciePenalties.Epsilon));
             Tensor Block(long a, long b) => k.index_select(0, Rows(a)).index_select(1, Rows(b)).mean();
-            return stack(present.Select(b => (Block(2, 2) + Block(b, b) - TorchOps.Times(Block(2, b), 2)).abs()).ToArray()).sum();
+            return stack(present.Select(b => (Block(2, 2) + Block(b, b) - Block(2, b).Times(2)).abs()).ToArray()).sum();
         }
         var x = tensor(values, new long[] { 40, 4 });
         Tensor Z(Tensor v)
         {
             var centred = v - v.mean(new long[] { 0 }, keepdim: true);
-            return centred / TorchOps.Plus(centred.square().mean(new long[] { 0 }, keepdim: true), 1e-8).sqrt();
+            return centred / centred.square().mean(new long[] { 0 }, keepdim: true).Plus(1e-8).sqrt();
         }
         Tensor LoopReconstruction(Tensor r) => nn.functional.mse_loss(r.index_select(0, Rows(2)), x.index_select(0, Rows(2)))
-            + TorchOps.Times(stack(new long[] { 0, 1, 5 }.Select(b => nn.functional.mse_loss(Z(r.index_select(0, Rows(b))), Z(x.index_select(0, Rows(b))))).ToArray()).sum(), 0.5);
+            + stack(new long[] { 0, 1, 5 }.Select(b => nn.functional.mse_loss(Z(r.index_select(0, Rows(b))), Z(x.index_select(0, Rows(b))))).ToArray()).sum().Times(0.5);
         var rand = new Random(5);
         var start = values.Select(v => (float)(v + rand.NextDouble() - 0.5)).ToArray();
         (float Value, float[] Gradient) Run(Func<Tensor, Tensor> loss)

@@ -1,4 +1,5 @@
 using Microsoft.ML.Autoencoders.Networks;
+using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
 
@@ -31,7 +32,8 @@ internal sealed class SparseDenoisingVariant(SparseDenoisingOptions options) : D
 {
     public const string SparsityTerm = "sparsity";
 
-    public override Tensor Corrupt(Tensor clean) => clean * (rand_like(clean) >= options.MaskingProbability);
+    // Numbers meet tensors through TensorArithmetic (docs/conventions.md#numbers-and-tensors).
+    public override Tensor Corrupt(Tensor clean) => clean * rand_like(clean).GreaterOrEqual(options.MaskingProbability);
 
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {

@@ -20,14 +20,14 @@ internal sealed class TorchOps : IOps<Tensor>
         bias = bias is null ? null : OnDevice(bias, x);
         if (transposed) return nn.functional.linear(x, weight, bias);
         var y = x.matmul(weight);
-        return bias is null ? y : y + bias;
+        return bias is null ? y : y.Plus(bias);
     }
 
     public Tensor Activate(Tensor x, Activation activation, double leakySlope = LeakySlope) => activation switch
     {
         Activation.Identity => x,
         Activation.Relu => nn.functional.relu(x),
-        Activation.LeakyRelu => LeakyRelu(x, leakySlope),
+        Activation.LeakyRelu => x.LeakyRelu(leakySlope),
         Activation.Tanh => x.tanh(),
         Activation.Sigmoid => Sigmoid(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
@@ -85,55 +85,17 @@ internal sealed class TorchOps : IOps<Tensor>
         if (LogitsOf(x) is { } logits) SigmoidInputs.AddOrUpdate(y, logits.reshape(shape));
         return y;
     }
-    public Tensor Add(Tensor a, Tensor b) => a + b;
-    public Tensor Sub(Tensor a, Tensor b) => a - b;
+    public Tensor Add(Tensor a, Tensor b) => a.Plus(b);
+    public Tensor Sub(Tensor a, Tensor b) => a.Minus(b);
     public Tensor Mul(Tensor a, Tensor b) => a * b;
     public Tensor Log(Tensor x) => x.log();
-    public Tensor Affine(Tensor x, float scale, float offset) => Plus(Times(x, scale), offset);
-    public Tensor Clip(Tensor x, float min, float max) => Clamp(x, min, max);
+    public Tensor Affine(Tensor x, float scale, float offset) => x.Times(scale).Plus(offset);
+    public Tensor Clip(Tensor x, float min, float max) => x.Clamp(min, max);
     public Tensor RowMean(Tensor x) => x.mean(new long[] { 1 });
     public Tensor RowMax(Tensor x) => x.amax(new long[] { 1 });
     public Tensor Softmax(Tensor x) => nn.functional.softmax(x, 1);
     public Tensor ArgMax(Tensor x) => x.argmax(1).to_type(ScalarType.Float32);
-    public Tensor Step(Tensor x, float threshold) => Greater(x, threshold).to_type(ScalarType.Float32);
-
-    // Tensor-and-number operations. TorchSharp turns a number passed where it takes a Scalar into a temporary Scalar
-    // that is unreachable once its handle is handed to libtorch, so a garbage collection at that moment can free it
-    // while libtorch reads it (a test run failed so in leaky_relu, CI twice in Adam, libtorch's "toFloat" check).
-    // These keep their Scalars alive through the call and release them after; training code uses them, not operators.
-
-    /// <summary>x + value (with the alpha of 1 that <c>add(Scalar)</c> would otherwise make on the fly).</summary>
-    public static Tensor Plus(Tensor x, double value) => With(value, v => With(1, one => x.add(v, one)));
-
-    /// <summary>x × value.</summary>
-    public static Tensor Times(Tensor x, double value) => With(value, v => x.mul(v));
-
-    /// <summary>x / value.</summary>
-    public static Tensor Over(Tensor x, double value) => With(value, v => x.div(v));
-
-    /// <summary>x &gt; value, elementwise.</summary>
-    public static Tensor Greater(Tensor x, double value) => With(value, v => x.gt(v));
-
-    /// <summary>x &gt;= value, elementwise.</summary>
-    public static Tensor GreaterOrEqual(Tensor x, double value) => With(value, v => x.ge(v));
-
-    /// <summary>x &lt; value, elementwise.</summary>
-    public static Tensor Less(Tensor x, double value) => With(value, v => x.lt(v));
-
-    /// <summary>x clamped to [min, max].</summary>
-    public static Tensor Clamp(Tensor x, double min, double max) => With(min, a => With(max, b => x.clamp(a, b)));
-
-    /// <summary>x clamped to [min, ∞).</summary>
-    public static Tensor ClampMin(Tensor x, double min) => With(min, v => x.clamp_min(v));
-
-    private static Tensor LeakyRelu(Tensor x, double slope) => With(slope, v => x.leaky_relu(v));
-
-    /// <summary><paramref name="operation"/> of a Scalar of <paramref name="value"/> that lives until it returns.</summary>
-    public static Tensor With(double value, Func<Scalar, Tensor> operation)
-    {
-        using var scalar = value.ToScalar();
-        return operation(scalar);
-    }
+    public Tensor Step(Tensor x, float threshold) => x.Greater(threshold).to_type(ScalarType.Float32);
 
     public Tensor PackBits(Tensor bits, int width)
         => (bits.to_type(ScalarType.Int64) * tensor(Powers(width), device: bits.device)).sum(new long[] { 1 });

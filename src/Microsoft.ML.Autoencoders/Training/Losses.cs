@@ -58,5 +58,5 @@ internal sealed record TrainingLoss(Tensor Total, IReadOnlyDictionary<string, Te
 
     /// <summary>This loss plus <paramref name="weight"/> × <paramref name="penalty"/>, recorded as term <paramref name="name"/>.</summary>
     public TrainingLoss Add(string name, double weight, Tensor penalty)
-        => new(TorchOps.With(weight, w => Total.add(penalty, w)), new Dictionary<string, Tensor>(Terms) { [name] = penalty });
+        => new(TensorArithmetic.With(weight, w => Total.add(penalty, w)), new Dictionary<string, Tensor>(Terms) { [name] = penalty });
 }

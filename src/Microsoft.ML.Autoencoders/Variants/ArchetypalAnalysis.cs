@@ -100,14 +100,14 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         var z = network.Encode(batch.Input);
-        var noisy = network.training && options.LatentNoise > 0 ? z + TorchOps.Times(randn_like(z), options.LatentNoise) : z;
-        var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).square().mean();
+        var noisy = network.training && options.LatentNoise > 0 ? z.Plus(randn_like(z).Times(options.LatentNoise)) : z;
+        var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).Squared().mean();
         var loss = TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
         // Training only: validation measures the model, not how far into the fade-out it is.
         if (_anchors is null || _anchorWeight == 0 || !network.training) return loss;
         var anchored = network.Encode(tensor(_anchors, new long[] { K, _anchors.Length / K }, device: z.device));
         var vertices = tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: z.device);
-        return loss.Add(AnchorTerm, _anchorWeight, (anchored - vertices).square().sum(1).mean());
+        return loss.Add(AnchorTerm, _anchorWeight, anchored.Minus(vertices).Squared().sum(1).mean());
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)

@@ -41,7 +41,7 @@ internal sealed class BinaryCodeVariant(BinaryCodeAutoencoderOptions options) : 
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {
         var preActivation = network.Encode(batch.Input);
-        var noisy = network.training && options.NoiseStdDev > 0 ? preActivation + Ops.TorchOps.Times(randn_like(preActivation), options.NoiseStdDev) : preActivation;
+        var noisy = network.training && options.NoiseStdDev > 0 ? preActivation.Plus(randn_like(preActivation).Times(options.NoiseStdDev)) : preActivation;
         return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy.sigmoid()), batch.Target));
     }
 

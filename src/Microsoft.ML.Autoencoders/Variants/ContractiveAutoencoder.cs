@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Ops;
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
@@ -56,17 +57,16 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
     /// sum_i W_ji^2, with the derivative a' read off the output z (sigmoid z(1 - z), tanh 1 - z^2, ReLU [z &gt; 0]).</summary>
     internal static Tensor LayerPenalty(TorchSharp.Modules.Linear layer, Tensor z, Activation activation)
     {
-        var rowNorms = layer.weight!.square().sum(1);
+        var rowNorms = layer.weight!.Squared().sum(1);
         var slope = activation switch
         {
-            // Numbers reach tensors through TorchOps only (it holds their Scalars for the call).
-            Activation.Sigmoid => z - z.square(),
-            Activation.Tanh => Ops.TorchOps.Plus(z.square().neg(), 1),
-            Activation.Relu => Ops.TorchOps.Greater(z, 0).to_type(z.dtype),
-            Activation.LeakyRelu => where(Ops.TorchOps.Greater(z, 0), ones_like(z), Ops.TorchOps.Times(ones_like(z), Ops.TorchOps.LeakySlope)),
+            Activation.Sigmoid => z.Minus(z.Squared()),
+            Activation.Tanh => z.Squared().From(1),
+            Activation.Relu => z.Greater(0).to_type(z.dtype),
+            Activation.LeakyRelu => where(z.Greater(0), ones_like(z), ones_like(z).Times(Ops.TorchOps.LeakySlope)),
             _ => ones_like(z),
         };
-        return slope.square().matmul(rowNorms).mean();
+        return slope.Squared().matmul(rowNorms).mean();
     }
 
     /// <summary>sum_j ||dz_j/dx||^2 by one backward pass per code unit, batch mean (rows are independent, so the
@@ -77,7 +77,7 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
         for (long j = 0; j < z.shape[1]; j++)
         {
             var grad = autograd.grad(new[] { z[.., j].sum() }, new[] { input }, retain_graph: true, create_graph: true)[0];
-            total = total + grad.square().sum(1);
+            total = total.Plus(grad.Squared().sum(1));
         }
         return total.mean();
     }

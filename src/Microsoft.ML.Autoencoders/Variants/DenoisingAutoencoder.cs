@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
-using static Microsoft.ML.Autoencoders.Ops.TorchOps;
+using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -65,10 +65,10 @@ internal sealed class DenoisingVariant(DenoisingAutoencoderOptions options) : De
         return options.Corruption switch
         {
             Corruption.Gaussian => options.ClipMin is null && options.ClipMax is null
-                ? clean + Times(randn_like(clean), p)
-                : Clamp(clean + Times(randn_like(clean), p), options.ClipMin ?? float.NegativeInfinity, options.ClipMax ?? float.PositiveInfinity),
-            Corruption.Masking => clean * GreaterOrEqual(rand_like(clean), p),
-            Corruption.SaltAndPepper => where(Less(rand_like(clean), p), where(Less(rand_like(clean), 0.5), full_like(clean, _salt), full_like(clean, _pepper)), clean),
+                ? clean.Plus(randn_like(clean).Times(p))
+                : clean.Plus(randn_like(clean).Times(p)).Clamp(options.ClipMin ?? float.NegativeInfinity, options.ClipMax ?? float.PositiveInfinity),
+            Corruption.Masking => clean * rand_like(clean).GreaterOrEqual(p),
+            Corruption.SaltAndPepper => where(rand_like(clean).Less(p), where(rand_like(clean).Less(0.5), clean.FullLike(_salt), clean.FullLike(_pepper)), clean),
             _ => throw new ArgumentOutOfRangeException(nameof(options.Corruption), options.Corruption, "Unknown corruption."),
         };
     }

@@ -1,7 +1,7 @@
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
-using static Microsoft.ML.Autoencoders.Ops.TorchOps;
+using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -60,11 +60,12 @@ internal sealed class SparseVariant(SparseAutoencoderOptions options) : DenseVar
         var z = network.Encode(batch.Input);
         var penalty = options.Penalty == SparsityPenalty.L1
             ? z.abs().sum(1).mean()
-            : KullbackLeibler(options.SparsityTarget, Clamp(z.mean(new long[] { 0 }), Epsilon, 1 - Epsilon)).sum();
+            : KullbackLeibler(options.SparsityTarget, z.mean(new long[] { 0 }).Clamp(Epsilon, 1 - Epsilon)).sum();
         return TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(z), batch.Target)).Add(SparsityTerm, options.SparsityWeight, penalty);
     }
 
-    /// <summary>KL(rho || q) between Bernoulli distributions, element-wise in q.</summary>
+    /// <summary>KL(rho || q) = rho log(rho / q) + (1 - rho) log((1 - rho) / (1 - q)) between Bernoulli distributions,
+    /// element-wise in q.</summary>
     private static Tensor KullbackLeibler(double rho, Tensor q)
-        => Times(Times(q.reciprocal(), rho).log(), rho) + Times(Times(Plus(q.neg(), 1).reciprocal(), 1 - rho).log(), 1 - rho);
+        => q.reciprocal().Times(rho).log().Times(rho).Plus(q.From(1).reciprocal().Times(1 - rho).log().Times(1 - rho));
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Ops;
 using TorchSharp;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Training;
@@ -72,7 +73,7 @@ internal sealed class StackedVariant(StackedAutoencoderOptions options) : DenseV
                         ? reconstruction.Add(ContractiveVariant.ContractionTerm, options.PretrainContractionWeight, ContractiveVariant.LayerPenalty(layer.Encoder.Layers[0], z, codeActivation))
                         : reconstruction;
                 }
-                Func<Tensor, Tensor>? corrupt = options.PretrainCorruption > 0 ? clean => clean * Ops.TorchOps.GreaterOrEqual(rand_like(clean), options.PretrainCorruption) : null;
+                Func<Tensor, Tensor>? corrupt = options.PretrainCorruption > 0 ? clean => clean * rand_like(clean).GreaterOrEqual(options.PretrainCorruption) : null;
                 var phase = new TrainingPhase($"pretrain layer {l + 1}", layer, LayerLoss, options.PretrainEpochs, corrupt, EpochsOption: nameof(options.PretrainEpochs));
                 session.Run(phase, input, validation is null ? null : inputValidation);
                 using (no_grad())

@@ -4,7 +4,7 @@ using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using static Microsoft.ML.Autoencoders.Ops.TorchOps;
+using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -90,14 +90,15 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
         // z too, so its loss is a one-sample estimate of the negative ELBO, not the likelihood at the posterior mean
         // (which is lower and not comparable with published figures); it weighs KL with the full Beta, so early
         // stopping sees one steady objective during a warm-up.
-        var z = mean + Times(logVariance, 0.5).exp() * randn_like(mean);
+        var z = mean.Plus(logVariance.Times(0.5).exp() * randn_like(mean));
         var decoded = network.Decode(z);
         var x = batch.Target;
         // The Gaussian's normalising constant D/2 log(2 pi) changes no gradient but makes the figure a log-likelihood.
         var nll = options.Loss == ReconstructionLoss.BinaryCrossEntropy
-            ? Over(Losses.CrossEntropy(decoded, x, nn.Reduction.Sum), x.shape[0])
-            : Plus(Times((decoded - x).square().sum(1).mean(), 0.5), 0.5 * x.shape[1] * Math.Log(2 * Math.PI));
-        var kl = Times(Plus(logVariance - mean.square() - logVariance.exp(), 1).sum(1), -0.5).mean();
+            ? Losses.CrossEntropy(decoded, x, nn.Reduction.Sum).Over(x.shape[0])
+            : decoded.Minus(x).Squared().sum(1).mean().Times(0.5).Plus(0.5 * x.shape[1] * Math.Log(2 * Math.PI));
+        // KL(q(z|x) || N(0, I)) = -1/2 sum_j (1 + log sigma_j^2 - mu_j^2 - sigma_j^2).
+        var kl = logVariance.Plus(1).Minus(mean.Squared()).Minus(logVariance.exp()).sum(1).Times(-0.5).mean();
         return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
     }
 

@@ -2,7 +2,7 @@ using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Microsoft.ML.Autoencoders.Ops.TorchOps;
+using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -131,9 +131,9 @@ internal static class SaucieClusters
         int step = Math.Max(1, rows.Length / 2000);
         rows = rows.Where((_, i) => i % step == 0).ToArray();
         var e = embedding.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: embedding.device));
-        var scaled = e / (e.abs().mean() + Epsilon);
+        var scaled = e / e.abs().mean().Plus(Epsilon);
         var d = SauciePenalties.SquaredDistances(scaled);
-        var k = SauciePenalties.Kernel(d / (d.max() + Epsilon));
+        var k = SauciePenalties.Kernel(d / d.max().Plus(Epsilon));
         var labels = tensor(rows.Select(r => (long)rowClusters[r]).ToArray(), device: embedding.device);
         // All pairs at once: with M the clusters' masks (clusters x rows), M K M^T holds every kernel sum.
         var masks = nn.functional.one_hot(labels, clusters).t().to_type(ScalarType.Float64);

@@ -1,6 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using static Microsoft.ML.Autoencoders.Ops.TorchOps;
+using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -12,8 +12,8 @@ internal static class SauciePenalties
     public const double Epsilon = 1e-9;
     private static readonly double[] Scales = { 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 5, 10, 15, 20, 25, 30, 35, 100, 1e3, 1e4, 1e5, 1e6 };
 
-    // exp(-M / (2 s)) = exp(M r) with r = -1 / (2 s): constants, held for the life of the process (see TorchOps.Plus
-    // on Scalars that are not held).
+    // exp(-M / (2 s)) = exp(M r) with r = -1 / (2 s): constants, held for the life of the process (see
+    // TensorArithmetic on Scalars that are not held).
     private static readonly Scalar[] Rates = Scales.Select(s => (-1 / (2 * s)).ToScalar()).ToArray();
     private static readonly Scalar ScaleCount = ((double)Scales.Length).ToScalar();
 
@@ -32,29 +32,29 @@ internal static class SauciePenalties
             foreach (var rate in Rates)
             {
                 term.copy_(squaredDistances).mul_(rate).exp_();
-                value.add_(term);
+                value.add_(term, TensorArithmetic.One);
                 slope.add_(term, rate);
             }
             value.div_(ScaleCount);
             slope.div_(ScaleCount);
         }
         // M - M.detach() is zero with derivative one: the sum has K's value and K's gradient.
-        return squaredDistances.requires_grad ? value + slope * (squaredDistances - squaredDistances.detach()) : value;
+        return squaredDistances.requires_grad ? value.Plus(slope * squaredDistances.Minus(squaredDistances.detach())) : value;
     }
 
     /// <summary>Pairwise squared Euclidean distances, without a square root (whose gradient is infinite at 0).</summary>
     public static Tensor SquaredDistances(Tensor a)
     {
-        var norms = a.square().sum(1, keepdim: true);
-        return ClampMin(norms + norms.t() - Times(a.matmul(a.t()), 2), 0);
+        var norms = a.Squared().sum(1, keepdim: true);
+        return norms.Plus(norms.t()).Minus(a.matmul(a.t()).Times(2)).ClampMin(0);
     }
 
     /// <summary>Omega_c: entropy of the clustering layer's normalised column mass; low when few units carry the activations.</summary>
     public static Tensor InformationDimension(Tensor clustering)
     {
-        var scaled = clustering / Plus(clustering.max(), Epsilon);
-        var p = scaled.sum(new long[] { 0 }) / Plus(scaled.sum(), Epsilon);
-        return -(p * Plus(p, Epsilon).log()).sum();
+        var scaled = clustering / clustering.max().Plus(Epsilon);
+        var p = scaled.sum(new long[] { 0 }) / scaled.sum().Plus(Epsilon);
+        return -(p * p.Plus(Epsilon).log()).sum();
     }
 
     /// <summary>Omega_d: mean over pairs of input distance times clustering-layer similarity (min-max rescaled). The
@@ -62,13 +62,13 @@ internal static class SauciePenalties
     /// the number of features and the input's units (docs/methods.md#saucie).</summary>
     public static Tensor WithinClusterDistance(Tensor clustering, Tensor x)
     {
-        var scaled = clustering / Plus(clustering.max(), Epsilon);
+        var scaled = clustering / clustering.max().Plus(Epsilon);
         var similarity = Kernel(SquaredDistances(scaled));
         var low = similarity.min();
-        similarity = (similarity - low) / Plus(similarity.max() - low, Epsilon);
+        similarity = similarity.Minus(low) / similarity.max().Minus(low).Plus(Epsilon);
         var distances = cdist(x, x);
         Tensor unit;
-        using (no_grad()) unit = Plus(distances.mean(), Epsilon);
+        using (no_grad()) unit = distances.mean().Plus(Epsilon);
         return (distances / unit * similarity).mean();
     }
 
@@ -78,17 +78,17 @@ internal static class SauciePenalties
     /// costs the same few operations for 3 batches or 180 (a loop over batches cost ~10 operations a batch).</summary>
     public static Tensor BatchMmd(Tensor embedding, Tensor batches, int reference, int batchCount)
     {
-        var scaled = embedding / Plus(embedding.abs().mean(), Epsilon);
+        var scaled = embedding / embedding.abs().mean().Plus(Epsilon);
         var d = SquaredDistances(scaled);
-        var k = Kernel(d / Plus(d.max(), Epsilon));
+        var k = Kernel(d / d.max().Plus(Epsilon));
         var members = nn.functional.one_hot(batches, batchCount).to_type(k.dtype);
         var counts = members.sum(new long[] { 0 });
         var sums = members.t().matmul(k).matmul(members);
         // Mean kernel within each batch, and between the reference and each batch.
-        var within = sums.diagonal() / ClampMin(counts.square(), 1);
-        var between = sums[reference] / ClampMin(counts * counts[reference], 1);
-        var mmd = within[reference] + within - Times(between, 2);
-        var used = (Greater(counts, 0) & Greater(counts[reference], 0)).to_type(k.dtype).index_fill_(0, tensor(new long[] { reference }, device: k.device), 0);
+        var within = sums.diagonal() / counts.Squared().ClampMin(1);
+        var between = sums[reference] / (counts * counts[reference]).ClampMin(1);
+        var mmd = within.Plus(within[reference]).Minus(between.Times(2));
+        var used = WithoutReference((counts.Greater(0) & counts[reference].Greater(0)).to_type(k.dtype), reference);
         return (mmd.abs() * used).sum();
     }
 
@@ -99,20 +99,24 @@ internal static class SauciePenalties
     {
         var members = nn.functional.one_hot(batches, batchCount).to_type(x.dtype);
         var counts = members.sum(new long[] { 0 });
-        var rows = ClampMin(counts, 1);
+        var rows = counts.ClampMin(1);
         Tensor PerBatch(Tensor perRow) => members.t().matmul(perRow) / rows;
-        var errors = PerBatch((reconstruction - x).square().mean(new long[] { 1 }));
-        var zErrors = PerBatch((ZScores(reconstruction) - ZScores(x)).square().mean(new long[] { 1 }));
-        var zUsed = Greater(counts, 1).to_type(x.dtype).index_fill_(0, tensor(new long[] { reference }, device: x.device), 0);
-        return errors[reference] + Times((zErrors * zUsed).sum(), zWeight);
+        var errors = PerBatch(reconstruction.Minus(x).Squared().mean(new long[] { 1 }));
+        var zErrors = PerBatch(ZScores(reconstruction).Minus(ZScores(x)).Squared().mean(new long[] { 1 }));
+        var zUsed = WithoutReference(counts.Greater(1).to_type(x.dtype), reference);
+        return errors[reference].Plus((zErrors * zUsed).sum().Times(zWeight));
 
         // Each row's values as z-scores within its batch: (v - mean_b) / sqrt(var_b + 1e-8).
         Tensor ZScores(Tensor v)
         {
             var mean = members.t().matmul(v) / rows.unsqueeze(1);
-            var centred = v - members.matmul(mean);
-            var variance = members.t().matmul(centred.square()) / rows.unsqueeze(1);
-            return centred / members.matmul(Plus(variance, 1e-8).sqrt());
+            var centred = v.Minus(members.matmul(mean));
+            var variance = members.t().matmul(centred.Squared()) / rows.unsqueeze(1);
+            return centred / members.matmul(variance.Plus(1e-8).sqrt());
         }
     }
+
+    /// <summary>The per-batch mask with the reference batch's entry set to 0 (it is not compared with itself).</summary>
+    private static Tensor WithoutReference(Tensor mask, int reference)
+        => TensorArithmetic.With(0, zero => mask.index_fill_(0, tensor(new long[] { reference }, device: mask.device), zero));
 }

@@ -3,7 +3,7 @@ using Microsoft.ML.Autoencoders.MLNet;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Data;
 using static TorchSharp.torch;
-using static Microsoft.ML.Autoencoders.Ops.TorchOps;
+using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -73,8 +73,8 @@ public sealed class SaucieTransformer : AutoencoderTransformer
             // One scale for every pair (the mean magnitude and the largest squared distance of a pooled subsample),
             // so the distances are comparable; then one kernel per pair of samples, at most 2 x 1000 rows.
             var pooled = Points(chosen.SelectMany(m => m.Take(Math.Max(1, 2000 / names.Length))));
-            var magnitude = Plus(pooled.abs().mean(), 1e-9);
-            var largest = Plus(SauciePenalties.SquaredDistances(pooled / magnitude).max(), 1e-9);
+            var magnitude = pooled.abs().mean().Plus(1e-9);
+            var largest = SauciePenalties.SquaredDistances(pooled / magnitude).max().Plus(1e-9);
             for (int a = 0; a < names.Length; a++)
                 for (int b = a + 1; b < names.Length; b++)
                 {
@@ -94,7 +94,7 @@ public sealed class SaucieTransformer : AutoencoderTransformer
     private static double UnbiasedMmd(Tensor kernel, int m)
     {
         long n = kernel.shape[0] - m;
-        static double Within(Tensor block, long size) => (block.sum() - block.diagonal().sum()).item<float>() / (size * (size - 1.0));
+        static double Within(Tensor block, long size) => block.sum().Minus(block.diagonal().sum()).item<float>() / (size * (size - 1.0));
         return Within(kernel.narrow(0, 0, m).narrow(1, 0, m), m) + Within(kernel.narrow(0, m, n).narrow(1, m, n), n)
             - 2 * kernel.narrow(0, 0, m).narrow(1, m, n).mean().item<float>();
     }
