@@ -49,6 +49,9 @@ if (args.Length == 3 && args[0] == "conv-classic")
     Classic.Convolutional(int.Parse(args[1]), int.Parse(args[2]));
     return 0;
 }
+// Every variant fitted under constant garbage collection, for the Scalar-lifetime test: gc-stress <seconds>.
+if (args.Length >= 2 && args[0] == "gc-stress")
+    return GcStress.Run(int.Parse(args[1]), verbose: args.Length > 2);
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"Choose a benchmark: {string.Join(", ", benchmarks.Keys)}");
