@@ -232,17 +232,29 @@ public sealed class FaultTests
     }
 
     /// <summary>Rewrites the model state inside a saved file.</summary>
-    private static void EditState(string path, Action<JsonObject> edit)
+    private static void EditState(string path, Action<JsonObject> edit) => EditModel(path, model =>
     {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
-        var entry = zip.Entries.First(e => e.Name == "OnnxModel");
-        byte[] bytes;
-        using (var reader = new BinaryReader(entry.Open())) bytes = reader.ReadBytes(reader.ReadInt32());
-        var model = ModelProto.Parser.ParseFrom(bytes);
         var property = model.MetadataProps.Single(p => p.Key == "microsoft.ml.autoencoders.state");
         var state = JsonNode.Parse(property.Value)!.AsObject();
         edit(state);
         property.Value = state.ToJsonString();
+    });
+
+    /// <summary>The ONNX model of the (one) autoencoder in a saved file.</summary>
+    private static ModelProto ReadModel(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        using var reader = new BinaryReader(zip.Entries.First(e => e.Name == "OnnxModel").Open());
+        return ModelProto.Parser.ParseFrom(reader.ReadBytes(reader.ReadInt32()));
+    }
+
+    /// <summary>Rewrites the ONNX model of the (one) autoencoder inside a saved file.</summary>
+    private static void EditModel(string path, Action<ModelProto> edit)
+    {
+        var model = ReadModel(path);
+        edit(model);
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = zip.Entries.First(e => e.Name == "OnnxModel");
         var edited = model.ToByteArray();
         using var stream = entry.Open();
         stream.SetLength(0);
@@ -285,6 +297,71 @@ public sealed class FaultTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    // A graph is checked against what the library writes before ONNX Runtime sees it, by typed Load and by Validate;
+    // ML.NET's Model.Load checks none of it (docs/conventions.md#loading-files-from-elsewhere). Before these checks, an
+    // added ConstantOfShape of 2^29 values loaded, and Encode of 2 rows took 16 s and 4.4 GB; another model's graph
+    // loaded and failed at the first Encode.
+    [TestMethod]
+    public void Graphs_unlike_what_the_library_writes_are_refused_before_ONNX_Runtime_sees_them()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, Rows);
+        var (path, other) = (Temp(".zip"), Temp(".zip"));
+        try
+        {
+            using (var model = Fit(ml)) ml.Model.Save(model, data.Schema, path);
+            using (var model = Fit(ml, new AutoencoderOptions { CodeSize = 3, HiddenLayers = new[] { 8 }, Epochs = 1, Seed = 2, Threads = 1 })) ml.Model.Save(model, data.Schema, other);
+            var saved = File.ReadAllBytes(path);
+            AutoencoderTransformer.Validate(path);
+            string Refused(Action<ModelProto> edit)
+            {
+                File.WriteAllBytes(path, saved);
+                EditModel(path, edit);
+                var validated = Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Validate(path));
+                var loaded = Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Load(ml, path));
+                Assert.AreEqual(loaded.Message, validated.Message);
+                return loaded.Message;
+            }
+            NodeProto Node(string type, string output, params string[] inputs)
+            {
+                var node = new NodeProto { OpType = type, Name = output };
+                node.Input.AddRange(inputs);
+                node.Output.Add(output);
+                return node;
+            }
+            // 2^29 zeros made from a 2-value shape, added to the code.
+            StringAssert.Contains(Refused(m =>
+            {
+                var shape = new TensorProto { Name = "huge_shape", DataType = (int)TensorProto.Types.DataType.Int64 };
+                shape.Dims.Add(2);
+                shape.Int64Data.AddRange(new long[] { 1 << 15, 1 << 14 });
+                m.Graph.Initializer.Add(shape);
+                m.Graph.Node.Insert(0, Node("ConstantOfShape", "huge", "huge_shape"));
+            }), "of type 'ConstantOfShape', which this library never writes");
+            StringAssert.Contains(Refused(m => m.Graph = ReadModel(other).Graph), "declares outputs Code [batch, 3]; its state declares Code [batch, 4]");
+            StringAssert.Contains(Refused(m => m.Graph.Node.Insert(0, Node("Relu", "early", m.Graph.Node[^1].Output[0]))), "reading 'Code', which no input, initializer or earlier node defines");
+            StringAssert.Contains(Refused(m => m.Graph.Node[0].Domain = "com.microsoft"), "of type 'com.microsoft.");
+            StringAssert.Contains(Refused(m => m.OpsetImport.Add(new OperatorSetIdProto { Domain = "custom", Version = 1 })), "this library writes the default domain");
+            StringAssert.Contains(Refused(m => m.Graph.Initializer[0].Dims[0] *= 1000), "holding");
+            // Fields this library never writes (ONNX's TensorProto.data_location = 1, external data; AttributeProto.g, a
+            // subgraph; ModelProto.functions, field 25, whose tag is the varint 0xCA 0x01), appended as protobuf fields its
+            // trimmed schema does not know.
+            StringAssert.Contains(Refused(m => m.Graph.Initializer[0].MergeFrom(new byte[] { 14 << 3, 1 })), "fields or an encoding this library never writes");
+            StringAssert.Contains(Refused(m => m.Graph.Node[0].Attribute.Add(AttributeProto.Parser.ParseFrom(new byte[] { 6 << 3 | 2, 0 }))), "fields or an encoding");
+            StringAssert.Contains(Refused(m => m.MergeFrom(new byte[] { 0xCA, 0x01, 0 })), "fields or an encoding");
+
+            // A chain whose ONNX step is not an autoencoder of this library: Validate cannot vouch for it.
+            File.WriteAllBytes(path, saved);
+            EditModel(path, m => m.MetadataProps.Clear());
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => AutoencoderTransformer.Validate(path)).Message, "is not an autoencoder of Microsoft.ML.Autoencoders");
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(other);
         }
     }
 

@@ -179,10 +179,24 @@ internal static class FirstPartyChain
     /// transformer stores its graph in an entry named "OnnxModel" as a 32-bit length and the bytes). A file with several
     /// autoencoders needs <paramref name="outputColumnName"/> to say which; the error names them.</summary>
     public static ModelState ReadState(Stream savedModel, string? outputColumnName = null)
+        => Choose(Readable(() => ReadStates(savedModel, foreignGraphs: false)), outputColumnName);
+
+    /// <summary>Every autoencoder's state in a file written by <c>mlContext.Model.Save</c>; throws
+    /// <see cref="InvalidDataException"/> also when one of the chain's ONNX steps is not an autoencoder of this library
+    /// (nothing here can vouch for such a graph).</summary>
+    public static IReadOnlyList<ModelState> ReadEveryState(Stream savedModel)
+    {
+        var states = Readable(() => ReadStates(savedModel, foreignGraphs: true));
+        if (states.Count == 0) Choose(states, null);   // throws: the file holds no autoencoder
+        return states;
+    }
+
+    /// <summary>What reading the file gives, with the zip, protobuf or JSON readers' errors as InvalidDataException.</summary>
+    private static T Readable<T>(Func<T> read)
     {
         try
         {
-            return ReadStates(savedModel, outputColumnName);
+            return read();
         }
         catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException)
             && (e is not IOException || e is Google.Protobuf.InvalidProtocolBufferException))
@@ -261,7 +275,7 @@ internal static class FirstPartyChain
         return (loader, bytes[header..(header + 4)]);
     }
 
-    private static ModelState ReadStates(Stream savedModel, string? outputColumnName)
+    private static List<ModelState> ReadStates(Stream savedModel, bool foreignGraphs)
     {
         using var zip = new System.IO.Compression.ZipArchive(savedModel, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
         var states = new List<ModelState>();
@@ -284,7 +298,14 @@ internal static class FirstPartyChain
                 throw new InvalidDataException($"The file's entry '{entry.FullName}' claims {length} bytes but holds fewer.");
             var bytes = content.ToArray();
             if (ModelState.IsOurs(bytes)) states.Add(ModelState.FromOnnx(bytes));
+            else if (foreignGraphs)
+                throw new InvalidDataException($"The file's ONNX step '{entry.FullName}' is not an autoencoder of Microsoft.ML.Autoencoders; its graph cannot be checked here.");
         }
+        return states;
+    }
+
+    private static ModelState Choose(List<ModelState> states, string? outputColumnName)
+    {
         var names = string.Join(", ", states.Select(s => $"'{s.Options.OutputColumnName}'"));
         if (outputColumnName is not null)
             return states.SingleOrDefault(s => s.Options.OutputColumnName == outputColumnName)

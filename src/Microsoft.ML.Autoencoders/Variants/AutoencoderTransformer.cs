@@ -223,6 +223,28 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         var state = FirstPartyChain.ReadState(stream, outputColumnName);
+        var transformer = Checked(state).CreateTransformer(mlContext.Transforms, state);
+        if (transformer is TTransformer typed) return typed;
+        transformer.Dispose();
+        throw new InvalidDataException($"The saved model is a {transformer.GetType().Name}, not a {typeof(TTransformer).Name}.");
+    }
+
+    /// <summary>Checks a file written by <c>mlContext.Model.Save</c> without loading anything of it into ONNX Runtime:
+    /// the chain's steps and entries agree, every ONNX step is an autoencoder of this library whose options, outputs and
+    /// graphs pass the checks of <see cref="Load(MLContext, string)"/> (only operators this library writes, nothing
+    /// sized by the data). Call it before ML.NET's <c>mlContext.Model.Load</c> of a file from elsewhere, which checks
+    /// none of this (docs/conventions.md#loading-files-from-elsewhere). ML.NET's own steps in the chain are read by
+    /// ML.NET's loaders and are not checked here.</summary>
+    /// <exception cref="InvalidDataException">What is wrong with the file.</exception>
+    public static void Validate(string path)
+    {
+        using var file = File.OpenRead(path);
+        foreach (var state in FirstPartyChain.ReadEveryState(file)) Checked(state);
+    }
+
+    /// <summary>The variant of a state read from a file, after checking the state against what its options declare.</summary>
+    private static AutoencoderVariant Checked(ModelState state)
+    {
         var variant = AutoencoderVariant.For(state.Options);
         try
         {
@@ -238,10 +260,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
             throw new InvalidDataException($"The saved model's output columns ({Describe(state.Outputs)}) are not those its options declare ({Describe(expected)}).");
         if (variant.DecoderInputSize is not null && !state.Graphs.ContainsKey(ModelState.DecoderGraph))
             throw new InvalidDataException($"The saved model is a {state.Options.GetType().Name} but holds no decoder graph.");
-        var transformer = variant.CreateTransformer(mlContext.Transforms, state);
-        if (transformer is TTransformer typed) return typed;
-        transformer.Dispose();
-        throw new InvalidDataException($"The saved model is a {transformer.GetType().Name}, not a {typeof(TTransformer).Name}.");
+        return variant;
     }
 
     private static string Describe(IEnumerable<OutputColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} [{c.Width}]"));
