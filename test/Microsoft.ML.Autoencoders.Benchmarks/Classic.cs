@@ -77,7 +77,8 @@ public static class Classic
             Threads = threads > 0 ? threads : null, ReconstructionErrorColumnName = "Error",
             Progress = new Progress<EpochMetrics>(e => Console.WriteLine($"| {e.Epoch} | {e.TrainLoss:F4} | {e.ValidationLoss:F4} | {e.Seconds:F1} |")),
         }).Fit(train);
-        var seconds = model.TrainingHistory.Skip(1).Select(h => h.Seconds).ToArray();
+        // Epochs after the first (warm); the first alone when only one ran.
+        var seconds = model.TrainingHistory.Skip(model.TrainingHistory.Count > 1 ? 1 : 0).Select(h => h.Seconds).ToArray();
         Console.WriteLine($"Test BCE after epoch {model.TrainingHistory.Count}: {Foundation.MeanError(model.Transform(test)):F4}; s/epoch (epochs 2-) {seconds.Average():F1}, range {seconds.Min():F1}-{seconds.Max():F1}");
     }
 
