@@ -159,6 +159,10 @@ public abstract class EstimatorSuite
         using var stored = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(path, ".json")));
         var storedRows = stored.RootElement.GetProperty("Rows").Deserialize<float[][]>()!;
         var expected = stored.RootElement.GetProperty("Outputs").Deserialize<Dictionary<string, float[][]>>()!;
+        // Every column the options declare was stored, each with a value a row: a fixture that stored nothing checks nothing.
+        CollectionAssert.AreEquivalent(OutputNames(SmallOptions(1)).ToList(), expected.Keys.ToList(), "stored columns");
+        Assert.IsTrue(storedRows.Length > 0 && expected.Values.All(v => v.Length == storedRows.Length && v.All(r => r.Length > 0)), "stored values");
+        AutoencoderTransformer.Validate(path);
         using var typed = AutoencoderTransformer.Load(ml, path);
         var fresh = new MLContext(2);
         var chain = fresh.Model.Load(path, out _);

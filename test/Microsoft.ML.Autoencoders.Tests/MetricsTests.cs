@@ -114,14 +114,14 @@ public sealed class MetricsTests
         // kBET's default k here is 10 (40 / (4 x 2) = 5, raised to 10): counts (10, 0) against (5, 5), χ² = 10, p = 0.0016.
         Assert.AreEqual(0, Metrics.Kbet(clumps, halves));
 
-        // 200 rows on a line, batches alternating. The median row has 45 neighbours on each side, at 1, 1, 2, 2, ..., 45, 45;
-        // perplexity 30 puts exp(-β) at 0.8344 there and the other batch's share at 0.5451 (solved apart, in Python, to
-        // 1e-15), so LISI = 1 / (0.5451² + 0.4549²) = 1.98382: close to 2, short of it because the nearest two are both
-        // of the other batch.
+        // 200 rows on a line, batches alternating. The median row has LISI's 3 × 30 - 1 = 89 neighbours, at 1, 1, 2, 2,
+        // ..., 44, 44, 45; perplexity 30 puts the other batch's share at 0.545126 there (solved apart, in Python, by
+        // bisection to 1e-15), so LISI = 1 / (0.545126² + 0.454874²) = 1.983841: close to 2, short of it because the
+        // nearest two are both of the other batch. With 90 neighbours (3 × perplexity) it would be 1.983824.
         var line = Enumerable.Range(0, 200).Select(i => new[] { (float)i }).ToArray();
         var alternating = Enumerable.Range(0, 200).Select(i => i % 2).ToArray();
-        Assert.AreEqual(1.98382, Metrics.Ilisi(line, alternating, scale: false), 1e-4);
-        Assert.AreEqual(0.98382, Metrics.Ilisi(line, alternating), 1e-4);
+        Assert.AreEqual(1.983841, Metrics.Ilisi(line, alternating, scale: false), 5e-6);
+        Assert.AreEqual(0.983841, Metrics.Ilisi(line, alternating), 5e-6);
         // kBET's default k is 25: the row and 12 neighbours a side, counts 13 and 12 against 12.5 each.
         Assert.AreEqual(1, Metrics.Kbet(line, alternating));
         var threeWays = Enumerable.Range(0, 200).Select(i => i % 3).ToArray();

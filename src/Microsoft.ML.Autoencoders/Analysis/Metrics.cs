@@ -225,17 +225,18 @@ public static class Metrics
     /// scIB) 0 = each neighbourhood holds one batch, 1 = all batches in equal shares; otherwise the raw index, from 1 to
     /// the number of batches. See docs/methods.md#metrics.</summary>
     /// <remarks>
-    /// <para>For each row: its k = min(3 × <paramref name="perplexity"/>, n - 1) nearest neighbours by Euclidean distance
+    /// <para>For each row: its k = min(3 × <paramref name="perplexity"/> - 1, n - 1) nearest neighbours by Euclidean distance
     /// d (the row itself excluded), weights exp(-β d) normalised to sum 1, with β such that the perplexity
     /// exp(entropy in nats) of the weights is <paramref name="perplexity"/>; then the inverse Simpson index
     /// 1 / Σ_b (weight of the neighbours in batch b)². iLISI is the median over rows; scaled, (median - 1) / (B - 1)
     /// for B batches.</para>
     /// <para>From LISI's compute_simpson (immunogenomics/LISI, also harmonypy): the kernel on plain, not squared,
     /// distances; the search for β (start at 1, double or halve until the target is bracketed, then bisect; stop when
-    /// the entropy is within 1e-5 of ln(perplexity) or after 50 steps). From scIB's ilisi_graph: k = 3 × perplexity
-    /// (its k0 = 90 with perplexity 30), the median and the scaling.</para>
+    /// the entropy is within 1e-5 of ln(perplexity) or after 50 steps) and its neighbour count, 3 × perplexity - 1 (it
+    /// asks for 3 × perplexity neighbours and drops the row itself), so figures compare with published LISI and scIB
+    /// tables. From scIB's ilisi_graph: the median and the scaling.</para>
     /// <para>Where this differs: scIB takes neighbours and distances from shortest paths on scanpy's 15-neighbour graph
-    /// of the embedding or PCA, and LISI from approximate Euclidean neighbours (RANN, 3 × perplexity - 1 of them); this
+    /// of the embedding or PCA, and LISI from approximate Euclidean neighbours (RANN); this
     /// uses exact Euclidean neighbours, in O(n²) time, so subsample large data. Distances are measured from the nearest
     /// neighbour's: the search takes the same steps to the same weights, which no longer underflow to 0 for far
     /// neighbours (where LISI gives up on the row and reports -1).</para>
@@ -244,7 +245,7 @@ public static class Metrics
     {
         int batchCount = CheckBatches(points, batches);
         Check.Option(perplexity >= 1 && double.IsFinite(perplexity), nameof(perplexity), perplexity, "a finite number of at least 1");
-        int k = (int)Math.Min(3 * perplexity, points.Count - 1);
+        int k = (int)Math.Min(3 * perplexity - 1, points.Count - 1);
         var lisi = Neighbours(points, k).Select((n, i) =>
         {
             var weights = PerplexityWeights(n.Select(j => Distance(points[i], points[j])).ToArray(), perplexity);

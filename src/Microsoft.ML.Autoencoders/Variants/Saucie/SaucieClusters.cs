@@ -2,7 +2,6 @@ using Microsoft.ML.Autoencoders.Ops;
 using Microsoft.ML.Autoencoders.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Microsoft.ML.Autoencoders.Ops;
 
 namespace Microsoft.ML.Autoencoders;
 

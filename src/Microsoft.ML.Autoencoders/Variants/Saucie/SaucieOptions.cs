@@ -47,8 +47,10 @@ public sealed class SaucieOptions : AutoencoderOptions
     /// <summary>lambda_b, the weight of the MMD batch-correction penalty.</summary>
     public double BatchWeight { get; set; } = 0.1;
 
-    /// <summary>binmin: clustering-layer patterns with fewer training rows are "unclustered". Null: the authors' 10,
-    /// lowered on small data to one row in a hundred (at least 2), so 80 cells can still form clusters.</summary>
+    /// <summary>Clustering-layer patterns with fewer training rows are "unclustered". Null: 10, lowered on small data
+    /// to one row in a hundred (at least 2), so 80 cells can still form clusters. The library's choice: the authors'
+    /// code labels every row with no minimum and its cluster summary keeps patterns of more than 100 rows
+    /// (docs/methods.md#saucie).</summary>
     public int? MinClusterSize { get; set; }
 
     /// <summary>The <see cref="MinClusterSize"/> in effect for <paramref name="rows"/> training rows.</summary>
