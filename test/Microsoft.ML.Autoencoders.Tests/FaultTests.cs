@@ -342,10 +342,23 @@ public sealed class FaultTests
                 m.Graph.Node.Insert(0, Node("ConstantOfShape", "huge", "huge_shape"));
             }), "of type 'ConstantOfShape', which this library never writes");
             StringAssert.Contains(Refused(m => m.Graph = ReadModel(other).Graph), "declares outputs Code [batch, 3]; its state declares Code [batch, 4]");
-            StringAssert.Contains(Refused(m => m.Graph.Node.Insert(0, Node("Relu", "early", m.Graph.Node[^1].Output[0]))), "reading 'Code', which no input, initializer or earlier node defines");
+            StringAssert.Contains(Refused(m => m.Graph.Node.Insert(0, Node("Relu", "early", m.Graph.Node[^1].Output[0]))), "whose first input 'Code' is not computed from the rows");
+            // Two constants added: ONNX Runtime would fold them into a constant while loading.
+            StringAssert.Contains(Refused(m => m.Graph.Node.Insert(0, Node("Add", "folded", m.Graph.Initializer[0].Name, m.Graph.Initializer[1].Name))), "is not computed from the rows");
+            // A row of 64 against its own transpose: 64 x 64 values a row from no constant at all.
+            StringAssert.Contains(Refused(m =>
+            {
+                TensorProto Shape(string name, params long[] dims) { var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 }; t.Dims.Add(dims.Length); t.Int64Data.AddRange(dims); return t; }
+                m.Graph.Initializer.Add(Shape("column", -1, 64, 1));
+                m.Graph.Initializer.Add(Shape("row", -1, 1, 64));
+                m.Graph.Node.Insert(0, Node("Reshape", "as_column", "Features", "column"));
+                m.Graph.Node.Insert(1, Node("Reshape", "as_row", "Features", "row"));
+                m.Graph.Node.Insert(2, Node("Add", "square", "as_column", "as_row"));
+            }), "broadcasts into it");
+            StringAssert.Contains(Refused(m => m.Graph.Node.First(n => n.OpType == "Gemm").Attribute.Add(new AttributeProto { Name = "alpha", F = 1e30f, Type = AttributeProto.Types.AttributeType.Float })), "an attribute this library does not write");
             StringAssert.Contains(Refused(m => m.Graph.Node[0].Domain = "com.microsoft"), "of type 'com.microsoft.");
             StringAssert.Contains(Refused(m => m.OpsetImport.Add(new OperatorSetIdProto { Domain = "custom", Version = 1 })), "this library writes the default domain");
-            StringAssert.Contains(Refused(m => m.Graph.Initializer[0].Dims[0] *= 1000), "holding");
+            StringAssert.Contains(Refused(m => m.Graph.Initializer[0].Dims[0] *= 1000), "does not hold what its shape says");
             // Fields this library never writes (ONNX's TensorProto.data_location = 1, external data; AttributeProto.g, a
             // subgraph; ModelProto.functions, field 25, whose tag is the varint 0xCA 0x01), appended as protobuf fields its
             // trimmed schema does not know.

@@ -70,6 +70,9 @@ public sealed class ScalarUseTests
                 if (node is ExpressionSyntax expression && model.GetConversion(expression) is { IsUserDefined: true, MethodSymbol: { } conversion }
                     && conversion.ContainingType.ToDisplayString() == "TorchSharp.Scalar")
                     problem = $"'{expression}' becomes a temporary Scalar";
+                else if (node is InvocationExpressionSyntax call && model.GetSymbolInfo(call).Symbol is IMethodSymbol { Name: "ToScalar" } toScalar
+                         && toScalar.ContainingNamespace.ToDisplayString().StartsWith("TorchSharp") && !Held(call))
+                    problem = $"'{call}' makes a Scalar that no using declaration or field holds";
                 else if (node is InvocationExpressionSyntax or BinaryExpressionSyntax or AssignmentExpressionSyntax or PrefixUnaryExpressionSyntax
                          && model.GetSymbolInfo(node).Symbol is IMethodSymbol method && method.ContainingNamespace.ToDisplayString().StartsWith("TorchSharp"))
                     problem = Problem(method) is { } reason ? $"'{node}' calls {Describe(method)}, which {reason}" : null;
@@ -79,15 +82,21 @@ public sealed class ScalarUseTests
         return found;
     }
 
+    /// <summary>Whether a ToScalar() call initialises a using declaration or a field (also through a lambda there).</summary>
+    private static bool Held(SyntaxNode call) => call.Ancestors().Any(a => a is FieldDeclarationSyntax
+        || a is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: (int)SyntaxKind.UsingKeyword });
+
+    private static bool IsFloating(ITypeSymbol type) => type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
+        || type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && IsFloating(nullable.TypeArguments[0]);
+
     /// <summary>Why a call of this TorchSharp member makes a Scalar nothing holds, or null.</summary>
     private static string? Problem(IMethodSymbol method)
     {
-        var numbers = method.Parameters.Where(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
-            or SpecialType.System_Int32 or SpecialType.System_Int64).ToList();
+        var numbers = method.Parameters.Where(p => IsFloating(p.Type) || p.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64).ToList();
         bool onTensor = method.ContainingType.Name == "Tensor";
         if (onTensor && MakeTheirOwnScalar.Contains(Describe(method).Split('.', 2)[1])) return "makes a Scalar of its own";
         if (onTensor && method.MethodKind == MethodKind.UserDefinedOperator && numbers.Count > 0) return "converts its number operand to a temporary Scalar";
-        if (numbers.Any(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single)
+        if (numbers.Any(p => IsFloating(p.Type))
             && !PassTheirNumbersAsDoubles.Contains($"{method.ContainingType.ToDisplayString().Replace("TorchSharp.", "")}.{method.Name}"))
             return "takes a floating-point number that has not been checked to reach libtorch as a plain double (see PassTheirNumbersAsDoubles)";
         return null;
@@ -114,6 +123,7 @@ public sealed class ScalarUseTests
     {
         const string code = """
             using Microsoft.ML.Autoencoders.Ops;
+            using TorchSharp;
             using static TorchSharp.torch;
             static class Probe
             {
@@ -127,6 +137,7 @@ public sealed class ScalarUseTests
                     _ = x.square();                  // 6: pow(2)
                     _ = x.add(y);                    // 7: an alpha of 1
                     _ = nn.functional.softplus(x, 1, 20);   // 8: not checked to pass plain doubles
+                    _ = x.mul(p.ToScalar());         // 9: a Scalar nothing holds
                 }
                 static void Good(Tensor x, Tensor y, double p)
                 {
@@ -139,9 +150,11 @@ public sealed class ScalarUseTests
             }
             """;
         var compilation = Library.Value.AddSyntaxTrees(CSharpSyntaxTree.ParseText(code, path: "Probe.cs"));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath == "Probe.cs").ToList();
+        Assert.AreEqual(0, errors.Count, string.Join("\n", errors));
         var found = TemporaryScalars(compilation).Where(f => f.StartsWith("Probe.cs")).ToList();
         var lines = found.Select(f => int.Parse(f.Split(':')[1])).Distinct().ToList();
-        CollectionAssert.AreEquivalent(Enumerable.Range(7, 8).ToList(), lines, string.Join("\n", found));
+        CollectionAssert.AreEquivalent(Enumerable.Range(8, 9).ToList(), lines, string.Join("\n", found));
     }
 
     [TestMethod]

@@ -64,6 +64,31 @@ public sealed class TrainingLengthTests
         Assert.IsTrue(log.Any(m => m.Message.Contains("pretrain layer 1") && m.Message.Contains("Raise PretrainEpochs")), string.Join("\n", log.Select(m => m.Message).Where(m => m.Contains("still improving"))));
     }
 
+    // The allocator advice (docs/conventions.md#memory-on-linux): on glibc Linux, for steps slow enough for the
+    // trimming to cost, unless the launcher set a trim threshold; once per process.
+    [TestMethod]
+    public void Slow_steps_on_glibc_Linux_advise_the_allocator_setting_once()
+    {
+        Assert.IsTrue(TorchRuntime.ShouldHintAllocator(0.2, glibcLinux: true, tunables: null));
+        Assert.IsTrue(TorchRuntime.ShouldHintAllocator(0.2, glibcLinux: true, tunables: "glibc.malloc.arena_max=1"));
+        Assert.IsFalse(TorchRuntime.ShouldHintAllocator(0.2, glibcLinux: true, tunables: "glibc.malloc.trim_threshold=4294967296"));
+        Assert.IsFalse(TorchRuntime.ShouldHintAllocator(0.2, glibcLinux: false, tunables: null));
+        Assert.IsFalse(TorchRuntime.ShouldHintAllocator(0.005, glibcLinux: true, tunables: null));
+
+        var ml = new MLContext(1);
+        var log = Log(ml);
+        TorchRuntime.ForgetAllocatorHint();
+        using (var channel = ((Microsoft.ML.Runtime.IHostEnvironment)ml).Start("Training"))
+        {
+            TorchRuntime.HintAllocator(channel, 0.2);
+            TorchRuntime.HintAllocator(channel, 0.3);
+        }
+        var hints = log.Where(m => m.Message.Contains("GLIBC_TUNABLES")).ToList();
+        bool expected = TorchRuntime.ShouldHintAllocator(0.2, OperatingSystem.IsLinux(), Environment.GetEnvironmentVariable("GLIBC_TUNABLES"));
+        Assert.AreEqual(expected ? 1 : 0, hints.Count, string.Join("\n", hints.Select(h => h.Message)));
+        if (expected) StringAssert.Contains(hints[0].Message, TorchRuntime.AllocatorSetting);
+    }
+
     private static List<Microsoft.ML.LoggingEventArgs> Log(MLContext ml)
     {
         var log = new List<Microsoft.ML.LoggingEventArgs>();

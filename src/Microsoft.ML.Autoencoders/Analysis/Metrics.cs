@@ -233,8 +233,8 @@ public static class Metrics
     /// <para>From LISI's compute_simpson (immunogenomics/LISI, also harmonypy): the kernel on plain, not squared,
     /// distances; the search for β (start at 1, double or halve until the target is bracketed, then bisect; stop when
     /// the entropy is within 1e-5 of ln(perplexity) or after 50 steps) and its neighbour count, 3 × perplexity - 1 (it
-    /// asks for 3 × perplexity neighbours and drops the row itself), so figures compare with published LISI and scIB
-    /// tables. From scIB's ilisi_graph: the median and the scaling.</para>
+    /// asks for 3 × perplexity neighbours and drops the row itself), so figures compare with LISI's and harmonypy's
+    /// (scIB's graph version takes 3 × perplexity). From scIB's ilisi_graph: the median and the scaling.</para>
     /// <para>Where this differs: scIB takes neighbours and distances from shortest paths on scanpy's 15-neighbour graph
     /// of the embedding or PCA, and LISI from approximate Euclidean neighbours (RANN); this
     /// uses exact Euclidean neighbours, in O(n²) time, so subsample large data. Distances are measured from the nearest

@@ -158,9 +158,9 @@ internal sealed record ModelState
             var outputs = model.Graph!.Output.Select(o => o.Name).ToArray();
             if (!outputs.SequenceEqual(result.GraphNames))
                 throw new InvalidDataException($"The model's graph has outputs {string.Join(", ", outputs)}; its state declares {string.Join(", ", result.GraphNames)}.");
-            OnnxGraph.CheckReadBack(onnx, "The model's graph", result.GraphNames.Zip(result.Outputs, (name, column) => (name, column.Dims)).ToList());
+            GraphCheck.Check(onnx, "The model's graph", result.GraphNames.Zip(result.Outputs, (name, column) => (name, column.Dims)).ToList());
             if (result.Graphs.TryGetValue(DecoderGraph, out var decoder))
-                OnnxGraph.CheckReadBack(decoder, "The model's decoder graph", new[] { (OnnxScorer.DecoderOutput, new long[] { result.InputSize }) });
+                GraphCheck.Check(decoder, "The model's decoder graph", new[] { (OnnxScorer.DecoderOutput, new long[] { result.InputSize }) });
             return result;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or ArgumentException

@@ -12,8 +12,9 @@ namespace Microsoft.ML.Autoencoders.Ops;
 /// other route (docs/conventions.md#numbers-and-tensors).</summary>
 internal static class TensorArithmetic
 {
-    /// <summary>The alpha of every add: one Scalar for the process, never released (libtorch only reads it).</summary>
-    public static readonly Scalar One = 1.0.ToScalar();
+    /// <summary>The alpha of every add: one Scalar for the process, never released (libtorch only reads it); an
+    /// integer, which libtorch accepts for tensors of every type (a floating-point alpha it refuses for integer ones).</summary>
+    public static readonly Scalar One = 1L.ToScalar();
 
     /// <summary>x + y.</summary>
     public static Tensor Plus(this Tensor x, Tensor y) => x.add(y, One);

@@ -239,7 +239,14 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     public static void Validate(string path)
     {
         using var file = File.OpenRead(path);
-        foreach (var state in FirstPartyChain.ReadEveryState(file)) Checked(state);
+        Validate(file);
+    }
+
+    /// <inheritdoc cref="Validate(string)"/>
+    public static void Validate(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        foreach (var state in FirstPartyChain.ReadEveryState(stream)) Checked(state);
     }
 
     /// <summary>The variant of a state read from a file, after checking the state against what its options declare.</summary>
