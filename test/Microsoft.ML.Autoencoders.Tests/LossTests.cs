@@ -70,6 +70,31 @@ public sealed class SauciePenaltyTests
         Assert.IsFalse(SauciePenalties.Kernel(tensor(values, new long[] { 8, 8 })).requires_grad, "no graph without gradients");
     }
 
+    // Ω_d is the authors' mean over pairs of the plain input distance times the clustering layer's similarity (min-max
+    // rescaled), divided by the minibatch's mean distance m: the library's λ_d is the authors' × m, about √(2D) on
+    // data of unit spread (docs/methods.md#saucie). Both values from the formula, in doubles, on fixed values.
+    [TestMethod]
+    public void The_intracluster_distance_is_the_authors_divided_by_the_mean_distance()
+    {
+        using var scope = NewDisposeScope();
+        var rand = new Random(4);
+        int n = 12, d = 5, c = 6;
+        var x = Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, d).Select(_ => rand.NextDouble() * 3).ToArray()).ToArray();
+        var a = Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, c).Select(_ => rand.Next(3) == 0 ? 0 : rand.NextDouble()).ToArray()).ToArray();
+        double top = a.Max(r => r.Max()) + SauciePenalties.Epsilon;
+        double Kernel(double m) => Scales.Average(s => Math.Exp(-m / (2 * s)));
+        var k = a.Select(p => a.Select(q => Kernel(Math.Max(0, p.Zip(q, (u, v) => (u - v) / top * ((u - v) / top)).Sum()))).ToArray()).ToArray();
+        double low = k.Min(r => r.Min()), high = k.Max(r => r.Max());
+        double Distance(int i, int j) => Math.Sqrt(x[i].Zip(x[j], (u, v) => (u - v) * (u - v)).Sum());
+        double authors = Enumerable.Range(0, n).SelectMany(i => Enumerable.Range(0, n).Select(j =>
+            Distance(i, j) * (k[i][j] - low) / (high - low + SauciePenalties.Epsilon))).Average();
+        double mean = Enumerable.Range(0, n).SelectMany(i => Enumerable.Range(0, n).Select(j => Distance(i, j))).Average();
+        double expected = authors / (mean + SauciePenalties.Epsilon);
+        var actual = SauciePenalties.WithinClusterDistance(tensor(a.SelectMany(r => r).Select(v => (float)v).ToArray(), new long[] { n, c }),
+            tensor(x.SelectMany(r => r).Select(v => (float)v).ToArray(), new long[] { n, d })).item<float>();
+        Assert.AreEqual(expected, actual, 1e-4 * expected);
+    }
+
     /// <summary>Six batches in a minibatch of 40: the reference (2), one of a single row, one absent, three others.</summary>
     private static (float[] Values, long[] Ids) Minibatch(int columns)
     {
