@@ -107,6 +107,8 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
     {
         var ml = new MLContext(1);
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypeCount = 1 })).Message, "ArchetypeCount");
+        // The code is the K archetype weights: a CodeSize would be ignored, so it is refused.
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { CodeSize = 8 })).Message, "leave CodeSize unset");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { ArchetypalWeight = -1 })).Message, "ArchetypalWeight");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { LatentNoise = -0.1 })).Message, "LatentNoise");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.ArchetypalAnalysis(new ArchetypalAnalysisOptions { AnchorWeight = double.NaN })).Message, "AnchorWeight");

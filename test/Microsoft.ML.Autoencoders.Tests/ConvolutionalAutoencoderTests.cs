@@ -115,6 +115,9 @@ public sealed class ConvolutionalAutoencoderTests : EstimatorSuite
         Bad(o => o.KernelSize = 0, "KernelSize");
         Bad(o => o.ImageHeight = 0, "ImageHeight");
         Bad(o => o.Channels = 0, "Channels");
+        // Options of the dense base the network has no use for are refused rather than ignored.
+        Bad(o => o.CodeSize = 10, "leave CodeSize unset");
+        Bad(o => o.HiddenLayers = new[] { 64 }, "leave HiddenLayers empty");
         // The estimator keeps its own copy of Filters: a later change by the caller cannot bypass validation.
         var options = (ConvolutionalAutoencoderOptions)SmallOptions(1);
         var estimator = ml.Transforms.ConvolutionalAutoencoder(options);

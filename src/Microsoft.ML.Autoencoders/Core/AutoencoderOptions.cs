@@ -59,8 +59,12 @@ public class AutoencoderOptions
     /// (docs/conventions.md#column-types).</summary>
     public string? ReconstructionErrorColumnName { get; set; }
 
-    /// <summary>Width of the code layer.</summary>
-    public int CodeSize { get; set; } = 32;
+    /// <summary>Width of the code layer (of the dense variants; the convolutional autoencoder and AAnet size their code
+    /// from their own options and refuse another value here).</summary>
+    public int CodeSize { get; set; } = DefaultCodeSize;
+
+    /// <summary>The default <see cref="CodeSize"/>.</summary>
+    internal const int DefaultCodeSize = 32;
 
     /// <summary>Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Empty: one layer each way.</summary>
     public int[] HiddenLayers { get; set; } = Array.Empty<int>();

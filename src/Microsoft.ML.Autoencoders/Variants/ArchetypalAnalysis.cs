@@ -47,6 +47,8 @@ public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
     internal override void Validate()
     {
         Check.Option(ArchetypeCount >= 2 && ArchetypeCount <= 256, nameof(ArchetypeCount), ArchetypeCount, "from 2 to 256");
+        if (CodeSize != DefaultCodeSize)
+            throw new ArgumentException($"Option {nameof(CodeSize)} is {CodeSize}, but AAnet's latent space has {nameof(ArchetypeCount)} - 1 dimensions and its code the {nameof(ArchetypeCount)} archetype weights; set {nameof(ArchetypeCount)} and leave {nameof(CodeSize)} unset.", nameof(CodeSize));
         base.Validate();
         Check.Option(LatentNoise >= 0 && double.IsFinite(LatentNoise), nameof(LatentNoise), LatentNoise, "a finite number of 0 or more");
         Check.Option(ArchetypalWeight >= 0 && double.IsFinite(ArchetypalWeight), nameof(ArchetypalWeight), ArchetypalWeight, "a finite number of 0 or more");

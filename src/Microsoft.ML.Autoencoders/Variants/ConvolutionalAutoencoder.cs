@@ -43,6 +43,11 @@ public sealed class ConvolutionalAutoencoderOptions : AutoencoderOptions
             throw new ArgumentException($"Option {nameof(Filters)} is empty; expected one filter count per encoder block.", nameof(Filters));
         for (int i = 0; i < Filters.Length; i++)
             Check.Option(Filters[i] is >= 1 and <= MaxWidth, $"{nameof(Filters)}[{i}]", Filters[i], $"a filter count from 1 to {MaxWidth}");
+        // Options of the dense base that this network has no use for: a value set there would be ignored silently.
+        if (CodeSize != DefaultCodeSize)
+            throw new ArgumentException($"Option {nameof(CodeSize)} is {CodeSize}, but the convolutional autoencoder's code is its last filter count times the pooled image ({nameof(Filters)}, {nameof(ImageHeight)}, {nameof(ImageWidth)}); leave {nameof(CodeSize)} unset.", nameof(CodeSize));
+        if (HiddenLayers is { Length: > 0 })
+            throw new ArgumentException($"Option {nameof(HiddenLayers)} has {HiddenLayers.Length} layer(s), but the convolutional autoencoder's layers are its {nameof(Filters)}; leave {nameof(HiddenLayers)} empty.", nameof(HiddenLayers));
         Check.Option(KernelSize is >= 1 and <= 63 && KernelSize % 2 == 1, nameof(KernelSize), KernelSize, "an odd number from 1 to 63");
         base.Validate();
     }
