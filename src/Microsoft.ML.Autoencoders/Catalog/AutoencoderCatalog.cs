@@ -257,7 +257,7 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Maximum passes over the data; null sizes them to the data (docs/conventions.md#training-length).</param>
     /// <param name="seed">Seed; null takes one from the MLContext.</param>
     public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
-        string featureColumnName = "Features", int? codeSize = null, double contamination = 0.05, int? epochs = null, int? seed = null)
+        string featureColumnName = "Features", int? codeSize = null, double contamination = AutoencoderAnomalyDetectorOptions.DefaultContamination, int? epochs = null, int? seed = null)
         => Autoencoder(catalog, Simple(new AutoencoderAnomalyDetectorOptions { Contamination = contamination }, null, featureColumnName, epochs, seed,
             o => o.CodeSize = codeSize ?? o.CodeSize));
 
@@ -277,7 +277,7 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(networkOptions);
         if (networkOptions is AutoencoderAnomalyDetectorOptions own && contamination is { } given && given != own.Contamination)
             throw new ArgumentException($"Contamination is given twice, {given} as an argument and {own.Contamination} in the options; give it once.", nameof(contamination));
-        return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? (networkOptions as AutoencoderAnomalyDetectorOptions)?.Contamination ?? 0.05);
+        return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? (networkOptions as AutoencoderAnomalyDetectorOptions)?.Contamination ?? AutoencoderAnomalyDetectorOptions.DefaultContamination);
     }
     /// <summary>A multiclass classifier from an autoencoder's encoder: a softmax layer on the code, trained end to end
     /// with the encoder on labelled rows (docs/methods.md#supervised-fine-tuning). Its output is ML.NET's multiclass

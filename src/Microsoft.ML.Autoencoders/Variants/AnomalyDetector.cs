@@ -13,7 +13,10 @@ public sealed class AutoencoderAnomalyDetectorOptions : AutoencoderOptions
 
     /// <summary>The expected share of anomalies among the training rows, in [0, 1): the threshold is the (1 -
     /// Contamination) quantile of the training rows' scores, so that share of them is labelled true.</summary>
-    public double Contamination { get; set; } = 0.05;
+    public double Contamination { get; set; } = DefaultContamination;
+
+    /// <summary>The default <see cref="Contamination"/>, also of the catalog methods.</summary>
+    internal const double DefaultContamination = 0.05;
 
     internal override void Validate()
     {
