@@ -33,12 +33,15 @@ internal static class GraphCheck
     /// <summary>Largest node count read back: a 1,000-layer network writes about 3,000.</summary>
     private const int MaxNodes = 20_000;
 
-    /// <summary>The model in <paramref name="bytes"/>, checked; <paramref name="what"/> starts each error message.</summary>
-    public static ModelProto Check(byte[] bytes, string what, IReadOnlyList<(string Name, long[] Dims)> outputs)
+    /// <summary>Reads a model keeping only the fields the writer's schema knows (what <see cref="Check"/> expects).</summary>
+    public static readonly MessageParser<ModelProto> Reader = ModelProto.Parser.WithDiscardUnknownFields(true);
+
+    /// <summary>Checks <paramref name="model"/>, read by <see cref="Reader"/> from <paramref name="bytes"/>;
+    /// <paramref name="what"/> starts each error message.</summary>
+    public static void Check(ModelProto model, byte[] bytes, string what, IReadOnlyList<(string Name, long[] Dims)> outputs)
     {
         InvalidDataException Bad(string message) => new($"{what} {message}");
-        // Fields this writer's schema does not know are dropped here; what is left must be the whole file.
-        var model = ModelProto.Parser.WithDiscardUnknownFields(true).ParseFrom(bytes);
+        // The reader dropped the fields this writer's schema does not know; what is left must be the whole file.
         if (!model.ToByteArray().AsSpan().SequenceEqual(bytes))
             throw Bad("holds fields or an encoding this library never writes (such as functions, externally stored data or subgraphs).");
         if (model.OpsetImport.Any(o => o.Domain is not ("" or "ai.onnx") || o.Version > OnnxGraph.Opset))
@@ -53,7 +56,7 @@ internal static class GraphCheck
         var constants = new Dictionary<string, TensorProto>();
         foreach (var t in graph.Initializer)
         {
-            long count = t.Dims.Aggregate(1L, (n, d) => n < 0 || d < 0 || d > int.MaxValue ? -1 : checked(n * d));
+            long count = t.Dims.Any(d => d < 0 || d > int.MaxValue) ? -1 : Size(t.Dims);
             bool holds = (TensorProto.Types.DataType)t.DataType switch
             {
                 TensorProto.Types.DataType.Float => t.FloatData.Count == 0 && t.Int64Data.Count == 0 && t.RawData.Length == count * 4,
@@ -70,8 +73,9 @@ internal static class GraphCheck
             string at = $"a node '{node.Name}' ({node.OpType})";
             if (!string.IsNullOrEmpty(node.Domain) || !Operators.TryGetValue(node.OpType, out var attributes))
                 throw Bad($"has a node '{node.Name}' of type '{node.Domain}{(node.Domain.Length > 0 ? "." : "")}{node.OpType}', which this library never writes.");
-            if (node.Attribute.Select(a => a.Name).Except(attributes).FirstOrDefault() is { } extra || node.Attribute.Count != node.Attribute.Select(a => a.Name).Distinct().Count())
-                throw Bad($"has {at} with an attribute this library does not write for it ('{node.Attribute.Select(a => a.Name).Except(attributes).FirstOrDefault()}', or one twice).");
+            var names = node.Attribute.Select(a => a.Name).ToList();
+            if (names.Except(attributes).FirstOrDefault() is var extra && extra is not null || names.Distinct().Count() != names.Count)
+                throw Bad($"has {at} with an attribute this library does not write for it ('{extra}', or one twice).");
             if (node.Output.Count != 1 || rows.ContainsKey(node.Output[0]) || constants.ContainsKey(node.Output[0]))
                 throw Bad($"has {at} that does not define one new value.");
             if (node.Input.Count == 0 || !rows.TryGetValue(node.Input[0], out var x))
@@ -98,8 +102,8 @@ internal static class GraphCheck
                 case "Add" or "Sub" or "Mul" or "Greater":
                     Require(node.Input.Count == 2, "of two inputs");
                     // The other operand, a row value or a constant, broadcasts into this one: never widens it.
-                    long[] other = rows.TryGetValue(node.Input[1], out var r) ? r : Constant(1).Dims.ToArray();
-                    bool isConstant = !rows.ContainsKey(node.Input[1]);
+                    bool isConstant = !rows.TryGetValue(node.Input[1], out var r);
+                    long[] other = isConstant ? Constant(1).Dims.ToArray() : r!;
                     var full = isConstant ? x.Prepend(0L).ToArray() : x;   // a constant also aligns with the batch (0: not 1)
                     Require(other.Length <= full.Length && Enumerable.Reverse(other).Zip(Enumerable.Reverse(full)).All(p => p.First == 1 || p.First == p.Second),
                         $"one whose second operand [{string.Join(", ", other)}] broadcasts into it");
@@ -111,7 +115,7 @@ internal static class GraphCheck
                     long transposed = Int("transB");
                     Require(x.Length == 1 && w.Dims.Count == 2 && transposed is 0 or 1 && w.Dims[(int)transposed] == x[0], "a layer of the row's width");
                     long width = w.Dims[(int)(1 - transposed)];
-                    Require(node.Input.Count == 2 || node.Input.Count == 3 && Constant(2).Dims.Aggregate(1L, (n, d) => n * d) == width, "a layer with a bias of its width");
+                    Require(node.Input.Count == 2 || node.Input.Count == 3 && Size(Constant(2).Dims) == width, "a layer with a bias of its width");
                     y = [width];
                     break;
                 }
@@ -160,7 +164,7 @@ internal static class GraphCheck
                 {
                     var shape = Constant(1).Int64Data;
                     Require(node.Input.Count == 2 && shape.Count >= 1 && shape[0] == -1 && shape.Skip(1).All(d => d >= 1)
-                        && shape.Skip(1).Aggregate(1L, (n, d) => checked(n * d)) == x.Aggregate(1L, (n, d) => checked(n * d)), "a reshape that keeps the batch and the row's size");
+                        && Size(shape.Skip(1)) == Size(x), "a reshape that keeps the batch and the row's size");
                     y = shape.Skip(1).ToArray();
                     break;
                 }
@@ -177,10 +181,12 @@ internal static class GraphCheck
         if (!declared.Select(o => o.Name).SequenceEqual(outputs.Select(o => o.Name)) || declared.Zip(outputs).Any(p => p.First.Dims is null || !p.First.Dims.SequenceEqual(p.Second.Dims)))
             throw Bad($"declares outputs {Describe(declared)}; its state declares {Describe(outputs)}.");
         foreach (var (name, dims) in declared)
-            if (!rows.TryGetValue(name, out var made) || made.Aggregate(1L, (n, d) => n * d) != dims!.Aggregate(1L, (n, d) => n * d))
+            if (!rows.TryGetValue(name, out var made) || Size(made) != Size(dims!))
                 throw Bad($"declares output '{name}' of [batch{string.Concat(dims!.Select(d => $", {d}"))}], which no node makes{(made is null ? "" : $" (it computes [batch{string.Concat(made.Select(d => $", {d}"))}])")}.");
-        return model;
     }
+
+    /// <summary>The number of values of a shape.</summary>
+    private static long Size(IEnumerable<long> dims) => dims.Aggregate(1L, (n, d) => checked(n * d));
 
     private static IEnumerable<float> Floats(TensorProto t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray();
 

@@ -110,7 +110,7 @@ internal sealed record ModelState
     /// <see cref="InvalidDataException"/> on another format version or a malformed state.</summary>
     public static ModelState FromOnnx(byte[] onnx)
     {
-        var model = ModelProto.Parser.ParseFrom(onnx);
+        var model = GraphCheck.Reader.ParseFrom(onnx);
         var text = model.MetadataProps.FirstOrDefault(p => p.Key == MetadataKey)?.Value
             ?? throw new InvalidDataException("The ONNX model was not written by Microsoft.ML.Autoencoders (its metadata has no model state).");
         try
@@ -158,9 +158,9 @@ internal sealed record ModelState
             var outputs = model.Graph!.Output.Select(o => o.Name).ToArray();
             if (!outputs.SequenceEqual(result.GraphNames))
                 throw new InvalidDataException($"The model's graph has outputs {string.Join(", ", outputs)}; its state declares {string.Join(", ", result.GraphNames)}.");
-            GraphCheck.Check(onnx, "The model's graph", result.GraphNames.Zip(result.Outputs, (name, column) => (name, column.Dims)).ToList());
+            GraphCheck.Check(model, onnx, "The model's graph", result.GraphNames.Zip(result.Outputs, (name, column) => (name, column.Dims)).ToList());
             if (result.Graphs.TryGetValue(DecoderGraph, out var decoder))
-                GraphCheck.Check(decoder, "The model's decoder graph", new[] { (OnnxScorer.DecoderOutput, new long[] { result.InputSize }) });
+                GraphCheck.Check(GraphCheck.Reader.ParseFrom(decoder), decoder, "The model's decoder graph", new[] { (OnnxScorer.DecoderOutput, new long[] { result.InputSize }) });
             return result;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or ArgumentException

@@ -19,10 +19,13 @@ internal static class TrainingLength
     public static int Epochs(int? requested, int trainRows, int batchSize)
     {
         if (requested is int epochs) return epochs;
-        int rows = Math.Max(1, trainRows), stepsPerEpoch = (rows - 1) / batchSize + 1;
+        int rows = Math.Max(1, trainRows), stepsPerEpoch = StepsPerEpoch(rows, batchSize);
         int scvi = (int)Math.Clamp(Math.Round(RowVisits / rows), 1, MaxEpochs);
         return Math.Max(scvi, (MinSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
+
+    /// <summary>Minibatches in an epoch of <paramref name="trainRows"/> rows (at least 1), without overflow at any batch size.</summary>
+    public static int StepsPerEpoch(int trainRows, int batchSize) => (Math.Max(1, trainRows) - 1) / batchSize + 1;
 
     /// <summary>The patience asked for (0: no early stopping), or a tenth of the phase's epochs, at least
     /// <see cref="MinPatience"/>: small tables train many short epochs whose validation loss is noisy.</summary>

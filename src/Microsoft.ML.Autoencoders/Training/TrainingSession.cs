@@ -63,7 +63,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                     if (keepBest) Snapshot(phase.Network, ref best);
                 }
                 seconds += watch.Elapsed.TotalSeconds;
-                if (epoch == 1) TorchRuntime.HintAllocator(channel, watch.Elapsed.TotalSeconds / Math.Max(1, (train.Count + options.BatchSize - 1) / options.BatchSize));
+                if (epoch == 1) TorchRuntime.HintAllocator(channel, watch.Elapsed.TotalSeconds / TrainingLength.StepsPerEpoch(train.Count, options.BatchSize));
                 // Clamped: Epochs = int.MaxValue ("until early stopping") would overflow a TimeSpan.
                 var left = TimeSpan.FromSeconds(Math.Min(seconds / epoch * (epochs - epoch), TimeSpan.MaxValue.TotalSeconds / 2));
                 Report(new EpochMetrics(epoch, trainLoss, validationLoss, terms, phase.Name, watch.Elapsed.TotalSeconds, epochs, isBest, sinceFit.Elapsed, left));
