@@ -102,7 +102,7 @@ public sealed class DataCacheTests
         return stdout.Trim();
     }
 
-    // ONNX Runtime (1.31) writes its telemetry session file ".ses" into TMPDIR when its environment is created, which
+    // ONNX Runtime (1.31) can write its telemetry session file ".ses" into TMPDIR when its environment is created, which
     // every Fit does to check its graph; ORT_DISABLE_TELEMETRY=1 at launch prevents it (docs/conventions.md#files).
     [TestMethod]
     public void A_fit_leaves_nothing_in_the_temp_folder_and_ONNX_Runtime_only_its_session_file_unless_told_not_to()
@@ -113,8 +113,10 @@ public sealed class DataCacheTests
         CollectionAssert.AreEqual(Array.Empty<string>(), Directory.EnumerateFileSystemEntries(quiet.Path).Select(Path.GetFileName).ToArray());
         using var plain = new TempFolder("ae-tmp-");
         StringAssert.StartsWith(Probe($"TMPDIR='{plain.Path}' ORT_DISABLE_TELEMETRY=", "2000", plain.Path), "ok");
-        CollectionAssert.AreEqual(new[] { ".ses" }, Directory.EnumerateFileSystemEntries(plain.Path).Select(Path.GetFileName).ToArray(),
-            "ONNX Runtime's own file; if this changes, update docs/conventions.md#files");
+        // Whether ONNX Runtime writes it depends on the machine (CI's did not), so the plain run may leave that file
+        // and nothing else.
+        var left = Directory.EnumerateFileSystemEntries(plain.Path).Select(Path.GetFileName).ToArray();
+        Assert.IsTrue(left.All(f => f == ".ses"), $"only ONNX Runtime's own file may be left; found {string.Join(", ", left)} (docs/conventions.md#files)");
     }
 
     [TestCategory("Slow")]

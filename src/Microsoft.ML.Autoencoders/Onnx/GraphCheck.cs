@@ -179,7 +179,7 @@ internal static class GraphCheck
         var declared = graph.Output.Select(o => (o.Name, Dims: o.Type?.TensorType?.Shape?.Dim is { Count: >= 1 } d && d[0].DimValue == 0 && d[0].DimParam.Length > 0
             ? d.Skip(1).Select(v => v.DimValue).ToArray() : null)).ToList();
         if (!declared.Select(o => o.Name).SequenceEqual(outputs.Select(o => o.Name)) || declared.Zip(outputs).Any(p => p.First.Dims is null || !p.First.Dims.SequenceEqual(p.Second.Dims)))
-            throw Bad($"declares outputs {Describe(declared)}; its state declares {Describe(outputs)}.");
+            throw Bad($"declares outputs {Describe(declared)}; its state declares {Describe(outputs.Select(o => (o.Name, (long[]?)o.Dims)))}.");
         foreach (var (name, dims) in declared)
             if (!rows.TryGetValue(name, out var made) || Size(made) != Size(dims!))
                 throw Bad($"declares output '{name}' of [batch{string.Concat(dims!.Select(d => $", {d}"))}], which no node makes{(made is null ? "" : $" (it computes [batch{string.Concat(made.Select(d => $", {d}"))}])")}.");
