@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace Microsoft.ML.Autoencoders.Tests;
@@ -33,7 +34,8 @@ public sealed class ArchitectureTests
     {
         // Declarations outside every string (the text of an interpolated string can say "a class of").
         var declared = files.SelectMany(f => Regex.Matches(Regex.Replace(f.Code, "\\$\"[^\"\\n]*\"", "\"\""), @"\b(?:class|record|struct|interface|enum)\s+([A-Z]\w*)").Select(m => (Type: m.Groups[1].Value, f.Layer)))
-            .GroupBy(d => d.Type).ToDictionary(g => g.Key, g => g.First().Layer);
+            // A partial type belongs to the lowest folder that declares it (AutoencoderOptions: Core, its variant member in Variants).
+            .GroupBy(d => d.Type).ToDictionary(g => g.Key, g => g.MaxBy(d => Array.IndexOf(Layers, d.Layer)).Layer);
         return files.SelectMany(f => declared
             .Where(d => Array.IndexOf(Layers, d.Value) < Array.IndexOf(Layers, f.Layer) && Regex.IsMatch(f.Code, $@"\b{d.Key}\b"))
             .Select(d => $"{f.File} ({f.Layer}) uses {d.Key} ({d.Value})")).ToList();
@@ -56,6 +58,41 @@ public sealed class ArchitectureTests
             Violations(new[] { variant, ("Training", "Training/E.cs", "static class E { void F(SaucieVariant v) { } }") }));
         Assert.AreEqual(1, Violations(new[] { variant, ("Training", "Training/E.cs", "static class E { string F() => $\"{nameof(SaucieVariant)}\"; }") }).Count);
         Assert.AreEqual(0, Violations(new[] { variant, ("Catalog", "Catalog/C.cs", "static class C { SaucieVariant V; }") }).Count, "a folder above may use it");
+    }
+
+    /// <summary>Options a contributor derives without <c>CreateVariant</c>: the compiler cannot require the override of a
+    /// class deriving from the concrete <see cref="AutoencoderOptions"/>, so this test and the refusal below do.</summary>
+    private sealed class OptionsWithoutVariant : AutoencoderOptions;
+
+    [TestMethod]
+    public void Every_options_class_creates_its_own_variant_a_new_one_each_call()
+    {
+        var types = new[] { typeof(AutoencoderOptions).Assembly, typeof(ArchitectureTests).Assembly }
+            .SelectMany(a => a.GetTypes()).Where(t => typeof(AutoencoderOptions).IsAssignableFrom(t) && !t.IsAbstract && t != typeof(OptionsWithoutVariant)).ToList();
+        Assert.IsTrue(types.Count >= 13, $"found {types.Count} options classes");
+        foreach (var type in types)
+        {
+            var method = type.GetMethod(nameof(AutoencoderOptions.CreateVariant), BindingFlags.Instance | BindingFlags.NonPublic)!;
+            Assert.AreEqual(type, method.DeclaringType, $"{type.Name} does not override CreateVariant");
+            var options = (AutoencoderOptions)Activator.CreateInstance(type)!;
+            var (first, second) = (options.CreateVariant(), options.CreateVariant());
+            Assert.AreNotSame(first, second);
+            Assert.AreSame(options, first.Options, type.Name);
+        }
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => new MLContext(1).Transforms.Autoencoder(new OptionsWithoutVariant()));
+        StringAssert.Contains(e.Message, "OptionsWithoutVariant does not override CreateVariant");
+    }
+
+    /// <summary>A variant is what its constructor made it: what it takes from the training rows lives in the phase or
+    /// in the model's arrays, so one variant object could train twice.</summary>
+    [TestMethod]
+    public void No_variant_has_a_field_it_could_change()
+    {
+        var mutable = typeof(AutoencoderOptions).Assembly.GetTypes().Append(typeof(SparseDenoisingVariant))
+            .Where(t => typeof(Training.TrainingVariant).IsAssignableFrom(t))
+            .SelectMany(t => t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly)
+                .Where(f => !f.IsInitOnly && !f.Name.Contains("<options>")).Select(f => $"{t.Name}.{f.Name}")).ToList();
+        Assert.AreEqual(0, mutable.Count, string.Join(", ", mutable));
     }
 
     [TestMethod]

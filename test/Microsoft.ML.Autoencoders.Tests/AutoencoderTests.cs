@@ -21,6 +21,23 @@ public sealed class AutoencoderTests : EstimatorSuite
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.Transforms.Autoencoder(options);
 
+    [TestMethod]
+    public void The_exported_graph_names_the_dense_layers_as_the_network_does()
+    {
+        var ml = new MLContext(1);
+        using var model = Create(ml, SmallOptions(1)).Fit(View(ml, Rows));
+        var names = Onnx.Proto.ModelProto.Parser.ParseFrom(model.State.Onnx).Graph.Initializer.Select(i => i.Name).ToList();
+        var expected = new[] { "encoder.layers.0.weight", "encoder.layers.0.bias", "encoder.layers.1.weight", "encoder.layers.1.bias",
+            "decoder.layers.0.weight", "decoder.layers.0.bias", "decoder.layers.1.weight", "decoder.layers.1.bias" };
+        CollectionAssert.IsSubsetOf(expected, names, string.Join(", ", names));
+        // Tied weights are one parameter used twice: written once.
+        var tied = new ContractiveAutoencoderOptions { CodeSize = 8, HiddenLayers = new[] { 32 }, Epochs = 1, Seed = 1, Threads = 1, TiedWeights = true, ReconstructionColumnName = "Reconstruction" };
+        using var contractive = ml.Transforms.ContractiveAutoencoder(tied).Fit(View(ml, Rows));
+        var tiedNames = Onnx.Proto.ModelProto.Parser.ParseFrom(contractive.State.Onnx).Graph.Initializer.Select(i => i.Name).ToList();
+        Assert.AreEqual(1, tiedNames.Count(n => n == "encoder.layers.0.weight"), string.Join(", ", tiedNames));
+        Assert.IsFalse(tiedNames.Any(n => n.StartsWith("decoder.")), string.Join(", ", tiedNames));
+    }
+
     [TestCategory("Slow")]
     [TestMethod]
     public void Linear_autoencoder_learns_the_principal_subspace()

@@ -22,7 +22,7 @@ public sealed class ConvolutionalAutoencoderTests : EstimatorSuite
     {
         var options = new ConvolutionalAutoencoderOptions { ImageHeight = height, ImageWidth = width, Channels = channels, Filters = filters };
         Assert.AreEqual(expected, options.CreateVariant().CodeSize(height * width * channels));
-        using var network = (ConvolutionalNetwork)options.CreateVariant().CreateNetwork(height * width * channels);
+        using var network = (ConvolutionalNetwork)options.CreateVariant().CreateNetwork(height * width * channels, new Dictionary<string, float[]>());
         using var scope = NewDisposeScope();
         var x = rand(3, channels * height * width);
         Assert.AreEqual(expected, network.Encode(x).shape[1]);

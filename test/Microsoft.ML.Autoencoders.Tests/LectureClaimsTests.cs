@@ -16,7 +16,7 @@ public sealed class LectureClaimsTests
     {
         lock (TorchRuntime.Gate)
         {
-            using var network = (TNetwork)TrainingEngine.Restore(model.State, "model");
+            using var network = (TNetwork)TrainingEngine.Restore(model.State, model.State.Options.CreateVariant(), "model");
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             return TorchOps.ToArray(read(network, tensor(rows.SelectMany(r => r).ToArray(), new long[] { rows.Length, rows[0].Length })));

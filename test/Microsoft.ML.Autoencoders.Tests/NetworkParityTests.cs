@@ -44,7 +44,7 @@ public sealed class NetworkParityTests
         random.manual_seed(1);
         var variant = options.CreateVariant();
         using var scope = NewDisposeScope();
-        using var network = variant.CreateNetwork(inputSize);
+        using var network = variant.CreateNetwork(inputSize, new Dictionary<string, float[]>());
         network.eval();
         var rand = new Random(2);
         var values = Enumerable.Range(0, 40 * inputSize).Select(_ => (float)rand.NextDouble()).ToArray();

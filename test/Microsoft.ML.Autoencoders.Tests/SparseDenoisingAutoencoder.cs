@@ -11,6 +11,8 @@ namespace Microsoft.ML.Autoencoders.Tests;
 /// <summary>Options of a sparse denoising autoencoder: masking noise on the input, an L1 penalty on the code.</summary>
 public sealed class SparseDenoisingOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new SparseDenoisingVariant(this);
+
     public SparseDenoisingOptions() => CodeActivation = Activation.Relu;
 
     /// <summary>Probability that a feature is set to 0 in a training input.</summary>
@@ -32,8 +34,9 @@ internal sealed class SparseDenoisingVariant(SparseDenoisingOptions options) : D
 {
     public const string SparsityTerm = "sparsity";
 
-    // Numbers meet tensors through TensorArithmetic (docs/conventions.md#numbers-and-tensors).
-    public override Tensor Corrupt(Tensor clean) => clean * rand_like(clean).GreaterOrEqual(options.MaskingProbability);
+    // The main phase trains on masked rows; numbers meet tensors through TensorArithmetic (docs/conventions.md#numbers-and-tensors).
+    protected override TrainingPhase MainPhase(DenseAutoencoderNetwork network, TrainingData train)
+        => base.MainPhase(network, train) with { Corrupt = clean => clean * rand_like(clean).GreaterOrEqual(options.MaskingProbability) };
 
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {

@@ -40,7 +40,9 @@ public enum DataCache
 
 /// <summary>Options of the dense undercomplete autoencoder; every other variant's options derive from it. The
 /// method: docs/methods.md#undercomplete-and-deep-autoencoders; the shared conventions: docs/conventions.md.</summary>
-public class AutoencoderOptions
+// Partial: the member that creates the variant is declared with the variants (Variants/VariantOfOptions.cs), the layer
+// that knows them.
+public partial class AutoencoderOptions
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>.</summary>
     public string InputColumnName { get; set; } = "Features";

@@ -11,10 +11,12 @@ internal sealed class OnnxGraph
     private const string BatchDimension = "batch";
     private readonly GraphProto _graph = new() { Name = "autoencoder" };
     private int _counter;
+    private readonly HashSet<string> _names = new();
 
     /// <summary>Declares a float graph input of shape [batch, dims...].</summary>
     public string Input(string name, params long[] dims)
     {
+        _names.Add(name);
         _graph.Input.Add(ValueInfo(name, dims));
         return name;
     }
@@ -26,15 +28,19 @@ internal sealed class OnnxGraph
         _graph.Output.Add(ValueInfo(name, dims, type == OutputType.UInt64 ? TensorProto.Types.DataType.Uint64 : TensorProto.Types.DataType.Float));
     }
 
-    /// <summary>Adds a float constant of the given shape.</summary>
-    public string Constant(float[] data, params long[] dims)
+    /// <summary>Adds a float constant of the given shape, named <paramref name="name"/> unless the graph already has a
+    /// value of that name (then, like other constants, by the counter).</summary>
+    public string Constant(float[] data, long[] dims, string? name)
     {
-        var name = NextName("w");
+        name = name is not null && _names.Add(name) ? name : NextName("w");
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan())) };
         tensor.Dims.AddRange(dims);
         _graph.Initializer.Add(tensor);
         return name;
     }
+
+    /// <summary>Adds a float constant of the given shape, named by the counter.</summary>
+    public string Constant(float[] data, params long[] dims) => Constant(data, dims, null);
 
     /// <summary>Adds an int64 constant (shapes, axes).</summary>
     public string Int64Constant(params long[] data)

@@ -1,14 +1,26 @@
 using Microsoft.ML.Autoencoders.Onnx;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Autoencoders.Ops;
 
-/// <summary>The operations written as ONNX nodes into <see cref="Graph"/>; weights become constants, each reported to
-/// <paramref name="onWeight"/> with its name when given (how a saved graph's weights find their way back into a
-/// network, see TrainingEngine.Restore).</summary>
-internal sealed class OnnxOps(OnnxGraph graph, Action<Tensor, string>? onWeight = null) : IOps<string>
+/// <summary>The operations written as ONNX nodes into <see cref="Graph"/>; weights become constants. A parameter of
+/// <paramref name="network"/> is named as the module names it, without its fields' underscores
+/// (<c>encoder.layers.0.weight</c>), and written once however often it is used (tied weights), so a graph viewer shows
+/// the network's own names; other constants get the graph's counter names. Each weight written is reported to
+/// <paramref name="onWeight"/> with its name (how a saved graph's weights find their way back into a network, see
+/// TrainingEngine.Restore).</summary>
+internal sealed class OnnxOps(OnnxGraph graph, nn.Module? network = null, Action<Tensor, string>? onWeight = null) : IOps<string>
 {
+    private readonly Dictionary<Tensor, string> _names = network is null ? new(ReferenceEqualityComparer.Instance) : ParameterNames(network)
+        .ToDictionary<(string Name, TorchSharp.Modules.Parameter Parameter), Tensor, string>(p => p.Parameter, p => p.Name, ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Tensor, string> _written = new(ReferenceEqualityComparer.Instance);
+
     public OnnxGraph Graph => graph;
+
+    /// <summary>The network's parameters by the names its graph gives them.</summary>
+    public static IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> ParameterNames(nn.Module network)
+        => network.named_parameters().Select(p => (string.Join(".", p.name.Split('.').Select(part => part.TrimStart('_'))), p.parameter));
 
     public string Linear(string x, Tensor weight, Tensor? bias, bool transposed = true)
     {
@@ -83,7 +95,9 @@ internal sealed class OnnxOps(OnnxGraph graph, Action<Tensor, string>? onWeight 
 
     private string Constant(Tensor t)
     {
-        var name = graph.Constant(TorchOps.ToArray(t), t.shape);
+        if (_written.TryGetValue(t, out var written)) return written;
+        var name = graph.Constant(TorchOps.ToArray(t), t.shape, _names.GetValueOrDefault(t));
+        if (_names.ContainsKey(t)) _written[t] = name;
         onWeight?.Invoke(t, name);
         return name;
     }

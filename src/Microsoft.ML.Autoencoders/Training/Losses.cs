@@ -42,8 +42,9 @@ internal static class Losses
 
 /// <summary>A minibatch. <paramref name="Target"/>: the clean rows to reconstruct; <paramref name="Input"/>: what the
 /// network sees (a corrupted copy while a denoising variant trains, else <paramref name="Target"/>);
-/// <paramref name="Groups"/>: the rows' group ids when the variant reads them.</summary>
-internal sealed record Minibatch(Tensor Target, Tensor Input, GroupIds? Groups = null);
+/// <paramref name="Groups"/>: the rows' group ids when the variant reads them; <paramref name="Progress"/>: the training
+/// epoch (1-based) of the phase's epochs it belongs to, for schedules such as a KL warm-up (null when it is evaluated).</summary>
+internal sealed record Minibatch(Tensor Target, Tensor Input, GroupIds? Groups = null, (int Epoch, int Epochs)? Progress = null);
 
 /// <summary>Each row's group id (0..<paramref name="Count"/>-1) and the reference group.</summary>
 internal sealed record GroupIds(Tensor Ids, int Count, int? Reference);

@@ -55,15 +55,17 @@ internal static class TrainingEngine
         // Everything torch allocates for this Fit (weights, gradients, optimiser state, snapshots) dies with this
         // scope, also when training is cancelled or fails.
         using var fitScope = NewDisposeScope();
-        variant.Prepare(train);
-        using var network = variant.CreateNetwork(all.Size);
+        var facts = variant.Prepare(train);
+        using var network = variant.CreateNetwork(all.Size, facts);
         network.to(all.Device);
         variant.Pretrain(session, network, train, validation);
-        var main = new TrainingPhase(TrainingSession.MainPhase, network, batch => variant.Objective(network, batch), options.Epochs, variant.Corrupt, variant.BeginEpoch, variant.MainPhaseNeedsReference);
+        var main = variant.MainPhase(network, train);
         int bestEpoch = session.Run(main, train, validation);
 
         network.eval();
         var learned = variant.Learn(network, rows);
+        foreach (var (name, values) in facts)
+            if (!learned.TryAdd(name, values)) throw new InvalidOperationException($"The variant both prepared and learned an array '{name}'; this is a bug in Microsoft.ML.Autoencoders.");
         var state = new ModelState
         {
             FinalValidationLoss = validation is null ? null : session.Evaluate(main, validation),
@@ -73,7 +75,7 @@ internal static class TrainingEngine
             History = session.History,
             BestEpoch = bestEpoch,
             Arrays = learned,
-            KeyNames = variant.KeyNames,
+            KeyNames = variant.KeyNames(all.Groups),
         };
         return Export(variant, network, state, all.Chunk(0, Math.Min(all.Count, CheckRows)));
     }
@@ -136,13 +138,15 @@ internal static class TrainingEngine
         return (positions[validation..], positions[..validation]);
     }
 
-    /// <summary>The variant's outputs as an ONNX graph: input named after the input column, one output per column.</summary>
-    public static OnnxGraph Graph(TrainingVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned, Action<Tensor, string>? onWeight = null)
+    /// <summary>The variant's outputs as an ONNX graph: input named after the input column, one output per column; the
+    /// weights named after the network's parameters, or (<paramref name="counterNames"/>) by a counter, as versions
+    /// before 0.3 named them.</summary>
+    public static OnnxGraph Graph(TrainingVariant variant, AutoencoderNetwork network, int inputSize, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, float[]> learned, Action<Tensor, string>? onWeight = null, bool counterNames = false)
     {
         var graph = new OnnxGraph();
         var input = graph.Input(variant.Options.InputColumnName, inputSize);
         using var noGrad = no_grad();
-        var values = variant.Outputs(new OnnxOps(graph, onWeight), network, input, learned);
+        var values = variant.Outputs(new OnnxOps(graph, counterNames ? null : network, onWeight), network, input, learned);
         foreach (var column in outputs)
             graph.Output(values[column.Name], OnnxNames.Of(column, variant.Options.InputColumnName), column.Dims, column.Type);
         return graph;
@@ -153,7 +157,7 @@ internal static class TrainingEngine
     {
         var graph = new OnnxGraph();
         using var noGrad = no_grad();
-        graph.Output(network.Decode(new OnnxOps(graph), graph.Input(OnnxScorer.DecoderInput, latentSize)), OnnxScorer.DecoderOutput, new long[] { inputSize });
+        graph.Output(network.Decode(new OnnxOps(graph, network), graph.Input(OnnxScorer.DecoderInput, latentSize)), OnnxScorer.DecoderOutput, new long[] { inputSize });
         return graph.ToModel(new Dictionary<string, string>());
     }
 
@@ -182,43 +186,39 @@ internal static class TrainingEngine
     }
 
     /// <summary>The trained torch network of a fitted model (to train it further, e.g. a pretrained encoder under a
-    /// classifier), rebuilt from its saved graph: the network of its options is written as a graph again, which emits
-    /// every weight in the same order under the same name, so each parameter takes the saved graph's values of its
-    /// name. Every encoder parameter must have been found, and the rebuilt network must agree with the saved graph on a
-    /// few rows; parameters the saved graph does not hold (a decoder without a reconstruction output) keep their
-    /// initial values. A model whose graph another version wrote differently is refused, naming
+    /// classifier), rebuilt by <paramref name="variant"/> (the model's) from its saved graph: each parameter the graph
+    /// uses takes the values of the graph's initializer of its name (the graph names them after the parameters, see
+    /// <see cref="OnnxOps"/>). Every one must be found, and the rebuilt network must agree with the saved graph on a few
+    /// rows; parameters the graph does not use (a decoder without a reconstruction output) keep their initial values. A model whose graph another version wrote differently is refused, naming
     /// <paramref name="option"/>. Call under the torch lock.</summary>
-    public static AutoencoderNetwork Restore(ModelState state, string option)
+    public static AutoencoderNetwork Restore(ModelState state, TrainingVariant variant, string option)
     {
-        var variant = state.Options.CreateVariant();
         AutoencoderNetwork? network = null;
         try
         {
-            variant.Restore(state.Arrays);
-            network = variant.CreateNetwork(state.InputSize);
+            network = variant.CreateNetwork(state.InputSize, state.Arrays);
             var saved = Onnx.Proto.ModelProto.Parser.ParseFrom(state.Onnx).Graph.Initializer.ToDictionary(i => i.Name);
-            // A parameter is known by where its values are: the weight a layer hands to the ops may be another wrapper of it.
-            static nint Address(Tensor t) => System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
-            var parameters = network.parameters().Where(p => p.numel() > 0).ToDictionary(p => Address(p));
-            var loaded = new HashSet<nint>();
+            var parameters = OnnxOps.ParameterNames(network).ToDictionary<(string Name, TorchSharp.Modules.Parameter Parameter), Tensor, TorchSharp.Modules.Parameter>(p => p.Parameter, p => p.Parameter, ReferenceEqualityComparer.Instance);
+            // Versions before 0.3 named weights by a counter; written again the same way, the counter gives each the same name.
+            bool counterNames = !OnnxOps.ParameterNames(network).Any(p => saved.ContainsKey(p.Name));
+            var written = new List<(string Name, TorchSharp.Modules.Parameter Parameter)>();
+            Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, (weight, name) => { if (parameters.TryGetValue(weight, out var p)) written.Add((name, p)); }, counterNames);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            void Load(Tensor weight, string name)
+            var missing = new List<string>();
+            foreach (var (name, parameter) in written)
             {
-                // Only a parameter itself (not a transposed view of it, as tied weights use) takes the saved values.
-                if (weight.numel() == 0 || !weight.is_contiguous() || !parameters.TryGetValue(Address(weight), out var parameter) || !weight.shape.SequenceEqual(parameter.shape)) return;
-                if (!saved.TryGetValue(name, out var values) || values.RawData.Length != parameter.numel() * sizeof(float)) return;
+                if (!saved.TryGetValue(name, out var values) || values.RawData.Length != parameter.numel() * sizeof(float) || !values.Dims.SequenceEqual(parameter.shape))
+                {
+                    missing.Add(name);
+                    continue;
+                }
                 using var source = tensor(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.RawData.Span).ToArray(), parameter.shape);
                 parameter.copy_(source);
-                loaded.Add(Address(weight));
             }
-            Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, Load);
-            var encoder = new HashSet<nint>();
-            var probe = new OnnxGraph();
-            network.Encode(new OnnxOps(probe, (t, _) => { if (t.numel() > 0 && t.is_contiguous() && parameters.ContainsKey(Address(t))) encoder.Add(Address(t)); }), probe.Input("x", state.InputSize));
             using var generator = new Generator(0);
             using var sample = randn(new long[] { 4, state.InputSize }, ScalarType.Float32, CPU, generator: generator);
-            string? problem = !encoder.IsSubsetOf(loaded) ? $"{encoder.Count - encoder.Intersect(loaded).Count()} of the encoder's weights were not found in it"
+            string? problem = missing.Count > 0 ? $"its weights {string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", ..." : "")} were not found in it"
                 : FirstDisagreement(variant, network, state, sample) is { } found ? $"output '{found.Column}' differs by {found.Worst:G3}" : null;
             if (problem is not null)
                 throw new ArgumentException($"{option}: the network of this {state.Options.GetType().Name.Replace("Options", "")} model cannot be rebuilt from its saved graph for further training ({problem}); it was probably saved by another version of Microsoft.ML.Autoencoders.", option);

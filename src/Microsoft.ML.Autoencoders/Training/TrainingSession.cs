@@ -6,12 +6,11 @@ namespace Microsoft.ML.Autoencoders.Training;
 
 /// <summary>A training phase: which module's parameters Adam updates, on which objective, for how many epochs (null:
 /// sized to the training rows, <see cref="TrainingLength"/>; <paramref name="EpochsOption"/> names the option a warning
-/// points to). <paramref name="Corrupt"/> makes the network's input from clean rows; <paramref name="BeginEpoch"/> runs
-/// before each epoch with its number and the phase's epochs. <paramref name="NeedsReference"/>: the objective compares
+/// points to). <paramref name="Corrupt"/> makes the network's input from clean rows. <paramref name="NeedsReference"/>: the objective compares
 /// each group with the reference group (SAUCIE's batch terms), so minibatches may be anchored on the reference;
 /// otherwise groups only stratify them, and no row is drawn more often than another.</summary>
 internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int? Epochs,
-    Func<Tensor, Tensor>? Corrupt = null, Action<int, int>? BeginEpoch = null, bool NeedsReference = false, string EpochsOption = nameof(AutoencoderOptions.Epochs));
+    Func<Tensor, Tensor>? Corrupt = null, bool NeedsReference = false, string EpochsOption = nameof(AutoencoderOptions.Epochs));
 
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
 /// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
@@ -50,7 +49,6 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                phase.BeginEpoch?.Invoke(epoch, epochs);
                 order = MinibatchOrder.Next(_shuffle, train.Count, groups, options.BatchSize, order);
                 var (trainLoss, terms) = RunEpoch(phase, epoch, epochs, train, order, optimizer);
                 double? validationLoss = validation is null ? null : Evaluate(phase, validation);
@@ -152,7 +150,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, order.Length - start);
-            var loss = phase.Objective(train.Batch(order.AsSpan(start, count), values, phase.Corrupt));
+            var loss = phase.Objective(train.Batch(order.AsSpan(start, count), values, phase.Corrupt) with { Progress = (epoch, epochs) });
             optimizer.ZeroGrad();
             loss.Total.backward();
             optimizer.Step();

@@ -14,24 +14,20 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     /// <summary>Throws, naming the column, when the network cannot take rows of <paramref name="inputSize"/> values.</summary>
     public virtual void CheckInputSize(int inputSize, string column) { }
 
-    public abstract AutoencoderNetwork CreateNetwork(int inputSize);
+    /// <summary>Facts of the training rows that the network is built from (a scale, a class count), taken once before
+    /// it is built. They are saved with the model's learned arrays, so <see cref="CreateNetwork"/> gets them back when a
+    /// saved model's network is rebuilt. None by default.</summary>
+    public virtual Dictionary<string, float[]> Prepare(TrainingData train) => new();
 
-    /// <summary>Called once with the training rows before the network is built, e.g. to take their range or scale.</summary>
-    public virtual void Prepare(TrainingData train) { }
+    /// <summary>The network for rows of <paramref name="inputSize"/> values; <paramref name="arrays"/> holds at least
+    /// what <see cref="Prepare"/> returned (a saved model's learned arrays when it is rebuilt).</summary>
+    public abstract AutoencoderNetwork CreateNetwork(int inputSize, IReadOnlyDictionary<string, float[]> arrays);
 
-    /// <summary>Called instead of <see cref="Prepare"/> when the network of a fitted model is rebuilt, with its learned
-    /// arrays: what Prepare took from the rows, the variant keeps there.</summary>
-    public virtual void Restore(IReadOnlyDictionary<string, float[]> learned) { }
-
-    /// <summary>The network's training input made from clean rows; the rows themselves unless the variant denoises.</summary>
-    public virtual Tensor Corrupt(Tensor clean) => clean;
-
-    /// <summary>Called before each epoch (1-based) of the main phase's <paramref name="epochs"/>, for schedules such as a KL warm-up.</summary>
-    public virtual void BeginEpoch(int epoch, int epochs) { }
-
-    /// <summary>Whether the main phase's objective compares each group with the reference group, so its minibatches
-    /// must hold the reference in numbers (<see cref="TrainingPhase.NeedsReference"/>).</summary>
-    public virtual bool MainPhaseNeedsReference => false;
+    /// <summary>The main phase: its objective, the corruption of its input, its schedule (read from
+    /// <see cref="Minibatch.Progress"/>) and whether it needs the reference group in numbers. Anything it takes from the
+    /// training rows lives in the phase, not in the variant, which stays as constructed.</summary>
+    public virtual TrainingPhase MainPhase(AutoencoderNetwork network, TrainingData train)
+        => new(TrainingSession.MainPhase, network, batch => Objective(network, batch), options.Epochs);
 
     public abstract TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch);
 
@@ -56,8 +52,9 @@ internal abstract class TrainingVariant(AutoencoderOptions options)
     /// yields both the torch outputs and the ONNX graph.</summary>
     public abstract Dictionary<string, T> Outputs<T>(IOps<T> ops, AutoencoderNetwork network, T x, IReadOnlyDictionary<string, float[]> learned);
 
-    /// <summary>The names key output columns' keys stand for, by column (see ModelState.KeyNames); none by default.</summary>
-    public virtual Dictionary<string, string[]> KeyNames => new();
+    /// <summary>The names key output columns' keys stand for, by column (see ModelState.KeyNames), given the training
+    /// rows' groups; none by default.</summary>
+    public virtual Dictionary<string, string[]> KeyNames(RowGroups? groups) => new();
 
     /// <summary>The latent width when the fitted model keeps its decoder as a graph of its own (for generation); null: none.</summary>
     public virtual int? DecoderInputSize => null;

@@ -8,6 +8,8 @@ namespace Microsoft.ML.Autoencoders;
 /// (docs/methods.md#anomaly-detection).</summary>
 public sealed class AutoencoderAnomalyDetectorOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new AnomalyDetectorVariant(this);
+
     /// <summary>The error column is ML.NET's anomaly score column, <c>Score</c>.</summary>
     public AutoencoderAnomalyDetectorOptions() => ReconstructionErrorColumnName = AutoencoderAnomalyDetector.ScoreColumnName;
 

@@ -14,6 +14,8 @@ namespace Microsoft.ML.Autoencoders;
 /// the archetypes — sit on the data.</summary>
 public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new ArchetypalVariant(this);
+
     /// <summary>The default output is the archetype weights; two hidden layers each way. <see cref="AutoencoderOptions.CodeSize"/>
     /// is not used: the latent space has <see cref="ArchetypeCount"/> - 1 dimensions.</summary>
     public ArchetypalAnalysisOptions()
@@ -67,7 +69,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     private int K => options.ArchetypeCount;
 
     /// <summary>The dense network with a latent space of K - 1 dimensions (<see cref="AutoencoderOptions.CodeSize"/> is not used).</summary>
-    public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, options, codeSize: K - 1);
+    public override DenseAutoencoderNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays) => new(inputSize, options, codeSize: K - 1);
 
     public override void CheckInputSize(int inputSize, string column)
     {
@@ -76,40 +78,47 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
                 $"ArchetypeCount is {K}, so the latent space has {K - 1} dimensions, more than the {inputSize} features of input column '{column}'; expected ArchetypeCount - 1 <= {inputSize}.");
     }
 
-    private float[]? _anchors;
-    private double _anchorWeight;
-
-    /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors
-    /// set where the archetypes start without holding them at rows that are only near the true extremes.</summary>
-    public override void BeginEpoch(int epoch, int epochs) => _anchorWeight = options.AnchorWeight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * epochs));
-
-    /// <summary>Anchors: the rows nearest to linear archetypal analysis's archetypes (PCHA on up to 2,000 rows), which
-    /// the encoder is pulled to put on the simplex's vertices, so the learned archetypes start at extreme points of
-    /// the data instead of wherever training first puts them.</summary>
-    public override void Prepare(TrainingData train)
+    /// <summary>The main phase, anchored (<see cref="ArchetypalAnalysisOptions.AnchorWeight"/>) on the rows nearest to
+    /// linear archetypal analysis's archetypes (PCHA on up to 2,000 training rows): the encoder is pulled to put them on
+    /// the simplex's vertices, so the learned archetypes start at extreme points of the data instead of wherever
+    /// training first puts them.</summary>
+    protected override TrainingPhase MainPhase(DenseAutoencoderNetwork network, TrainingData train)
     {
-        if (options.AnchorWeight == 0) return;
+        var anchors = options.AnchorWeight == 0 ? null : Anchors(train);
+        return base.MainPhase(network, train) with { Objective = batch => Loss(network, batch, anchors) };
+    }
+
+    private float[]? Anchors(TrainingData train)
+    {
         int every = Math.Max(1, (train.Count + 1999) / 2000);
         var positions = Enumerable.Range(0, train.Count).Where(i => i % every == 0).Select(i => (long)i).ToArray();
-        if (positions.Length < K) return;   // fewer rows than archetypes: nothing to anchor on
+        if (positions.Length < K) return null;   // fewer rows than archetypes: nothing to anchor on
         var values = new float[positions.Length * train.Size];
         train.Read(positions, values);
         var rows = Enumerable.Range(0, positions.Length).Select(i => values.AsSpan(i * train.Size, train.Size).ToArray()).ToArray();
         var hull = LinearArchetypes.Fit(rows, K, seed: 0);
-        _anchors = hull.SelectMany(a => rows.MinBy(r => r.Zip(a).Sum(p => (p.First - p.Second) * (p.First - p.Second)))!).ToArray();
+        return hull.SelectMany(a => rows.MinBy(r => r.Zip(a).Sum(p => (p.First - p.Second) * (p.First - p.Second)))!).ToArray();
     }
 
-    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
+    /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors
+    /// set where the archetypes start without holding them at rows that are only near the true extremes.</summary>
+    private double AnchorWeightAt(Minibatch batch)
+        => batch.Progress is (int epoch, int epochs) ? options.AnchorWeight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * epochs)) : 0;
+
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch) => Loss(network, batch, anchors: null);
+
+    private TrainingLoss Loss(DenseAutoencoderNetwork network, Minibatch batch, float[]? anchors)
     {
         var z = network.Encode(batch.Input);
         var noisy = network.training && options.LatentNoise > 0 ? z.Plus(randn_like(z).Times(options.LatentNoise)) : z;
         var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).Squared().mean();
         var loss = TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
         // Training only: validation measures the model, not how far into the fade-out it is.
-        if (_anchors is null || _anchorWeight == 0 || !network.training) return loss;
-        var anchored = network.Encode(tensor(_anchors, new long[] { K, _anchors.Length / K }, device: z.device));
+        double weight = AnchorWeightAt(batch);
+        if (anchors is null || weight == 0 || !network.training) return loss;
+        var anchored = network.Encode(tensor(anchors, new long[] { K, anchors.Length / K }, device: z.device));
         var vertices = tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: z.device);
-        return loss.Add(AnchorTerm, _anchorWeight, anchored.Minus(vertices).Squared().sum(1).mean());
+        return loss.Add(AnchorTerm, weight, anchored.Minus(vertices).Squared().sum(1).mean());
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)

@@ -14,6 +14,8 @@ namespace Microsoft.ML.Autoencoders;
 /// cross-entropy: the last step of greedy layer-wise pretraining (docs/methods.md#supervised-fine-tuning).</summary>
 public sealed class AutoencoderClassifierOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new ClassifierVariant(this);
+
     /// <summary>The score column as ML.NET's multiclass trainers name it.</summary>
     public AutoencoderClassifierOptions() => OutputColumnName = AutoencoderClassifier.ScoreColumnName;
 
@@ -78,11 +80,12 @@ internal sealed class ClassifierNetwork : AutoencoderNetwork
 internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : AutoencoderVariant<ClassifierNetwork>(options), IGroupedVariant
 {
     private const string Classes = "classes";
-    private int _classes;
-    private string[] _names = Array.Empty<string>();
 
     /// <summary>The predicted label's keys stand for the label's key values (as text), as ML.NET's classifiers keep them.</summary>
-    public override Dictionary<string, string[]> KeyNames => new() { [AutoencoderClassifier.PredictedLabelColumnName] = _names };
+    public override Dictionary<string, string[]> KeyNames(RowGroups? groups) => new() { [AutoencoderClassifier.PredictedLabelColumnName] = groups!.Names };
+
+    /// <summary>The class count: every value of the training label's key, present or not.</summary>
+    public override Dictionary<string, float[]> Prepare(TrainingData train) => new() { [Classes] = new float[] { train.Groups!.Names.Length } };
 
     public override void CheckInputSize(int inputSize, string column)
     {
@@ -90,10 +93,22 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
             throw new ArgumentException($"Column '{column}' has {inputSize} values a row; the {nameof(options.PretrainedEncoder)} was trained on {encoder.InputSize}.", nameof(options.PretrainedEncoder));
     }
 
-    public override ClassifierNetwork Network(int inputSize)
+    public override ClassifierNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays)
     {
-        if (options.PretrainedEncoder is not { } encoder) return new(new DenseAutoencoderNetwork(inputSize, options), options.CodeSize, _classes);
-        return new(TrainingEngine.Restore(encoder.State, nameof(options.PretrainedEncoder)), encoder.CodeSize, _classes);
+        int classes = ClassCount(arrays);
+        if (options.PretrainedEncoder is not { } encoder) return new(new DenseAutoencoderNetwork(inputSize, options), options.CodeSize, classes);
+        var pretrained = encoder.State;
+        return new(TrainingEngine.Restore(pretrained, pretrained.Options.CreateVariant(), nameof(options.PretrainedEncoder)), encoder.CodeSize, classes);
+    }
+
+    /// <summary>The class count of <paramref name="arrays"/> (1 before training); a model file is untrusted, so it must be
+    /// one whole number from 2.</summary>
+    private static int ClassCount(IReadOnlyDictionary<string, float[]> arrays)
+    {
+        if (!arrays.TryGetValue(Classes, out var k)) return 1;
+        if (k.Length != 1 || !(k[0] >= 2 && k[0] <= 1 << 20) || k[0] != Math.Floor(k[0]))
+            throw new InvalidDataException($"The model's class count is [{string.Join(", ", k)}]; expected one whole number from 2.");
+        return (int)k[0];
     }
 
     protected override TrainingLoss Objective(ClassifierNetwork network, Minibatch batch)
@@ -102,19 +117,11 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         return new TrainingLoss(crossEntropy, new Dictionary<string, Tensor> { ["cross-entropy"] = crossEntropy });
     }
 
-    protected override Dictionary<string, float[]> Learn(ClassifierNetwork network, TrainingData rows) => new() { [Classes] = new float[] { _classes } };
 
     /// <summary><c>Score</c>, the class probabilities, and <c>PredictedLabel</c>, the most probable class as a key.</summary>
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)
     {
-        int classes = Math.Max(1, _classes);
-        if (learned.TryGetValue(Classes, out var k))
-        {
-            // A model file is untrusted: one whole number of classes, at least 2.
-            if (k.Length != 1 || !(k[0] >= 2 && k[0] <= 1 << 20) || k[0] != Math.Floor(k[0]))
-                throw new InvalidDataException($"The model's class count is [{string.Join(", ", k)}]; expected one whole number from 2.");
-            classes = (int)k[0];
-        }
+        int classes = ClassCount(learned);
         return new[]
         {
             OutputColumn.Vector(AutoencoderClassifier.ScoreColumnName, classes),
@@ -170,8 +177,6 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         int classes = checked((int)keyType.Count);
         if (classes < 2)
             throw new InvalidOperationException($"Label column '{options.LabelColumnName}' has {classes} class; a classifier needs at least two.");
-        if (_classes != 0 && classes != _classes)
-            throw new InvalidOperationException($"Label column '{options.LabelColumnName}' of the validation data has {classes} classes, of the training data {_classes}; expected the same key.");
         var ids = new int[rows];
         int row = 0;
         using (var cursor = data.GetRowCursor(new[] { column }))
@@ -189,9 +194,8 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         if (row != rows)
             throw new InvalidOperationException($"Label column '{options.LabelColumnName}' has {row} rows; the features have {rows}.");
         var names = KeyValueNames(column, classes) ?? Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        // The training rows are read first; validation rows are matched to their classes by name afterwards, so their key
+        // Validation rows are matched to the training rows' classes by name (TrainingEngine.ReadValidation), so their key
         // may list the classes in another order without changing the model's.
-        if (_classes == 0) (_classes, _names) = (classes, names);
         return new RowGroups(ids, names, Reference: null);
     }
 }

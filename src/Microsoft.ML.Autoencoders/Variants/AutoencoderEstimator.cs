@@ -16,14 +16,14 @@ public sealed class AutoencoderEstimator<TTransformer> : IEstimator<TTransformer
         ArgumentNullException.ThrowIfNull(options);
         // A copy: changes the caller makes to the options later do not reach this estimator.
         _options = options.Clone();
-        AutoencoderVariant.For(_options).Validate();
+        _options.CreateVariant().Validate();
     }
 
     /// <summary>Trains on every row of the input column and returns the fitted transformer.</summary>
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var variant = AutoencoderVariant.For(_options.Clone());
+        var variant = _options.Clone().CreateVariant();
         var state = TrainingEngine.Train(MLNetEnvironment.Of(_catalog), variant, input);
         return (TTransformer)variant.CreateTransformer(_catalog, state);
     }
@@ -32,7 +32,7 @@ public sealed class AutoencoderEstimator<TTransformer> : IEstimator<TTransformer
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         DataReader.Check(inputSchema, _options.InputColumnName);
-        var variant = AutoencoderVariant.For(_options);
+        var variant = _options.CreateVariant();
         (variant as IGroupedVariant)?.CheckGroupColumn(inputSchema);
         return ColumnTypes.Append(inputSchema, variant.OutputColumns(inputSize: 1));
     }

@@ -88,7 +88,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
         Check.Option(float.IsFinite(threshold), nameof(threshold), threshold, "a finite number");
         if (State.Options.ReconstructionErrorColumnName is null)
             throw new InvalidOperationException("This model has no reconstruction error column to threshold; fit it with ReconstructionErrorColumnName set, or with mlContext.AnomalyDetection.Trainers.Autoencoder.");
-        return AutoencoderVariant.For(State.Options.Clone()).CreateTransformer(_catalog, State.WithAnomalyThreshold(threshold));
+        return State.Options.Clone().CreateVariant().CreateTransformer(_catalog, State.WithAnomalyThreshold(threshold));
     }
 
     /// <summary>Length of the input vectors.</summary>
@@ -252,7 +252,7 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>The variant of a state read from a file, after checking the state against what its options declare.</summary>
     private static AutoencoderVariant Checked(ModelState state)
     {
-        var variant = AutoencoderVariant.For(state.Options);
+        var variant = state.Options.CreateVariant();
         try
         {
             variant.Validate();

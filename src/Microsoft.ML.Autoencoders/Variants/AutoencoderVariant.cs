@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Autoencoders.Ops;
@@ -9,22 +7,11 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>A variant: its options, network, loss, corruption and outputs (docs/architecture.md#the-variant-contract).
-/// Each options class has one variant class, found by its constructor's parameter type, so adding a variant is one
+/// Each options class creates its variant (<see cref="AutoencoderOptions.CreateVariant"/>), so adding a variant is one
 /// file (docs/architecture.md#adding-a-variant).</summary>
 internal abstract class AutoencoderVariant(AutoencoderOptions options) : TrainingVariant(options)
 {
-    private static readonly ConcurrentDictionary<Type, ConstructorInfo> Constructors = new();
     private static readonly IReadOnlyDictionary<string, float[]> NothingLearned = new Dictionary<string, float[]>();
-
-    /// <summary>The variant of <paramref name="options"/>: the class in the options' assembly whose constructor takes exactly that options type.</summary>
-    public static AutoencoderVariant For(AutoencoderOptions options)
-    {
-        var constructor = Constructors.GetOrAdd(options.GetType(), type => type.Assembly.GetTypes()
-            .Where(t => typeof(AutoencoderVariant).IsAssignableFrom(t) && !t.IsAbstract)
-            .SelectMany(t => t.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
-            .SingleOrDefault(c => c.GetParameters() is [var p] && p.ParameterType == type) ?? throw new InvalidOperationException($"No variant takes options of type {type.Name}."));
-        return (AutoencoderVariant)constructor.Invoke(new object[] { options });
-    }
 
     /// <summary>Throws when an option is out of range or two output columns share a name.</summary>
     public void Validate()
@@ -53,8 +40,10 @@ internal abstract class AutoencoderVariant(AutoencoderOptions options) : Trainin
 /// <summary>A variant written against its own network type; the engine's untyped calls are narrowed here, once.</summary>
 internal abstract class AutoencoderVariant<TNetwork>(AutoencoderOptions options) : AutoencoderVariant(options) where TNetwork : AutoencoderNetwork
 {
-    public abstract TNetwork Network(int inputSize);
+    /// <summary>The network; <paramref name="arrays"/> holds what <see cref="TrainingVariant.Prepare"/> took from the rows.</summary>
+    public abstract TNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays);
     protected abstract TrainingLoss Objective(TNetwork network, Minibatch batch);
+    protected virtual TrainingPhase MainPhase(TNetwork network, TrainingData train) => base.MainPhase(network, train);
 
     /// <summary>The code, the reconstruction and the per-row error, by default.</summary>
     protected virtual Dictionary<string, T> Outputs<T>(IOps<T> ops, TNetwork network, T x, IReadOnlyDictionary<string, float[]> learned)
@@ -66,7 +55,8 @@ internal abstract class AutoencoderVariant<TNetwork>(AutoencoderOptions options)
     protected virtual void Pretrain(TrainingSession session, TNetwork network, TrainingData train, TrainingData? validation) { }
     protected virtual Dictionary<string, float[]> Learn(TNetwork network, TrainingData rows) => new();
 
-    public sealed override AutoencoderNetwork CreateNetwork(int inputSize) => Network(inputSize);
+    public sealed override AutoencoderNetwork CreateNetwork(int inputSize, IReadOnlyDictionary<string, float[]> arrays) => Network(inputSize, arrays);
+    public sealed override TrainingPhase MainPhase(AutoencoderNetwork network, TrainingData train) => MainPhase((TNetwork)network, train);
     public sealed override TrainingLoss Objective(AutoencoderNetwork network, Minibatch batch) => Objective((TNetwork)network, batch);
     public sealed override void Pretrain(TrainingSession session, AutoencoderNetwork network, TrainingData train, TrainingData? validation) => Pretrain(session, (TNetwork)network, train, validation);
     public sealed override Dictionary<string, float[]> Learn(AutoencoderNetwork network, TrainingData rows) => Learn((TNetwork)network, rows);
@@ -77,14 +67,8 @@ internal abstract class AutoencoderVariant<TNetwork>(AutoencoderOptions options)
 /// base of the variants that change only its loss, its input or its outputs.</summary>
 internal class DenseVariant(AutoencoderOptions options) : AutoencoderVariant<DenseAutoencoderNetwork>(options)
 {
-    public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, Options);
+    public override DenseAutoencoderNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays) => new(inputSize, Options);
 
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
         => TrainingLoss.Reconstruction(Losses.Mean(Options.Loss, network.forward(batch.Input), batch.Target));
-}
-
-/// <summary>The variant of an options object.</summary>
-internal static class VariantOfOptions
-{
-    public static AutoencoderVariant CreateVariant(this AutoencoderOptions options) => AutoencoderVariant.For(options);
 }

@@ -12,6 +12,8 @@ namespace Microsoft.ML.Autoencoders;
 /// inference the code is binarised, b_j = [z_j > 0.5].</summary>
 public sealed class BinaryCodeAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new BinaryCodeVariant(this);
+
     /// <summary>Defaults suited to retrieval: 32 bits behind one hidden layer.</summary>
     public BinaryCodeAutoencoderOptions() => HiddenLayers = new[] { 256 };
 

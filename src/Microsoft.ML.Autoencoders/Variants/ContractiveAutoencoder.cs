@@ -11,6 +11,8 @@ namespace Microsoft.ML.Autoencoders;
 /// Frobenius norm of the encoder's Jacobian (docs/methods.md#contractive-autoencoder).</summary>
 public sealed class ContractiveAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new ContractiveVariant(this);
+
     /// <summary>The classic contractive autoencoder: a sigmoid code with tied weights.</summary>
     public ContractiveAutoencoderOptions() => CodeActivation = Activation.Sigmoid;
 
@@ -37,7 +39,7 @@ internal sealed class ContractiveVariant(ContractiveAutoencoderOptions options) 
     /// <summary>One sigmoid layer has a closed form; anything deeper goes through autograd.</summary>
     private bool ClosedForm => options.HiddenLayers.Length == 0 && options.CodeActivation == Activation.Sigmoid;
 
-    public override DenseAutoencoderNetwork Network(int inputSize) => new(inputSize, options, tied: options.TiedWeights);
+    public override DenseAutoencoderNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays) => new(inputSize, options, tied: options.TiedWeights);
 
     protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch)
     {

@@ -12,6 +12,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <see cref="AutoencoderOptions.CodeSize"/> and <see cref="AutoencoderOptions.HiddenLayers"/> are not used.</summary>
 public sealed class ConvolutionalAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new ConvolutionalVariant(this);
+
     /// <summary>The classic MNIST setting: 28×28×1 images, filters 16-8-8, 3×3 kernels, ReLU, sigmoid output
     /// (a 4×4×8 = 128-value code).</summary>
     public ConvolutionalAutoencoderOptions()
@@ -67,7 +69,7 @@ internal sealed class ConvolutionalVariant(ConvolutionalAutoencoderOptions optio
                 $"Input column '{column}' has vectors of size {inputSize}, but Channels × ImageHeight × ImageWidth = {options.Channels} × {options.ImageHeight} × {options.ImageWidth} = {InputSize}.");
     }
 
-    public override ConvolutionalNetwork Network(int inputSize)
+    public override ConvolutionalNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays)
         => new(options.Channels, options.ImageHeight, options.ImageWidth, options.Filters, options.KernelSize, options.Activation, options.OutputActivation);
 
     protected override TrainingLoss Objective(ConvolutionalNetwork network, Minibatch batch)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Networks;
 using Microsoft.ML.Autoencoders.Training;
 using static TorchSharp.torch;
 using Microsoft.ML.Autoencoders.Ops;
@@ -19,6 +20,8 @@ public enum Corruption
 /// afresh (from the seed) every time a row is seen. Its reconstruction column is the denoised estimate.</summary>
 public sealed class DenoisingAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new DenoisingVariant(this);
+
     /// <summary>The denoised rows are what a denoising autoencoder is for: its reconstruction column is on by default.</summary>
     public DenoisingAutoencoderOptions() => ReconstructionColumnName = DefaultReconstructionColumnName;
 
@@ -51,15 +54,15 @@ public sealed class DenoisingAutoencoderOptions : AutoencoderOptions
 
 internal sealed class DenoisingVariant(DenoisingAutoencoderOptions options) : DenseVariant(options)
 {
-    private float _pepper, _salt;
-
-    public override void Prepare(TrainingData train)
+    /// <summary>The main phase on corrupted rows; salt and pepper are ClipMax and ClipMin, or the training rows' range.</summary>
+    protected override TrainingPhase MainPhase(DenseAutoencoderNetwork network, TrainingData train)
     {
         var (min, max) = options.ClipMin is null || options.ClipMax is null ? train.Range() : (0, 0);
-        (_pepper, _salt) = (options.ClipMin ?? min, options.ClipMax ?? max);
+        var (pepper, salt) = (options.ClipMin ?? min, options.ClipMax ?? max);
+        return base.MainPhase(network, train) with { Corrupt = clean => Corrupt(clean, pepper, salt) };
     }
 
-    public override Tensor Corrupt(Tensor clean)
+    private Tensor Corrupt(Tensor clean, float pepper, float salt)
     {
         float p = (float)options.NoiseLevel;
         return options.Corruption switch
@@ -68,7 +71,7 @@ internal sealed class DenoisingVariant(DenoisingAutoencoderOptions options) : De
                 ? clean.Plus(randn_like(clean).Times(p))
                 : clean.Plus(randn_like(clean).Times(p)).Clamp(options.ClipMin ?? float.NegativeInfinity, options.ClipMax ?? float.PositiveInfinity),
             Corruption.Masking => clean * rand_like(clean).GreaterOrEqual(p),
-            Corruption.SaltAndPepper => where(rand_like(clean).Less(p), where(rand_like(clean).Less(0.5), clean.FullLike(_salt), clean.FullLike(_pepper)), clean),
+            Corruption.SaltAndPepper => where(rand_like(clean).Less(p), where(rand_like(clean).Less(0.5), clean.FullLike(salt), clean.FullLike(pepper)), clean),
             _ => throw new ArgumentOutOfRangeException(nameof(options.Corruption), options.Corruption, "Unknown corruption."),
         };
     }

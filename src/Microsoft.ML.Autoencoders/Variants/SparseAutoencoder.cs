@@ -17,6 +17,8 @@ public enum SparsityPenalty
 /// <summary>Options of the sparse autoencoder: the autoencoder's loss plus a sparsity penalty on the code.</summary>
 public sealed class SparseAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new SparseVariant(this);
+
     /// <summary>Defaults to an L1 penalty on a ReLU code.</summary>
     public SparseAutoencoderOptions() => CodeActivation = Activation.Relu;
 

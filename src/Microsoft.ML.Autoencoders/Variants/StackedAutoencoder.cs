@@ -12,6 +12,8 @@ namespace Microsoft.ML.Autoencoders;
 /// fine-tuned end to end for <see cref="AutoencoderOptions.Epochs"/>. The history records every phase in order.</summary>
 public sealed class StackedAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new StackedVariant(this);
+
     /// <summary>Two hidden layers by default, the smallest stack where pretraining differs from plain training.</summary>
     public StackedAutoencoderOptions() => HiddenLayers = new[] { 128, 64 };
 

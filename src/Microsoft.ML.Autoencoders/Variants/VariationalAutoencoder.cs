@@ -15,6 +15,8 @@ namespace Microsoft.ML.Autoencoders;
 /// (docs/methods.md#variational-autoencoder).</summary>
 public sealed class VariationalAutoencoderOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new VariationalVariant(this);
+
     /// <summary>A VAE's usual shape: a small latent space behind one hidden layer.</summary>
     public VariationalAutoencoderOptions()
     {
@@ -75,12 +77,12 @@ internal sealed class VariationalNetwork : AutoencoderNetwork
 internal sealed class VariationalVariant(VariationalAutoencoderOptions options) : AutoencoderVariant<VariationalNetwork>(options)
 {
     public const string KlTerm = "kl";
-    private double _klWeight = options.KlWarmupEpochs == 0 ? options.Beta : options.Beta / (options.KlWarmupEpochs + 1);
 
-    public override VariationalNetwork Network(int inputSize) => new(inputSize, options);
+    public override VariationalNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays) => new(inputSize, options);
 
-    public override void BeginEpoch(int epoch, int epochs)
-        => _klWeight = options.Beta * Math.Min(1, options.KlWarmupEpochs == 0 ? 1 : epoch / (double)(options.KlWarmupEpochs + 1));
+    /// <summary>KL's weight: Beta, reached by a linear warm-up over the first KlWarmupEpochs epochs of training.</summary>
+    private double KlWeight(Minibatch batch)
+        => batch.Progress is (int epoch, _) ? options.Beta * Math.Min(1, options.KlWarmupEpochs == 0 ? 1 : epoch / (double)(options.KlWarmupEpochs + 1)) : options.Beta;
 
     protected override TrainingLoss Objective(VariationalNetwork network, Minibatch batch)
     {
@@ -98,7 +100,7 @@ internal sealed class VariationalVariant(VariationalAutoencoderOptions options) 
             : decoded.Minus(x).Squared().sum(1).mean().Times(0.5).Plus(0.5 * x.shape[1] * Math.Log(2 * Math.PI));
         // KL(q(z|x) || N(0, I)) = -1/2 sum_j (1 + log sigma_j^2 - mu_j^2 - sigma_j^2).
         var kl = logVariance.Plus(1).Minus(mean.Squared()).Minus(logVariance.exp()).sum(1).Times(-0.5).mean();
-        return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? _klWeight : options.Beta, kl);
+        return TrainingLoss.Reconstruction(nll).Add(KlTerm, network.training ? KlWeight(batch) : options.Beta, kl);
     }
 
     public override IReadOnlyList<OutputColumn> OutputColumns(int inputSize, IReadOnlyDictionary<string, float[]> learned)

@@ -9,6 +9,8 @@ namespace Microsoft.ML.Autoencoders;
 /// of its corrected output; the fitted model computes every output from the raw input.</summary>
 public sealed class SaucieOptions : AutoencoderOptions
 {
+    internal override AutoencoderVariant CreateVariant() => new SaucieVariant(this);
+
     /// <summary>The published architecture and training setting: 512-256-128 with a 2-d embedding, Adam 1e-3, batch 256.</summary>
     public SaucieOptions()
     {

@@ -15,28 +15,25 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
 
     private bool TwoStages => options.Clustering && options.BatchCorrection;
 
-    private double _inputScale = 1;
+    private const string InputScale = "inputScale";
 
     /// <summary>Takes the training rows' root mean square deviation, the unit the stages and their penalties work in;
     /// checks that the reference batch kept rows to compare with after the validation split.</summary>
-    public override void Prepare(TrainingData train)
+    public override Dictionary<string, float[]> Prepare(TrainingData train)
     {
         if (train.Groups is { Reference: int reference } groups && groups.Ids.Count(id => id == reference) is var kept and < 2)
             throw new InvalidOperationException($"The reference batch '{groups.Names[reference]}' of column '{options.BatchColumnName}' has {kept} training row(s) left after ValidationFraction's split; expected at least 2. Choose a larger ReferenceBatch or a smaller ValidationFraction.");
-        _inputScale = train.RootMeanSquareDeviation();
+        return new() { [InputScale] = new[] { (float)train.RootMeanSquareDeviation() } };
     }
 
-    /// <summary>The scale Prepare took, from the model; a model saved before SAUCIE scaled its input has none (1).</summary>
-    public override void Restore(IReadOnlyDictionary<string, float[]> learned)
+    /// <summary>The network in the unit of the scale Prepare took (a model saved before SAUCIE scaled its input has none: 1).</summary>
+    public override SaucieNetwork Network(int inputSize, IReadOnlyDictionary<string, float[]> arrays)
     {
-        _inputScale = learned.TryGetValue(InputScale, out var scale) ? scale.FirstOrDefault(float.NaN) : 1;
-        if (!(_inputScale > 0 && double.IsFinite(_inputScale)))
-            throw new InvalidDataException($"The model's SAUCIE input scale is {_inputScale}; expected one positive finite value.");
+        double scale = arrays.TryGetValue(InputScale, out var found) ? found.FirstOrDefault(float.NaN) : 1;
+        if (!(scale > 0 && double.IsFinite(scale)))
+            throw new InvalidDataException($"The model's SAUCIE input scale is {scale}; expected one positive finite value.");
+        return new(inputSize, options, TwoStages, scale);
     }
-
-    private const string InputScale = "inputScale";
-
-    public override SaucieNetwork Network(int inputSize) => new(inputSize, options, TwoStages, _inputScale);
 
     // ---- Batches: the groups the engine reads ----------------------------------------------------------------------
 
@@ -88,7 +85,8 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     }
 
     /// <summary>One stage with batch correction compares batches with the reference; in two stages the main one does not.</summary>
-    public override bool MainPhaseNeedsReference => options.BatchCorrection && !TwoStages;
+    protected override TrainingPhase MainPhase(SaucieNetwork network, TrainingData train)
+        => base.MainPhase(network, train) with { NeedsReference = options.BatchCorrection && !TwoStages };
 
     protected override TrainingLoss Objective(SaucieNetwork network, Minibatch batch)
     {
@@ -114,11 +112,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     }
 
     protected override Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows)
-    {
-        var learned = options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeDistance) : new();
-        learned[InputScale] = new[] { (float)_inputScale };
-        return learned;
-    }
+        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeDistance) : new();
 
     // ---- Outputs -------------------------------------------------------------------------------------------------
 
