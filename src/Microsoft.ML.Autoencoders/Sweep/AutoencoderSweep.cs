@@ -16,7 +16,9 @@ public sealed class AutoencoderSweep
     private readonly MLContext _ml;
     private readonly AutoencoderSweepOptions _options;
 
-    /// <summary>The variants a sweep can try, with how each samples its own options: adding one is one line here.</summary>
+    /// <summary>The variants a sweep can try, with how each samples its own options: adding one is one line here. Options
+    /// not sampled keep their own defaults, except two choices of the sweep's: masking noise (its NoiseLevels are
+    /// probabilities) and 5 pretraining epochs a layer (a trial's budget is a few epochs, not a sized Fit).</summary>
     private static readonly Dictionary<string, Func<Random, AutoencoderSweepOptions, AutoencoderOptions>> Registry = new()
     {
         ["Autoencoder"] = (r, s) => new AutoencoderOptions(),

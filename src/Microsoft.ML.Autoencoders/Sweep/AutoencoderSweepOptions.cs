@@ -56,23 +56,28 @@ public sealed class AutoencoderSweepOptions
     /// <summary>Hidden-layer shapes to try.</summary>
     public int[][] HiddenLayers { get; set; } = { Array.Empty<int>(), new[] { 64 } };
 
-    /// <summary>Learning rates to try.</summary>
-    public double[] LearningRates { get; set; } = { 1e-3, 3e-3 };
+    // The spaces are spread around each option's own default, read from the options, so a default is written once.
 
-    /// <summary>Sparse autoencoder: L1 weights to try.</summary>
-    public double[] SparsityWeights { get; set; } = { 1e-4, 1e-3 };
+    /// <summary>Learning rates to try: the default and three times it.</summary>
+    public double[] LearningRates { get; set; } = { Default.LearningRate, 3 * Default.LearningRate };
 
-    /// <summary>Denoising autoencoder: masking probabilities to try.</summary>
-    public double[] NoiseLevels { get; set; } = { 0.1, 0.3 };
+    /// <summary>Sparse autoencoder: L1 weights to try: a tenth of the default and the default.</summary>
+    public double[] SparsityWeights { get; set; } = { new SparseAutoencoderOptions().SparsityWeight / 10, new SparseAutoencoderOptions().SparsityWeight };
 
-    /// <summary>Contractive autoencoder: contraction weights to try.</summary>
-    public double[] ContractionWeights { get; set; } = { 1e-4, 1e-3 };
+    /// <summary>Denoising autoencoder: masking probabilities to try: half and one and a half times the default noise level.</summary>
+    public double[] NoiseLevels { get; set; } = { new DenoisingAutoencoderOptions().NoiseLevel / 2, 1.5 * new DenoisingAutoencoderOptions().NoiseLevel };
 
-    /// <summary>Rows per minibatch of every trial.</summary>
+    /// <summary>Contractive autoencoder: contraction weights to try: a tenth of the default and the default.</summary>
+    public double[] ContractionWeights { get; set; } = { new ContractiveAutoencoderOptions().ContractionWeight / 10, new ContractiveAutoencoderOptions().ContractionWeight };
+
+    /// <summary>Rows per minibatch of every trial: smaller than a single Fit's default, because a trial trains a fixed,
+    /// short budget of epochs (<see cref="MaxEpochs"/> at most) and needs the steps.</summary>
     public int BatchSize { get; set; } = 64;
 
-    /// <summary>Threads for torch in every trial.</summary>
-    public int? Threads { get; set; } = 1;
+    /// <summary>Threads for torch in every trial; null: torch's default, as a single Fit.</summary>
+    public int? Threads { get; set; } = Default.Threads;
+
+    private static readonly AutoencoderOptions Default = new();
 
     /// <summary>Receives every evaluation as it finishes.</summary>
     public IProgress<SweepTrial>? Progress { get; set; }
