@@ -8,6 +8,8 @@ trap 'rm -rf "$work"' EXIT
 # A version of its own, so no package of the same version in the NuGet cache stands in for this one.
 version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Microsoft.ML.Autoencoders/Microsoft.ML.Autoencoders.csproj)-ci.$(date +%s)"
 dotnet pack src/Microsoft.ML.Autoencoders -c Release -o "$work/feed" --nologo -v quiet -p:Version="$version"
+# The analysis package too: it depends on the core package of its own version, which the feed holds.
+dotnet pack src/Microsoft.ML.Autoencoders.Analysis -c Release -o "$work/feed" --nologo -v quiet -p:Version="$version"
 mkdir "$work/consumer"
 cat > "$work/consumer/Consumer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
@@ -19,6 +21,7 @@ cat > "$work/consumer/Consumer.csproj" <<XML
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="Microsoft.ML.Autoencoders" Version="$version" />
+    <PackageReference Include="Microsoft.ML.Autoencoders.Analysis" Version="$version" />
     <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
   </ItemGroup>
 </Project>

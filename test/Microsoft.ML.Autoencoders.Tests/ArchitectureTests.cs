@@ -9,7 +9,7 @@ namespace Microsoft.ML.Autoencoders.Tests;
 public sealed class ArchitectureTests
 {
     /// <summary>Top to bottom.</summary>
-    private static readonly string[] Layers = { "Sweep", "Catalog", "Analysis", "Variants", "Training", "Networks", "Ops", "MLNet", "Onnx", "Core" };
+    private static readonly string[] Layers = { "Catalog", "Variants", "Training", "Networks", "Ops", "MLNet", "Onnx", "Core" };
 
     private static string Source => Path.Combine(RepositoryRoot(), "src", "Microsoft.ML.Autoencoders");
 

@@ -35,13 +35,13 @@ public sealed class ScalarUseTests
 
     private static readonly Lazy<CSharpCompilation> Library = new(Compile);
 
-    /// <summary>The library's sources, bound against the assemblies the tests run with.</summary>
+    /// <summary>The library's sources (both packages, as one assembly), bound against the assemblies the tests run with.</summary>
     private static CSharpCompilation Compile()
     {
         var source = Path.Combine(ArchitectureTests.RepositoryRoot(), "src", "Microsoft.ML.Autoencoders");
-        var trees = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !Path.GetRelativePath(source, f).StartsWith("obj") && !Path.GetRelativePath(source, f).StartsWith("bin"))
-            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), path: Path.GetRelativePath(source, f)))
+        var trees = new[] { source, source + ".Analysis" }.SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(folder, f).StartsWith("obj") && !Path.GetRelativePath(folder, f).StartsWith("bin"))
+            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), path: Path.GetRelativePath(Path.GetDirectoryName(source)!, f))))
             // The worked example contributors copy obeys the rule too.
             .Append(CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(ArchitectureTests.RepositoryRoot(), "test", "Microsoft.ML.Autoencoders.Tests", "SparseDenoisingAutoencoder.cs")), path: "SparseDenoisingAutoencoder.cs (test)"))
             .Append(CSharpSyntaxTree.ParseText("global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; global using System.Threading; global using System.Threading.Tasks;"));
@@ -50,7 +50,7 @@ public sealed class ScalarUseTests
             ?? throw new InvalidOperationException("The library has not been built: obj/ holds no generated Onnx.cs.");
         trees = trees.Append(CSharpSyntaxTree.ParseText(File.ReadAllText(generated), path: "Onnx.cs (generated)"));
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path) != "Microsoft.ML.Autoencoders.dll")
+            .Where(path => !Path.GetFileName(path).StartsWith("Microsoft.ML.Autoencoders.", StringComparison.Ordinal) || Path.GetFileName(path).StartsWith("Microsoft.ML.Autoencoders.Tests", StringComparison.Ordinal))
             .Select(path => MetadataReference.CreateFromFile(path));
         return CSharpCompilation.Create("Microsoft.ML.Autoencoders", trees, references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
