@@ -83,6 +83,17 @@ public sealed class ArchitectureTests
         StringAssert.Contains(e.Message, "OptionsWithoutVariant does not override CreateVariant");
     }
 
+    [TestMethod]
+    public void Variant_options_without_their_variant_do_not_compile()
+    {
+        var probe = "namespace Microsoft.ML.Autoencoders; public sealed class ProbeOptions : VariantOptions { public double Weight { get; set; } }";
+        var errors = ScalarUseTests.Library.Value.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(probe, path: "Probe.cs"))
+            .GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
+        Assert.AreEqual(1, errors.Count, string.Join("\n", errors));
+        Assert.AreEqual("CS0534", errors[0].Id);
+        StringAssert.Contains(errors[0].GetMessage(), "CreateVariant");
+    }
+
     /// <summary>A variant is what its constructor made it: what it takes from the training rows lives in the phase or
     /// in the model's arrays, so one variant object could train twice.</summary>
     [TestMethod]

@@ -33,7 +33,7 @@ public sealed class ScalarUseTests
         "torch.nn.functional.dropout", "torch.nn.init.uniform_", "torch.nn.init.normal_",
     };
 
-    private static readonly Lazy<CSharpCompilation> Library = new(Compile);
+    internal static readonly Lazy<CSharpCompilation> Library = new(Compile);
 
     /// <summary>The library's sources (both packages, as one assembly), bound against the assemblies the tests run with.</summary>
     private static CSharpCompilation Compile()

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Autoencoders.Tests;
 // fixture, and passes the shared estimator suite like every variant of the library.
 
 /// <summary>Options of a sparse denoising autoencoder: masking noise on the input, an L1 penalty on the code.</summary>
-public sealed class SparseDenoisingOptions : AutoencoderOptions
+public sealed class SparseDenoisingOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new SparseDenoisingVariant(this);
 

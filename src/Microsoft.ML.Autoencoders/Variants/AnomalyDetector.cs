@@ -6,7 +6,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>Options of the autoencoder anomaly detector on <c>mlContext.AnomalyDetection.Trainers</c>: a dense
 /// autoencoder whose reconstruction error is the <c>Score</c>, and the share of training rows expected to be anomalies
 /// (docs/methods.md#anomaly-detection).</summary>
-public sealed class AutoencoderAnomalyDetectorOptions : AutoencoderOptions
+public sealed class AutoencoderAnomalyDetectorOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new AnomalyDetectorVariant(this);
 

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Autoencoders;
 /// are its archetype weights (they sum to 1). The loss adds gamma · mean_i (sum_k max(-b_ik, 0))^2, pulling rows into
 /// the simplex, and Gaussian noise on the latent point during training fills the simplex so the vertices — decoded,
 /// the archetypes — sit on the data.</summary>
-public sealed class ArchetypalAnalysisOptions : AutoencoderOptions
+public sealed class ArchetypalAnalysisOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new ArchetypalVariant(this);
 

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>Options of the autoencoder classifier on <c>mlContext.MulticlassClassification.Trainers</c>: an encoder
 /// (pretrained on unlabelled rows, or new) with a softmax layer on its code, trained end to end on labelled rows with
 /// cross-entropy: the last step of greedy layer-wise pretraining (docs/methods.md#supervised-fine-tuning).</summary>
-public sealed class AutoencoderClassifierOptions : AutoencoderOptions
+public sealed class AutoencoderClassifierOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new ClassifierVariant(this);
 

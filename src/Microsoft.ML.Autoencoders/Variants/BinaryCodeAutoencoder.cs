@@ -10,7 +10,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>Options of the binary-code autoencoder for semantic hashing (docs/methods.md#binary-code-autoencoder-semantic-hashing): a sigmoid code layer
 /// with Gaussian noise added before the sigmoid during training, so pre-activations are pushed to saturation; at
 /// inference the code is binarised, b_j = [z_j > 0.5].</summary>
-public sealed class BinaryCodeAutoencoderOptions : AutoencoderOptions
+public sealed class BinaryCodeAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new BinaryCodeVariant(this);
 

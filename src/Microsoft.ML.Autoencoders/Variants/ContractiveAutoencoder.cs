@@ -9,7 +9,7 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>Options of the contractive autoencoder: reconstruction loss plus lambda · ||J_f(x)||_F^2, the squared
 /// Frobenius norm of the encoder's Jacobian (docs/methods.md#contractive-autoencoder).</summary>
-public sealed class ContractiveAutoencoderOptions : AutoencoderOptions
+public sealed class ContractiveAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new ContractiveVariant(this);
 

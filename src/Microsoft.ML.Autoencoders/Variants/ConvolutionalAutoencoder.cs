@@ -10,7 +10,7 @@ namespace Microsoft.ML.Autoencoders;
 /// The decoder mirrors it with convolution, activation and 2× nearest upsampling cropped to the encoder's sizes, then a
 /// last convolution to <see cref="Channels"/> with <see cref="AutoencoderOptions.OutputActivation"/>.
 /// <see cref="AutoencoderOptions.CodeSize"/> and <see cref="AutoencoderOptions.HiddenLayers"/> are not used.</summary>
-public sealed class ConvolutionalAutoencoderOptions : AutoencoderOptions
+public sealed class ConvolutionalAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new ConvolutionalVariant(this);
 

@@ -18,7 +18,7 @@ public enum Corruption
 
 /// <summary>Options of the denoising autoencoder: it learns to reconstruct clean rows from corrupted copies, drawn
 /// afresh (from the seed) every time a row is seen. Its reconstruction column is the denoised estimate.</summary>
-public sealed class DenoisingAutoencoderOptions : AutoencoderOptions
+public sealed class DenoisingAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new DenoisingVariant(this);
 

@@ -15,7 +15,7 @@ public enum SparsityPenalty
 }
 
 /// <summary>Options of the sparse autoencoder: the autoencoder's loss plus a sparsity penalty on the code.</summary>
-public sealed class SparseAutoencoderOptions : AutoencoderOptions
+public sealed class SparseAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new SparseVariant(this);
 

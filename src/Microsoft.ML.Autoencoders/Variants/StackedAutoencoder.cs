@@ -10,7 +10,7 @@ namespace Microsoft.ML.Autoencoders;
 /// one-hidden-layer autoencoder per layer of <see cref="AutoencoderOptions.HiddenLayers"/> and the code, each trained
 /// for <see cref="PretrainEpochs"/> on the previous one's codes — then the stacked encoders and mirrored decoders are
 /// fine-tuned end to end for <see cref="AutoencoderOptions.Epochs"/>. The history records every phase in order.</summary>
-public sealed class StackedAutoencoderOptions : AutoencoderOptions
+public sealed class StackedAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new StackedVariant(this);
 

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Autoencoders;
 /// Gaussian for <see cref="ReconstructionLoss.MeanSquaredError"/>. The code column is the posterior mean. The training and
 /// validation losses are the negative ELBO in nats per row, each estimated with one sample of z per row
 /// (docs/methods.md#variational-autoencoder).</summary>
-public sealed class VariationalAutoencoderOptions : AutoencoderOptions
+public sealed class VariationalAutoencoderOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new VariationalVariant(this);
 

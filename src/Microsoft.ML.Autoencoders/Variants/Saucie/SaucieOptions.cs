@@ -7,7 +7,7 @@ namespace Microsoft.ML.Autoencoders;
 /// values (maximum mean discrepancy between each batch and a reference on the embedding). When both batch correction and
 /// clustering are asked for, Fit runs the authors' two stages: a correcting network first, then clustering and embedding
 /// of its corrected output; the fitted model computes every output from the raw input.</summary>
-public sealed class SaucieOptions : AutoencoderOptions
+public sealed class SaucieOptions : VariantOptions
 {
     internal override AutoencoderVariant CreateVariant() => new SaucieVariant(this);
 
