@@ -10,6 +10,10 @@ version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Microsoft.ML.Autoen
 dotnet pack src/Microsoft.ML.Autoencoders -c Release -o "$work/feed" --nologo -v quiet -p:Version="$version"
 # The analysis package too: it depends on the core package of its own version, which the feed holds.
 dotnet pack src/Microsoft.ML.Autoencoders.Analysis -c Release -o "$work/feed" --nologo -v quiet -p:Version="$version"
+# Twice: as a new ML.NET user installs it, and beside Microsoft.ML.TorchSharp (ML.NET's own TorchSharp trainers), whose
+# TorchSharp dependency must resolve to ours.
+for extra in "" '<PackageReference Include="Microsoft.ML.TorchSharp" Version="0.24.0" />'; do
+rm -rf "$work/consumer"
 mkdir "$work/consumer"
 cat > "$work/consumer/Consumer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
@@ -23,6 +27,7 @@ cat > "$work/consumer/Consumer.csproj" <<XML
     <PackageReference Include="Microsoft.ML.Autoencoders" Version="$version" />
     <PackageReference Include="Microsoft.ML.Autoencoders.Analysis" Version="$version" />
     <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+    $extra
   </ItemGroup>
 </Project>
 XML
@@ -37,4 +42,6 @@ XML
 awk '/^```csharp/{n++; next} /^```/{if (n==1) exit} n==1' README.md > "$work/consumer/Program.cs"
 gunzip -c data/digits/digits.csv.gz > "$work/consumer/digits.csv"
 (cd "$work/consumer" && dotnet run -c Release --nologo -v quiet)
-echo "consumer: the README's pipeline ran on the packed package $version"
+(cd "$work/consumer" && dotnet list package --include-transitive | grep -E "> (Microsoft.ML|Microsoft.ML.TorchSharp|TorchSharp) ")
+echo "consumer: the README's pipeline ran on the packed package $version${extra:+ beside Microsoft.ML.TorchSharp 0.24.0}"
+done

@@ -69,9 +69,22 @@ public sealed class FaultTests
     public void Training_without_a_native_backend_says_which_package_to_add()
     {
         // TorchSharp finds libtorch in the NuGet cache of a developer's machine, so a missing backend is simulated.
-        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Training.TorchRuntime.Native<int>(() => throw new TypeInitializationException("TorchSharp.torch", new DllNotFoundException("libtorch"))));
+        static int Missing() => throw new TypeInitializationException("TorchSharp.torch", new DllNotFoundException("libtorch"));
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Training.TorchRuntime.Native(Missing, maps: ""));
         StringAssert.Contains(e.Message, "TorchSharp-cpu");
         Assert.AreEqual(7, Training.TorchRuntime.Native(() => 7));
+        // Debian 12's libstdc++ (GCC 12) lacks the symbol version TorchSharp 0.107's native library needs: the error says
+        // so, naming the file, instead of blaming the package reference.
+        using var folder = new TempFolder("ae-libstdc-");
+        var old = Path.Combine(folder.Path, "libstdc++.so.6");
+        File.WriteAllBytes(old, System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.30\0GLIBCXX_3.4.31\0"));
+        var maps = $"7f0000000000-7f0000001000 r-xp 00000000 08:01 123 {old}\n";
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => Training.TorchRuntime.Native(Missing, maps));
+        StringAssert.Contains(e.Message, $"this process loaded {old}, which lacks it");
+        StringAssert.Contains(e.Message, "Install a newer libstdc++6");
+        File.WriteAllBytes(old, System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.31\0GLIBCXX_3.4.32\0"));
+        Assert.IsNull(Training.TorchRuntime.OldCppRuntime(maps), "a new enough libstdc++");
+        if (OperatingSystem.IsLinux()) Assert.IsNull(Training.TorchRuntime.OldCppRuntime(File.ReadAllText("/proc/self/maps")), "this process trains, so its libstdc++ is new enough");
     }
 
     [TestMethod]

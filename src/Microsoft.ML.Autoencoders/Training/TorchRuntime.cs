@@ -42,8 +42,10 @@ internal static class TorchRuntime
     }
 
     /// <summary>The first call into libtorch of a Fit. The library references TorchSharp's managed bindings only; when
-    /// the application references no native backend, say which package to add instead of a type-initialiser error.</summary>
-    internal static T Native<T>(Func<T> call)
+    /// libtorch cannot load, say why and what to do instead of a type-initialiser error: the C++ runtime is too old
+    /// (Debian 12, Ubuntu 22.04), or the application references no native backend. <paramref name="maps"/>: the
+    /// process's memory map (/proc/self/maps), for tests.</summary>
+    internal static T Native<T>(Func<T> call, string? maps = null)
     {
         try
         {
@@ -51,8 +53,20 @@ internal static class TorchRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
         {
+            maps ??= OperatingSystem.IsLinux() && File.Exists("/proc/self/maps") ? File.ReadAllText("/proc/self/maps") : "";
+            if (OldCppRuntime(maps) is { } old)
+                throw new InvalidOperationException($"Training needs TorchSharp 0.107's native library, which needs libstdc++ with GLIBCXX_3.4.32 (GCC 13 or later); this process loaded {old}, which lacks it (Debian 12 and Ubuntu 22.04 ship GCC 12's). Install a newer libstdc++6: on Ubuntu 22.04 from the ppa:ubuntu-toolchain-r/test archive, on Debian 12 from Debian 13 (trixie), as the README's Install section shows. Scoring and loading need none.", e);
             throw new InvalidOperationException("Training needs TorchSharp's native backend, which this application does not reference: add a package reference to TorchSharp-cpu (or TorchSharp-cuda-linux / TorchSharp-cuda-windows for a GPU), version 0.107.0. Scoring and loading need none.", e);
         }
+    }
+
+    /// <summary>The path of the libstdc++ in <paramref name="maps"/> (a Linux memory map) when it lacks GLIBCXX_3.4.32, else null.</summary>
+    internal static string? OldCppRuntime(string maps)
+    {
+        var path = maps.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && Path.GetFileName(fields[5]).StartsWith("libstdc++.so", StringComparison.Ordinal))
+            .Select(fields => fields[5]).FirstOrDefault();
+        return path is not null && File.Exists(path) && File.ReadAllBytes(path).AsSpan().IndexOf("GLIBCXX_3.4.32"u8) < 0 ? path : null;
     }
 
     /// <summary>Sets torch's thread count; disposing the result restores the previous one.</summary>
