@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The SDK's restore and run leave folders in the temp folder: keep them in ours, which goes at exit.
+mkdir "$work/tmp" && export TMPDIR="$work/tmp"
 # A version of its own, so no package of the same version in the NuGet cache stands in for this one.
 version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Microsoft.ML.Autoencoders/Microsoft.ML.Autoencoders.csproj)-ci.$(date +%s)"
 dotnet pack src/Microsoft.ML.Autoencoders -c Release -o "$work/feed" --nologo -v quiet -p:Version="$version"

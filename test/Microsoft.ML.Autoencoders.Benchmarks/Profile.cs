@@ -31,7 +31,7 @@ public static class Profile
             using var scope = NewDisposeScope();
             var x = tensor(matrix, new long[] { rows.Length, 784 });
             var network = create();
-            using var adam = new Adam(network.parameters(), 1e-3);
+            using var adam = new Adam(network.parameters().Select(p => (p, 1e-3)));
             var ops = new TimedOps();
             var times = new Dictionary<string, double>();
             void Add(string what, long start) => times[what] = times.GetValueOrDefault(what) + Stopwatch.GetElapsedTime(start).TotalMilliseconds;

@@ -26,6 +26,23 @@ public sealed class AnomalyDetectorTests : EstimatorSuite
     private static IDataView WithFloatLabel(MLContext ml, float[][] rows, int[] labels)
         => ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single).Fit(TestData.ToDataView(ml, rows, labels)).Transform(TestData.ToDataView(ml, rows, labels));
 
+    /// <summary>Why the detector is not an <c>AnomalyPredictionTransformer&lt;TModel&gt;</c> (and the classifier not a
+    /// <c>MulticlassPredictionTransformer&lt;TModel&gt;</c>), which <c>ChangeModelThreshold</c> takes: ML.NET makes them
+    /// sealed with internal constructors only, and scores their model through its internal predictor interfaces. If a
+    /// later ML.NET opens them, this test fails and the detector should become one (README#anomaly-detection).</summary>
+    [TestMethod]
+    public void MLNets_prediction_transformers_cannot_be_made_outside_MLNet()
+    {
+        foreach (var type in new[] { typeof(AnomalyPredictionTransformer<>), typeof(MulticlassPredictionTransformer<>) })
+        {
+            Assert.IsTrue(type.IsSealed, $"{type.Name} is sealed");
+            var constructors = type.GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
+            Assert.IsTrue(constructors.Length > 0 && constructors.All(c => c.IsAssembly), $"{type.Name}: every constructor is internal");
+        }
+        var change = typeof(AnomalyDetectionCatalog).GetMethod(nameof(AnomalyDetectionCatalog.ChangeModelThreshold))!;
+        Assert.AreEqual(typeof(AnomalyPredictionTransformer<>), change.GetParameters()[0].ParameterType.GetGenericTypeDefinition(), "ChangeModelThreshold takes only that type");
+    }
+
     private sealed class Digit
     {
         [VectorType(64)] public float[] Features = new float[64];

@@ -13,15 +13,17 @@ internal sealed class Adam : IDisposable
     private const double Beta1 = 0.9, Beta2 = 0.999;
     private readonly Parameter[] _parameters;
     private readonly Tensor[] _mean, _square;
-    private readonly double _learningRate;
+    private readonly double[] _learningRates;
     private readonly Scalar _beta1 = Beta1.ToScalar(), _beta2 = Beta2.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar(),
         _oneMinusBeta2 = (1 - Beta2).ToScalar(), _epsilon = 1e-8.ToScalar(), _one = 1.0.ToScalar();
     private long _step;
 
-    public Adam(IEnumerable<Parameter> parameters, double learningRate)
+    /// <summary>Adam over <paramref name="parameters"/>, each with its learning rate.</summary>
+    public Adam(IEnumerable<(Parameter Parameter, double LearningRate)> parameters)
     {
-        _parameters = parameters.ToArray();
-        _learningRate = learningRate;
+        var list = parameters.ToArray();
+        _parameters = list.Select(p => p.Parameter).ToArray();
+        _learningRates = list.Select(p => p.LearningRate).ToArray();
         using var noGrad = no_grad();
         _mean = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         _square = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
@@ -36,13 +38,13 @@ internal sealed class Adam : IDisposable
     {
         _step++;
         double correction1 = 1 - Math.Pow(Beta1, _step), correction2 = 1 - Math.Pow(Beta2, _step);
-        using var stepSize = (-(_learningRate / correction1)).ToScalar();
         using var root = Math.Sqrt(correction2).ToScalar();
         using var noGrad = no_grad();
         for (int i = 0; i < _parameters.Length; i++)
         {
             using var grad = _parameters[i].grad;
             if (grad is null) continue;
+            using var stepSize = (-(_learningRates[i] / correction1)).ToScalar();
             _mean[i].mul_(_beta1).add_(grad, _oneMinusBeta1);
             _square[i].mul_(_beta2).addcmul_(grad, grad, _oneMinusBeta2);
             // add_(Scalar) would make its alpha of 1 as one more temporary Scalar: pass one we hold.

@@ -8,9 +8,11 @@ namespace Microsoft.ML.Autoencoders.Training;
 /// sized to the training rows, <see cref="TrainingLength"/>; <paramref name="EpochsOption"/> names the option a warning
 /// points to). <paramref name="Corrupt"/> makes the network's input from clean rows. <paramref name="NeedsReference"/>: the objective compares
 /// each group with the reference group (SAUCIE's batch terms), so minibatches may be anchored on the reference;
-/// otherwise groups only stratify them, and no row is drawn more often than another.</summary>
+/// otherwise groups only stratify them, and no row is drawn more often than another. <paramref name="LearningRateFactors"/>:
+/// parameters Adam moves at that multiple of the learning rate (a pretrained encoder under a new head); the others at 1.</summary>
 internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int? Epochs,
-    Func<Tensor, Tensor>? Corrupt = null, bool NeedsReference = false, string EpochsOption = nameof(AutoencoderOptions.Epochs));
+    Func<Tensor, Tensor>? Corrupt = null, bool NeedsReference = false, string EpochsOption = nameof(AutoencoderOptions.Epochs),
+    IReadOnlyDictionary<TorchSharp.Modules.Parameter, double>? LearningRateFactors = null);
 
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
 /// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
@@ -32,7 +34,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)
     {
         if (Cancelled) return 0;
-        using var optimizer = new Adam(phase.Network.parameters(), options.LearningRate);
+        using var optimizer = new Adam(phase.Network.parameters().Select(p => (p, options.LearningRate * (phase.LearningRateFactors?.GetValueOrDefault(p, 1) ?? 1))));
         var groups = train.Groups;
         // Without a comparison with the reference the groups only stratify: anchoring would overweight the reference's rows.
         if (!phase.NeedsReference && groups is not null) groups = groups with { Reference = null };

@@ -28,6 +28,16 @@ public sealed class AutoencoderClassifierOptions : VariantOptions
     [JsonIgnore]
     public AutoencoderTransformer? PretrainedEncoder { get; set; }
 
+    /// <summary>With a <see cref="PretrainedEncoder"/>: the encoder's learning rate as a multiple of
+    /// <see cref="AutoencoderOptions.LearningRate"/>, in (0, 1]; the new head learns at the full rate. A smaller rate
+    /// keeps what pretraining learned from being overwritten by the first, large gradients of an untrained head
+    /// (docs/methods.md#supervised-fine-tuning). Default 0.1.</summary>
+    public double EncoderLearningRateFactor { get; set; } = 0.1;
+
+    /// <summary>With a <see cref="PretrainedEncoder"/>: epochs that train only the head, the encoder frozen, before
+    /// the whole network trains; 0 for none. Default 10.</summary>
+    public int FrozenEncoderEpochs { get; set; } = 10;
+
     /// <summary>A fitted classifier holds the encoder's trained weights itself, not the pretrained model.</summary>
     private protected override void DropFitState() => PretrainedEncoder = null;
 
@@ -40,6 +50,8 @@ public sealed class AutoencoderClassifierOptions : VariantOptions
             throw new ArgumentException($"Option {nameof(OutputColumnName)} is '{OutputColumnName}'; a multiclass classifier's score column is '{AutoencoderClassifier.ScoreColumnName}'.", nameof(OutputColumnName));
         if (ReconstructionColumnName is not null || ReconstructionErrorColumnName is not null)
             throw new ArgumentException($"A classifier has no reconstruction; expected {nameof(ReconstructionColumnName)} and {nameof(ReconstructionErrorColumnName)} null.", nameof(ReconstructionColumnName));
+        Check.Option(EncoderLearningRateFactor > 0 && EncoderLearningRateFactor <= 1, nameof(EncoderLearningRateFactor), EncoderLearningRateFactor, "a factor in (0, 1]");
+        Check.Option(FrozenEncoderEpochs >= 0, nameof(FrozenEncoderEpochs), FrozenEncoderEpochs, "0 or more");
         if (PretrainedEncoder?.State.Options is AutoencoderClassifierOptions)
             throw new ArgumentException($"Option {nameof(PretrainedEncoder)} is a classifier; expected an autoencoder (its encoder is what is reused).", nameof(PretrainedEncoder));
         if (PretrainedEncoder is { } encoder && encoder.State.Options.InputColumnName != InputColumnName)
@@ -70,7 +82,14 @@ internal sealed class ClassifierNetwork : AutoencoderNetwork
         RegisterComponents();
     }
 
-    public T Logits<T>(IOps<T> ops, T x) => ops.Linear(_autoencoder.Encode(ops, x), _head.weight!, _head.bias);
+    public T Logits<T>(IOps<T> ops, T x) => Head(ops, _autoencoder.Encode(ops, x));
+    public T Head<T>(IOps<T> ops, T code) => ops.Linear(code, _head.weight!, _head.bias);
+
+    /// <summary>The new layer, which the frozen-encoder phase trains alone.</summary>
+    public Linear HeadLayer => _head;
+
+    /// <summary>The encoder's parameters (the pretrained ones).</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> EncoderParameters => _autoencoder.parameters();
     public override T Encode<T>(IOps<T> ops, T x) => _autoencoder.Encode(ops, x);
     public override T Decode<T>(IOps<T> ops, T z) => _autoencoder.Decode(ops, z);
 }
@@ -111,11 +130,31 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
         return (int)k[0];
     }
 
-    protected override TrainingLoss Objective(ClassifierNetwork network, Minibatch batch)
+    protected override TrainingLoss Objective(ClassifierNetwork network, Minibatch batch) => Loss(network.Logits(TorchOps.Instance, batch.Input), batch);
+
+    private static TrainingLoss Loss(Tensor logits, Minibatch batch)
     {
-        var crossEntropy = nn.functional.cross_entropy(network.Logits(TorchOps.Instance, batch.Input), batch.Groups!.Ids);
+        var crossEntropy = nn.functional.cross_entropy(logits, batch.Groups!.Ids);
         return new TrainingLoss(crossEntropy, new Dictionary<string, Tensor> { ["cross-entropy"] = crossEntropy });
     }
+
+    /// <summary>A pretrained encoder first stays frozen while the new head learns (FrozenEncoderEpochs): its codes
+    /// are computed without gradients, and Adam moves only the head.</summary>
+    protected override void Pretrain(TrainingSession session, ClassifierNetwork network, TrainingData train, TrainingData? validation)
+    {
+        if (options.PretrainedEncoder is null || options.FrozenEncoderEpochs == 0) return;
+        session.Run(new TrainingPhase("head", network.HeadLayer, batch =>
+        {
+            Tensor code;
+            using (no_grad()) code = network.Encode(TorchOps.Instance, batch.Input);
+            return Loss(network.Head(TorchOps.Instance, code), batch);
+        }, options.FrozenEncoderEpochs, EpochsOption: nameof(options.FrozenEncoderEpochs)), train, validation);
+    }
+
+    /// <summary>Then the whole network, a pretrained encoder at EncoderLearningRateFactor of the rate.</summary>
+    protected override TrainingPhase MainPhase(ClassifierNetwork network, TrainingData train) => options.PretrainedEncoder is null
+        ? base.MainPhase(network, train)
+        : base.MainPhase(network, train) with { LearningRateFactors = network.EncoderParameters.ToDictionary<Parameter, Parameter, double>(p => p, _ => options.EncoderLearningRateFactor, ReferenceEqualityComparer.Instance) };
 
 
     /// <summary><c>Score</c>, the class probabilities, and <c>PredictedLabel</c>, the most probable class as a key.</summary>
