@@ -5,13 +5,12 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Samples;
 
-/// <summary>SAUCIE on the bundled HSMM single-cell data and on synthetic batches; AAnet on the digits.</summary>
+/// <summary>SAUCIE on the bundled HSMM single-cell data and on an AnnData file of cells in batches; AAnet on the digits.</summary>
 public static class SaucieAndArchetypes
 {
     private sealed class CellRow
     {
         public float[] Features = Array.Empty<float>();
-        public string Batch = "";
         public string Hours = "";
     }
 
@@ -52,27 +51,30 @@ public static class SaucieAndArchetypes
             Path.Combine(output, "saucie-hsmm-clusters.png"), noneName: "unclustered");
         Plots.Scatter(embedding, hourLabels, h => $"{24 * h} h", "SAUCIE on HSMM myoblasts: time point", "embedding 1", "embedding 2", Path.Combine(output, "saucie-hsmm-hours.png"));
 
-        // Synthetic: three cell types measured in three batches, each distorted its own way.
-        var rand = new Random(2);
-        var centres = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 20).Select(_ => 3 * Gaussian(rand)).ToArray()).ToArray();
-        var shifts = Enumerable.Range(0, 3).Select(b => Enumerable.Range(0, 20).Select(_ => b == 0 ? 0 : 1.5 * Gaussian(rand)).ToArray()).ToArray();
-        var types = Enumerable.Range(0, 900).Select(i => i % 3).ToArray();
-        var batches = Enumerable.Range(0, 900).Select(i => i / 3 % 3).ToArray();
-        var synthetic = types.Select((t, i) => new CellRow
+        // Batches: an AnnData file in (as scanpy writes it), SAUCIE with batch correction, an AnnData file out.
+        var cellsIn = ml.Data.LoadFromAnnData(Path.Combine(folder, "batches.h5ad"));
+        var batchNames = cellsIn.GetColumn<ReadOnlyMemory<char>>("batch").Select(b => b.ToString()).ToArray();
+        var typeNames = cellsIn.GetColumn<ReadOnlyMemory<char>>("cell_type").Select(t => t.ToString()).ToArray();
+        int[] Codes(string[] names) => names.Select(n => Array.IndexOf(names.Distinct().Order().ToArray(), n)).ToArray();
+        var (batches, types) = (Codes(batchNames), Codes(typeNames));
+        SaucieOptions Options(string? batch) => new()
         {
-            Features = centres[t].Select((c, f) => { double v = c + Gaussian(rand); return (float)(v + shifts[batches[i]][f] + 0.8 * batches[i] * Math.Tanh(v)); }).ToArray(),
-            Batch = $"batch{batches[i]}",
-        }).ToArray();
-        var syntheticData = ToDataView(ml, synthetic, 20);
-        var plain = new SaucieOptions { HiddenLayers = new[] { 128, 64, 32 }, Epochs = 60, BatchSize = 128, Seed = 1, Threads = 1, ClusterColumnName = null, EarlyStoppingPatience = 0 };
-        var corrected = new SaucieOptions { HiddenLayers = new[] { 128, 64, 32 }, Epochs = 60, BatchSize = 128, Seed = 1, Threads = 1, ClusterColumnName = null, EarlyStoppingPatience = 0, BatchColumnName = "Batch" };
-        using var before = ml.Transforms.Saucie(plain).Fit(syntheticData);
-        using var after = ml.Transforms.Saucie(corrected).Fit(syntheticData);
-        var e0 = Data.Column(before.Transform(syntheticData), "Embedding");
-        var e1 = Data.Column(after.Transform(syntheticData), "Embedding");
-        Console.WriteLine($"Synthetic, 3 cell types x 3 batches: iLISI {Metrics.InverseSimpsonBatchMixing(e0, batches):F2} -> {Metrics.InverseSimpsonBatchMixing(e1, batches):F2} (1: separated, 3: mixed); cell-type kNN agreement {Metrics.NeighbourLabelAgreement(e1, types):F3} after correction.");
-        Plots.Scatter(e0, batches, b => $"batch {b}", "SAUCIE without batch correction", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-before.png"));
-        Plots.Scatter(e1, batches, b => $"batch {b}", "SAUCIE with batch correction (MMD)", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-after.png"));
+            HiddenLayers = new[] { 128, 64, 32 }, Epochs = 60, BatchSize = 128, Seed = 1, Threads = 1, EarlyStoppingPatience = 0, BatchColumnName = batch,
+        };
+        using var before = ml.Transforms.Saucie(Options(null)).Fit(cellsIn);
+        using var after = ml.Transforms.Saucie(Options("batch")).Fit(cellsIn);
+        var e0 = Data.Column(before.Transform(cellsIn), "Embedding");
+        var corrected = after.Transform(cellsIn);
+        var e1 = Data.Column(corrected, "Embedding");
+        var found = ReadKeys(corrected, "Cluster").Select(c => (int)c).ToArray();
+        Console.WriteLine($"batches.h5ad, 900 cells of 3 types in 3 batches: iLISI {Metrics.InverseSimpsonBatchMixing(e0, batches):F2} without correction -> {Metrics.InverseSimpsonBatchMixing(e1, batches):F2} with it (1: batches apart, 3: mixed).");
+        Console.WriteLine($"Cell types after correction: kNN agreement {Metrics.NeighbourLabelAgreement(e1, types):F3}; {after.ClusterCount} clusters, ARI {Metrics.AdjustedRandIndex(found, types):F3} against the cell types.");
+        var written = Path.Combine(output, "saucie-batches.h5ad");
+        ml.Data.SaveAsAnnData(corrected, written);
+        Console.WriteLine($"Wrote {written}: X, obs (cell_type, batch, Cluster as a categorical), obsm X_saucie and Reconstruction; scanpy: sc.read_h5ad(...).");
+        Plots.Scatter(e0, batches, b => batchNames.Distinct().Order().ElementAt(b), "SAUCIE without batch correction: batches apart", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-before.png"));
+        Plots.Scatter(e1, batches, b => batchNames.Distinct().Order().ElementAt(b), "SAUCIE with batch correction: batches mixed", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-after.png"));
+        Plots.Scatter(e1, types, t => typeNames.Distinct().Order().ElementAt(t), "With batch correction: cell types still apart", "embedding 1", "embedding 2", Path.Combine(output, "saucie-batches-types.png"));
     }
 
     /// <summary>AAnet on the digits: three archetypes as images, and every digit placed in the triangle by its weights.</summary>
@@ -109,5 +111,4 @@ public static class SaucieAndArchetypes
     /// <summary>The cluster key of each row (0: unclustered); the column is a one-key vector.</summary>
     private static uint[] ReadKeys(IDataView data, string name) => data.GetColumn<uint>(name).ToArray();
 
-    private static double Gaussian(Random rand) => Math.Sqrt(-2 * Math.Log(1 - rand.NextDouble())) * Math.Cos(2 * Math.PI * rand.NextDouble());
 }
