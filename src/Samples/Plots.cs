@@ -13,9 +13,10 @@ public static class Plots
         Console.WriteLine($"Wrote {path}.");
     }
 
-    /// <summary>Rows of images (each row a list of images of the given width) as one greyscale picture, a title and
-    /// each row's name on the left.</summary>
-    public static void ImageRows(float[][][] rows, string[] rowNames, int imageWidth, int count, string title, string path)
+    /// <summary>Rows of images (each row a list of images of the given width) as one picture with square pixels, a
+    /// title and each row's name on the left: greyscale, or, for <paramref name="signed"/> images (tangent directions),
+    /// a diverging scale centred on 0 with a colour bar.</summary>
+    public static void ImageRows(float[][][] rows, string[] rowNames, int imageWidth, int count, string title, string path, bool signed = false)
     {
         int height = rows[0][0].Length / imageWidth, cellW = imageWidth + 1, cellH = height + 1;
         var pixels = new double[rows.Length * cellH, count * cellW];
@@ -26,15 +27,26 @@ public static class Plots
                     pixels[r * cellH + p / imageWidth, i * cellW + p % imageWidth] = rows[r][i][p];
         var plot = new Plot();
         var map = plot.Add.Heatmap(pixels);
-        map.Colormap = new ScottPlot.Colormaps.GrayscaleReversed();
         map.NaNCellColor = Colors.White;
-        plot.Title(title);
+        if (signed)
+        {
+            double largest = rows.SelectMany(r => r).SelectMany(i => i).Max(v => Math.Abs(v));
+            map.Colormap = new ScottPlot.Colormaps.Balance();
+            map.ManualRange = new ScottPlot.Range(-largest, largest);
+            plot.Add.ColorBar(map);
+        }
+        else map.Colormap = new ScottPlot.Colormaps.GrayscaleReversed();
+        plot.Title(title, size: 14);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
         // Heatmap rows count up from the bottom: the first row of images is at the top.
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, rows.Length).Select(r => (double)(rows.Length - 1 - r) * cellH + height / 2.0).ToArray(), rowNames);
+        plot.Axes.SquareUnits();
         plot.HideGrid();
-        Save(plot, path, Math.Max(360, 48 * count + 120), Math.Max(200, 60 * rows.Length + 90));
+        // Wide enough for the title; tall enough for the images at the same scale, plus the title and margins.
+        int width = Math.Max(Math.Max(360, 40 * count + (signed ? 220 : 140)), 8 * title.Length + 60);
+        double pixel = (width - (signed ? 220.0 : 140.0)) / (count * cellW);
+        Save(plot, path, width, Math.Max(200, (int)(pixel * rows.Length * cellH) + 110));
     }
 
     /// <summary>Overlaid histograms over a shared range, one colour and legend entry per series.</summary>
@@ -69,6 +81,29 @@ public static class Plots
     /// <summary>A 2-d scatter, one colour and legend entry per category; category 0 is drawn grey when it is named
     /// <paramref name="noneName"/> (e.g. SAUCIE's unclustered cells).</summary>
     public static void Scatter(IReadOnlyList<float[]> points, IReadOnlyList<int> categories, Func<int, string> categoryName, string title, string xLabel, string yLabel, string path, string? noneName = null)
+        => Save(ScatterPlot(points, categories, categoryName, title, xLabel, yLabel, noneName), path, 820, 520);
+
+    /// <summary>The scatter inside a labelled polygon (AAnet's simplex: its vertices are the archetypes), at one scale on both axes.</summary>
+    public static void ScatterInPolygon(IReadOnlyList<float[]> points, IReadOnlyList<int> categories, Func<int, string> categoryName, (double X, double Y, string Label)[] vertices, string title, string path)
+    {
+        var plot = ScatterPlot(points, categories, categoryName, title, "", "", null);
+        var outline = plot.Add.Polygon(vertices.Select(v => new Coordinates(v.X, v.Y)).ToArray());
+        (outline.FillColor, outline.LineColor, outline.LineWidth) = (Colors.Transparent, Colors.Black, 1.5f);
+        double cy = vertices.Average(v => v.Y), span = vertices.Max(v => v.X) - vertices.Min(v => v.X);
+        foreach (var (x, y, label) in vertices)
+        {
+            // Each label above or below its vertex, away from the centre, inside the picture.
+            var text = plot.Add.Text(label, x, y + (y > cy ? 0.05 : -0.05) * span);
+            (text.LabelFontSize, text.LabelBold, text.LabelAlignment) = (14, true, Alignment.MiddleCenter);
+        }
+        plot.Axes.SetLimits(vertices.Min(v => v.X) - 0.2 * span, vertices.Max(v => v.X) + 0.2 * span, vertices.Min(v => v.Y) - 0.12 * span, vertices.Max(v => v.Y) + 0.12 * span);
+        plot.Axes.SquareUnits();
+        plot.HideGrid();
+        plot.Axes.Frameless();
+        Save(plot, path, 820, 640);
+    }
+
+    private static Plot ScatterPlot(IReadOnlyList<float[]> points, IReadOnlyList<int> categories, Func<int, string> categoryName, string title, string xLabel, string yLabel, string? noneName)
     {
         var plot = new Plot();
         foreach (var group in Enumerable.Range(0, points.Count).GroupBy(i => categories[i]).OrderBy(g => g.Key))
@@ -85,26 +120,36 @@ public static class Plots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Right);
-        Save(plot, path, 820, 520);
+        return plot;
     }
 
-    /// <summary>The training and validation loss of each epoch, with the kept epoch marked.</summary>
+    /// <summary>The training and validation loss of each epoch, with the kept epoch marked; on a log scale when every
+    /// loss is positive, so the late epochs' gains show.</summary>
     public static void LossCurve(IReadOnlyList<EpochMetrics> history, int keptEpoch, string title, string path)
     {
         var plot = new Plot();
         var epochs = history.Select(e => (double)e.Epoch).ToArray();
-        var train = plot.Add.Scatter(epochs, history.Select(e => e.TrainLoss).ToArray());
+        bool log = history.All(e => e.TrainLoss > 0 && e.ValidationLoss is null or > 0);
+        double[] Scale(IEnumerable<double> losses) => losses.Select(l => log ? Math.Log10(l) : l).ToArray();
+        var train = plot.Add.Scatter(epochs, Scale(history.Select(e => e.TrainLoss)));
         train.LegendText = "training";
         if (history.All(e => e.ValidationLoss is not null))
         {
-            var validation = plot.Add.Scatter(epochs, history.Select(e => e.ValidationLoss!.Value).ToArray());
+            var validation = plot.Add.Scatter(epochs, Scale(history.Select(e => e.ValidationLoss!.Value)));
             validation.LegendText = "validation";
         }
+        if (log)
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            };
         var kept = plot.Add.VerticalLine(keptEpoch, 1, Colors.Gray, LinePattern.Dashed);
         kept.LegendText = $"kept (epoch {keptEpoch})";
         plot.Title(title);
         plot.XLabel("epoch");
-        plot.YLabel("loss (mean per feature)");
+        plot.YLabel(log ? "loss (mean per feature, log scale)" : "loss (mean per feature)");
         plot.ShowLegend(Alignment.UpperRight);
         Save(plot, path);
     }

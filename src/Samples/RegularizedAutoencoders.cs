@@ -75,10 +75,10 @@ public static class RegularizedAutoencoders
         var points = rows[1400..1406].Select(r => r.Features).ToArray();
         var lines = new List<float[][]> { points };
         for (int t = 0; t < 3; t++)
-            // Tangents have no sign: scale each to [0, 1] around 0.5 for display.
-            lines.Add(points.Select(p => model.TangentVectors(p, 3)[t]).Select(v => v.Select(x => 0.5f + 2 * x).ToArray()).ToArray());
+            // A tangent is a direction: each is scaled to a largest magnitude of 1, on the scale the digits use.
+            lines.Add(points.Select(p => model.TangentVectors(p, 3)[t]).Select(v => v.Select(x => x / v.Max(Math.Abs)).ToArray()).ToArray());
         var path = Path.Combine(output, "contractive-tangents.png");
-        Plots.ImageRows(lines.ToArray(), new[] { "digit", "tangent 1", "tangent 2", "tangent 3" }, 8, points.Length, "Contractive autoencoder: leading tangents (mid grey = 0)", path);
+        Plots.ImageRows(lines.ToArray(), new[] { "digit", "tangent 1", "tangent 2", "tangent 3" }, 8, points.Length, "Contractive autoencoder: digits and their leading tangents", path, signed: true);
     }
 
     /// <summary>The anomaly detector: trained on digits 0-8, how well are the 9s told apart? A score histogram with the

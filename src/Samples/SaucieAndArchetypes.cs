@@ -93,7 +93,8 @@ public static class SaucieAndArchetypes
         // Barycentric coordinates to the plane: vertices of an equilateral triangle.
         var corners = new[] { (0.0, 0.0), (1.0, 0.0), (0.5, Math.Sqrt(3) / 2) };
         var points = weights.Select(w => new[] { (float)w.Select((b, k) => b * corners[k].Item1).Sum(), (float)w.Select((b, k) => b * corners[k].Item2).Sum() }).ToArray();
-        Plots.Scatter(points, rows.Select(r => (int)r.Label).ToArray(), d => $"digit {d}", "AAnet: digits placed by their archetype weights", "barycentric x", "barycentric y", Path.Combine(output, "aanet-simplex.png"));
+        Plots.ScatterInPolygon(points, rows.Select(r => (int)r.Label).ToArray(), d => $"digit {d}", corners.Select((c, k) => (c.Item1, c.Item2, $"archetype {k + 1}")).ToArray(),
+            "AAnet: digits placed by their archetype weights", Path.Combine(output, "aanet-simplex.png"));
         for (int k = 0; k < 3; k++)
         {
             var nearest = Enumerable.Range(0, rows.Length).OrderByDescending(i => weights[i][k]).Take(50).GroupBy(i => rows[i].Label).OrderByDescending(g => g.Count()).First();
