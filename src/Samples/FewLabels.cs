@@ -30,7 +30,25 @@ public static class FewLabels
         Console.WriteLine("Digits: features learned from 1500 rows without labels; SdcaMaximumEntropy trained on 200 labelled rows (20 a class), tested on 297.");
         Console.WriteLine("| features | test accuracy |");
         Console.WriteLine("|---|---|");
+        var accuracy = new Dictionary<string, double>();
         foreach (var (name, fit, column) in featurizers)
-            Console.WriteLine($"| {name} | {Downstream.MulticlassAccuracy(ml, fit(), column, "Label", labeled, test):F3} |");
+            Console.WriteLine($"| {name} | {accuracy[name] = Downstream.MulticlassAccuracy(ml, fit(), column, "Label", labeled, test):F3} |");
+
+        // The same stacked encoder fine-tuned with the labels (AutoencoderClassifier: head first, encoder at a tenth of
+        // the rate, early stopping on a fifth of the labelled rows), against the same network from scratch.
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(unlabeled);
+        using var pretrained = ml.Transforms.StackedAutoencoder(Common(new StackedAutoencoderOptions { HiddenLayers = new[] { 64, 32 }, PretrainEpochs = 30 })).Fit(unlabeled);
+        double Classifier(AutoencoderTransformer? encoder)
+        {
+            var options = Common(new AutoencoderClassifierOptions { HiddenLayers = new[] { 64, 32 }, PretrainedEncoder = encoder, Epochs = 200, BatchSize = 32, EarlyStoppingPatience = 20, ValidationFraction = 0.2 });
+            options.LearningRate = 2e-3;
+            using var model = ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).Fit(keys.Transform(labeled));
+            return ml.MulticlassClassification.Evaluate(model.Transform(keys.Transform(test))).MicroAccuracy;
+        }
+        double tuned = Classifier(pretrained), scratch = Classifier(null);
+        Console.WriteLine($"| classifier 64-64-32-{size}, fine-tuned from the stacked encoder | {tuned:F3} |");
+        Console.WriteLine($"| the same classifier from scratch | {scratch:F3} |");
+        Console.WriteLine($"What it shows: fine-tuning {(tuned > scratch ? "beats" : "does not beat")} the same network from scratch ({tuned - scratch:+0.000;-0.000}); "
+            + $"on 8x8 digits a linear model on the raw pixels is hard to beat ({accuracy["raw pixels (64)"]:F3}), so no learned feature wins here by much.");
     }
 }
