@@ -25,21 +25,36 @@ public static class AnnDataCatalog
         var file = Open(path);
         try
         {
-            var reader = new Reader(file, path);
-            var (rows, size, values) = reader.Matrix(layer is null ? "X" : $"layers/{layer}");
-            var varNames = reader.Index("var", size);
-            var columns = new List<MemoryDataView.Column>
-            {
-                MemoryDataView.Column.Vector("Features", values, size, varNames),
-                MemoryDataView.Column.Of(ObsNamesColumnName, TextDataViewType.Instance, reader.Index("obs", rows).Select(n => n.AsMemory()).ToArray()),
-            };
-            columns.AddRange(reader.ObsColumns(rows).Where(c => c.Name is not ("Features" or ObsNamesColumnName)));
-            return new MemoryDataView(columns, rows);
+            return Read(new Reader(file, path), path, layer);
+        }
+        // A crafted file can fail inside PureHDF or in a conversion: it is still the file that is wrong.
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
+        {
+            throw new InvalidDataException($"AnnData file '{path}' cannot be read: {e.Message}", e);
         }
         finally
         {
             file.Dispose();
         }
+    }
+
+    /// <summary>The view of a file's X (or layer), names and obs columns.</summary>
+    private static IDataView Read(Reader reader, string path, string? layer)
+    {
+        var (rows, size, values) = reader.Matrix(layer is null ? "X" : $"layers/{layer}");
+        var varNames = reader.Index("var", size);
+        var columns = new List<MemoryDataView.Column>
+        {
+            MemoryDataView.Column.Vector("Features", values, size, varNames),
+            MemoryDataView.Column.Of(ObsNamesColumnName, TextDataViewType.Instance, reader.Index("obs", rows).Select(n => n.AsMemory()).ToArray()),
+        };
+        foreach (var column in reader.ObsColumns(rows))
+        {
+            if (column.Name is "Features" or ObsNamesColumnName)
+                throw new InvalidDataException($"AnnData file '{path}': obs column '{column.Name}' has the name of a column this reader makes (the features or the cell names); rename it in the file.");
+            columns.Add(column);
+        }
+        return new MemoryDataView(columns, rows);
     }
 
     /// <summary>Writes <paramref name="data"/> as an AnnData file that anndata and scanpy read: X is
@@ -59,7 +74,7 @@ public static class AnnDataCatalog
         var columns = data.Schema.Where(c => !c.IsHidden && c.Index != features.Index).ToList();
         foreach (var c in columns)
             if (Writer.Kind(c) is null)
-                throw new ArgumentException($"Column '{c.Name}' is {c.Type}; AnnData takes scalar numbers, Booleans, text and keys (obs) and known-size vectors of numbers (obsm). Drop it first.", nameof(data));
+                throw new ArgumentException($"Column '{c.Name}' is {c.Type}; AnnData takes scalar numbers, Booleans, text and UInt32 keys (obs) and known-size vectors of Single, Double or UInt64 (obsm). Drop it first.", nameof(data));
         var file = Writer.File(data, features, size, columns);
         // Written beside the target and moved into place: a failure leaves no partial file, and the target no half-written one.
         var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -120,8 +135,8 @@ public static class AnnDataCatalog
             bool csr = encoding == "csr_matrix";
             int outer = csr ? n : d, inner = csr ? d : n;
             var data = Floats(Dataset($"{name}/data"), $"{name}/data");
-            var indices = Numbers(Dataset($"{name}/indices"), $"{name}/indices");
-            var pointers = Numbers(Dataset($"{name}/indptr"), $"{name}/indptr");
+            var indices = Integers(Dataset($"{name}/indices"), $"{name}/indices");
+            var pointers = Integers(Dataset($"{name}/indptr"), $"{name}/indptr");
             if (pointers.Length != outer + 1 || pointers[0] != 0 || pointers[^1] != data.Length || indices.Length != data.Length)
                 throw Bad($"group '{name}'", $"has {pointers.Length} pointers for {outer} {(csr ? "rows" : "columns")}, {indices.Length} indices and {data.Length} values; expected {outer + 1} pointers from 0 to the value count, and one index a value.");
             var values = new float[(long)n * d];
@@ -132,7 +147,8 @@ public static class AnnDataCatalog
                 {
                     double i = indices[k];
                     if (!(i >= 0 && i < inner)) throw Bad($"dataset '{name}/indices'", $"holds {i} at {k}; expected an index from 0 to {inner - 1}.");
-                    values[csr ? (long)o * d + (long)i : (long)i * d + o] = data[k];
+                    // Repeated entries add up, as scipy reads them.
+                    values[csr ? (long)o * d + (long)i : (long)i * d + o] += data[k];
                 }
             }
             return (n, d, values);
@@ -140,8 +156,13 @@ public static class AnnDataCatalog
 
         private (int, int) Shape(string name, long rows, long size)
         {
-            if (rows < 1 || size < 1 || rows * size > int.MaxValue)
+            // Divided, not multiplied: a crafted shape's product could wrap around.
+            if (rows < 1 || size < 1 || rows > int.MaxValue / size)
                 throw Bad($"'{name}'", $"is {rows} × {size}; expected at least one cell and one gene, and fewer than 2^31 values.");
+            // A sparse file of a few KB can declare any shape: the dense rows must fit in the memory there is.
+            long bytes = rows * size * sizeof(float), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            if (bytes > available / 2)
+                throw Bad($"'{name}'", $"is {rows} × {size}, {bytes >> 20} MB as dense rows; {available >> 20} MB of memory are available, so at most half of that is read.");
             return ((int)rows, (int)size);
         }
 
@@ -184,13 +205,17 @@ public static class AnnDataCatalog
                 return MemoryDataView.Column.Of(name, TextDataViewType.Instance, text);
             }
             var dataset = (IH5Dataset)found;
-            Count((long)dataset.Space.Dimensions.Aggregate(1UL, (a, b) => a * b), rows, where);
+            var dims = dataset.Space.Dimensions;
+            if (dims.Length != 1) throw Bad($"dataset '{where}'", $"has {dims.Length} dimensions; expected one value a cell.");
+            Count((long)Math.Min(dims[0], long.MaxValue), rows, where);
             var type = dataset.Type;
             return (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
             {
                 (H5DataTypeClass.FloatingPoint, 4, _) => MemoryDataView.Column.Of(name, NumberDataViewType.Single, dataset.Read<float[]>()),
                 (H5DataTypeClass.FloatingPoint, 8, _) => MemoryDataView.Column.Of(name, NumberDataViewType.Double, dataset.Read<double[]>()),
-                (H5DataTypeClass.FixedPoint, 8, _) => MemoryDataView.Column.Of(name, NumberDataViewType.Int64, Numbers(dataset, where).Select(v => (long)v).ToArray()),
+                (H5DataTypeClass.FixedPoint, 8, true) => MemoryDataView.Column.Of(name, NumberDataViewType.Int64, dataset.Read<long[]>()),
+                (H5DataTypeClass.FixedPoint, 8, false) => MemoryDataView.Column.Of(name, NumberDataViewType.UInt64, dataset.Read<ulong[]>()),
+                (H5DataTypeClass.FixedPoint, 4, false) => MemoryDataView.Column.Of(name, NumberDataViewType.UInt32, dataset.Read<uint[]>()),
                 (H5DataTypeClass.FixedPoint, _, _) => MemoryDataView.Column.Of(name, NumberDataViewType.Int32, Numbers(dataset, where).Select(v => (int)v).ToArray()),
                 // h5py writes a Boolean as an enumeration of one byte (FALSE = 0, TRUE = 1).
                 (H5DataTypeClass.Enumerated, 1, _) => MemoryDataView.Column.Of(name, BooleanDataViewType.Instance, dataset.Read<sbyte[]>().Select(v => v != 0).ToArray()),
@@ -216,6 +241,10 @@ public static class AnnDataCatalog
             if (count is long expected && values.Length != expected) throw Bad($"dataset '{where}'", $"has {values.Length} values; expected {expected}.");
             return values;
         }
+
+        /// <summary>An integer dataset (sparse indices and pointers) as doubles, which hold every index there can be exactly.</summary>
+        private double[] Integers(IH5Dataset dataset, string where)
+            => dataset.Type.Class == H5DataTypeClass.FixedPoint ? Numbers(dataset, where) : throw Bad($"dataset '{where}'", $"holds {dataset.Type.Class} values; expected integers.");
 
         /// <summary>Any numeric dataset as doubles.</summary>
         private double[] Numbers(IH5Dataset dataset, string where)
@@ -250,7 +279,7 @@ public static class AnnDataCatalog
         /// <summary>Where a column goes: "obs" (scalars), "categorical" (keys), "obsm" (known-size numeric vectors), or null.</summary>
         public static string? Kind(DataViewSchema.Column column) => column.Type switch
         {
-            KeyDataViewType => "categorical",
+            KeyDataViewType { RawType: var key } when key == typeof(uint) => "categorical",
             TextDataViewType or BooleanDataViewType => "obs",
             NumberDataViewType n when n.RawType == typeof(float) || n.RawType == typeof(double) || n.RawType == typeof(int) || n.RawType == typeof(long) || n.RawType == typeof(uint) => "obs",
             VectorDataViewType { IsKnownSize: true, ItemType: NumberDataViewType item } when item.RawType == typeof(float) || item.RawType == typeof(double) || item.RawType == typeof(ulong) => "obsm",
@@ -287,6 +316,8 @@ public static class AnnDataCatalog
             var order = new List<string>();
             foreach (var column in columns.Where(c => c.Name != ObsNamesColumnName))
             {
+                if (column.Name == "_index" || column.Name == SaucieEmbedding && columns.Any(c => c.Name == Embedding))
+                    throw new ArgumentException($"Column '{column.Name}' would overwrite {(column.Name == "_index" ? "the obs index" : $"obsm['{SaucieEmbedding}'], where '{Embedding}' goes")}; rename it.", nameof(data));
                 var list = values[column.Name];
                 switch (Kind(column))
                 {

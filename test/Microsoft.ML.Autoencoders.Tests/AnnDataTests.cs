@@ -75,7 +75,26 @@ public sealed class AnnDataTests
             },
         }.Write(bad);
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => ml.Data.LoadFromAnnData(bad)).Message, "dataset 'X/indices' holds 7 at 1; expected an index from 0 to 2");
-        Assert.AreEqual(3, Directory.GetFiles(folder.Path).Length, "reading leaves the files as they were");
+
+        // A shape whose product wraps around in 64 bits, and pointers that are not integers.
+        string Sparse(string name, long[] shape, object pointers)
+        {
+            var file = Path.Combine(folder.Path, name);
+            new PureHDF.H5File
+            {
+                ["X"] = new PureHDF.H5Group
+                {
+                    Attributes = new() { ["encoding-type"] = "csr_matrix", ["shape"] = shape },
+                    ["data"] = new float[] { 1 }, ["indices"] = new int[] { 0 }, ["indptr"] = pointers,
+                },
+            }.Write(file);
+            return file;
+        }
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => ml.Data.LoadFromAnnData(Sparse("wrap.h5ad", new[] { 1L << 32, 1L << 32 }, new long[] { 0, 1 }))).Message,
+            "'X' is 4294967296 × 4294967296; expected at least one cell and one gene, and fewer than 2^31 values");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => ml.Data.LoadFromAnnData(Sparse("float.h5ad", new[] { 1L, 3 }, new double[] { 0, double.NaN }))).Message,
+            "dataset 'X/indptr' holds FloatingPoint values; expected integers");
+        Assert.AreEqual(5, Directory.GetFiles(folder.Path).Length, "reading leaves the files as they were");
     }
 
     /// <summary>SAUCIE's output written as AnnData: X, the obs columns, its clusters as a categorical and its embedding
@@ -105,7 +124,7 @@ public sealed class AnnDataTests
             + "print(a.n_obs, a.n_vars, a.obsm['X_saucie'].shape[1], str(a.obs['Cluster'].dtype), list(a.obs_names[:2]), a.obs['cell_type'].iloc[6] == '', round(float(a.X[0, 0]), 6), str(a.obs['is_doublet'].dtype), ','.join(a.obs.columns))";
         if (!File.Exists(python) || EstimatorSuite.Run(python, "-c", "import anndata").Exit != 0)
         {
-            if (Environment.GetEnvironmentVariable("AE_REQUIRE_ANNDATA") == "1") Assert.Fail("python3-anndata is missing, and CI requires it (.ci/run installs it).");
+            if (Environment.GetEnvironmentVariable("AE_REQUIRE_ANNDATA") == "1") Assert.Fail("python3-anndata is missing, and CI requires it (build/test.sh installs it).");
             Assert.Inconclusive("python3-anndata is not installed: apt-get install python3-anndata.");
         }
         var (exit, stdout, stderr) = EstimatorSuite.Run(python, "-c", check, path);

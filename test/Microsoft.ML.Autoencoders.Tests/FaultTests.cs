@@ -84,7 +84,16 @@ public sealed class FaultTests
         StringAssert.Contains(e.Message, "Install a newer libstdc++6");
         File.WriteAllBytes(old, System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.31\0GLIBCXX_3.4.32\0"));
         Assert.IsNull(Training.TorchRuntime.OldCppRuntime(maps), "a new enough libstdc++");
-        if (OperatingSystem.IsLinux()) Assert.IsNull(Training.TorchRuntime.OldCppRuntime(File.ReadAllText("/proc/self/maps")), "this process trains, so its libstdc++ is new enough");
+        if (OperatingSystem.IsLinux())
+        {
+            var own = File.ReadAllText("/proc/self/maps");
+            StringAssert.Contains(own, "libstdc++", "the runtime maps libstdc++, so the check has a file to read");
+            Assert.IsNull(Training.TorchRuntime.OldCppRuntime(own), "this process trains, so its libstdc++ is new enough");
+        }
+        // Where libstdc++ is no longer mapped, the loader's message names the symbol version.
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => Training.TorchRuntime.Native<int>(() => throw new TypeInitializationException("TorchSharp.torch",
+            new DllNotFoundException("libLibTorchSharp.so: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found")), maps: ""));
+        StringAssert.Contains(e.Message, "needs libstdc++ with GLIBCXX_3.4.32");
     }
 
     [TestMethod]

@@ -12,11 +12,18 @@ namespace Microsoft.ML.Autoencoders.Ops;
 /// TrainingEngine.Restore).</summary>
 internal sealed class OnnxOps(OnnxGraph graph, nn.Module? network = null, Action<Tensor, string>? onWeight = null) : IOps<string>
 {
-    private readonly Dictionary<Tensor, string> _names = network is null ? new(ReferenceEqualityComparer.Instance) : ParameterNames(network)
-        .ToDictionary<(string Name, TorchSharp.Modules.Parameter Parameter), Tensor, string>(p => p.Parameter, p => p.Name, ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Tensor, string> _names = ByParameter(network);
     private readonly Dictionary<Tensor, string> _written = new(ReferenceEqualityComparer.Instance);
 
     public OnnxGraph Graph => graph;
+
+    /// <summary>Each parameter's name; a parameter reachable under two names (a shared module) keeps the first.</summary>
+    private static Dictionary<Tensor, string> ByParameter(nn.Module? network)
+    {
+        var names = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
+        if (network is not null) foreach (var (name, parameter) in ParameterNames(network)) names.TryAdd(parameter, name);
+        return names;
+    }
 
     /// <summary>The network's parameters by the names its graph gives them.</summary>
     public static IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> ParameterNames(nn.Module network)

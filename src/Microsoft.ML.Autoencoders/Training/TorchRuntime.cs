@@ -53,8 +53,20 @@ internal static class TorchRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
         {
-            maps ??= OperatingSystem.IsLinux() && File.Exists("/proc/self/maps") ? File.ReadAllText("/proc/self/maps") : "";
-            if (OldCppRuntime(maps) is { } old)
+            string? old = null;
+            try
+            {
+                maps ??= OperatingSystem.IsLinux() && File.Exists("/proc/self/maps") ? File.ReadAllText("/proc/self/maps") : "";
+                old = OldCppRuntime(maps);
+            }
+            catch (Exception probe) when (probe is IOException or UnauthorizedAccessException)
+            {
+                // The diagnosis is a courtesy: without it, the message below still names the failed load.
+            }
+            // The loader's own message names the missing symbol version when libstdc++ was unloaded after the failure.
+            for (var inner = e; old is null && inner is not null; inner = inner.InnerException)
+                if (inner.Message.Contains("GLIBCXX_", StringComparison.Ordinal)) old = "a libstdc++";
+            if (old is not null)
                 throw new InvalidOperationException($"Training needs TorchSharp 0.107's native library, which needs libstdc++ with GLIBCXX_3.4.32 (GCC 13 or later); this process loaded {old}, which lacks it (Debian 12 and Ubuntu 22.04 ship GCC 12's). Install a newer libstdc++6: on Ubuntu 22.04 from the ppa:ubuntu-toolchain-r/test archive, on Debian 12 from Debian 13 (trixie), as the README's Install section shows. Scoring and loading need none.", e);
             throw new InvalidOperationException("Training needs TorchSharp's native backend, which this application does not reference: add a package reference to TorchSharp-cpu (or TorchSharp-cuda-linux / TorchSharp-cuda-windows for a GPU), version 0.107.0. Scoring and loading need none.", e);
         }

@@ -198,11 +198,11 @@ internal static class TrainingEngine
         {
             network = variant.CreateNetwork(state.InputSize, state.Arrays);
             var saved = Onnx.Proto.ModelProto.Parser.ParseFrom(state.Onnx).Graph.Initializer.ToDictionary(i => i.Name);
-            var parameters = OnnxOps.ParameterNames(network).ToDictionary<(string Name, TorchSharp.Modules.Parameter Parameter), Tensor, TorchSharp.Modules.Parameter>(p => p.Parameter, p => p.Parameter, ReferenceEqualityComparer.Instance);
+            var parameters = new HashSet<Tensor>(OnnxOps.ParameterNames(network).Select(p => (Tensor)p.Parameter), ReferenceEqualityComparer.Instance);
             // Versions before 0.3 named weights by a counter; written again the same way, the counter gives each the same name.
             bool counterNames = !OnnxOps.ParameterNames(network).Any(p => saved.ContainsKey(p.Name));
             var written = new List<(string Name, TorchSharp.Modules.Parameter Parameter)>();
-            Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, (weight, name) => { if (parameters.TryGetValue(weight, out var p)) written.Add((name, p)); }, counterNames);
+            Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, (weight, name) => { if (weight is TorchSharp.Modules.Parameter p && parameters.Contains(p)) written.Add((name, p)); }, counterNames);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var missing = new List<string>();

@@ -9,10 +9,12 @@ namespace Microsoft.ML.Autoencoders.Training;
 /// points to). <paramref name="Corrupt"/> makes the network's input from clean rows. <paramref name="NeedsReference"/>: the objective compares
 /// each group with the reference group (SAUCIE's batch terms), so minibatches may be anchored on the reference;
 /// otherwise groups only stratify them, and no row is drawn more often than another. <paramref name="LearningRateFactors"/>:
-/// parameters Adam moves at that multiple of the learning rate (a pretrained encoder under a new head); the others at 1.</summary>
+/// parameters Adam moves at that multiple of the learning rate (a pretrained encoder under a new head); the others at 1.
+/// <paramref name="WarmUp"/>: a phase that only prepares the next (a frozen encoder's head), so stopping it while it still
+/// improves is intended and draws no warning.</summary>
 internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Minibatch, TrainingLoss> Objective, int? Epochs,
     Func<Tensor, Tensor>? Corrupt = null, bool NeedsReference = false, string EpochsOption = nameof(AutoencoderOptions.Epochs),
-    IReadOnlyDictionary<TorchSharp.Modules.Parameter, double>? LearningRateFactors = null);
+    IReadOnlyDictionary<TorchSharp.Modules.Parameter, double>? LearningRateFactors = null, bool WarmUp = false);
 
 /// <summary>One Fit's training state shared by its phases (e.g. greedy pretraining, then the main phase): the seeded
 /// order of the rows, the history, logging, progress and cancellation. Each phase runs minibatch Adam with per-epoch
@@ -75,7 +77,7 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
                     break;
                 }
             }
-            if (epochs > 0 && bestEpoch == epochs && options.WarnWhenStillImproving)
+            if (epochs > 0 && bestEpoch == epochs && options.WarnWhenStillImproving && !phase.WarmUp)
                 channel.Warning(MessageSensitivity.None, "{0}", StillImproving(phase, epochs, validation is not null, TrainingLength.Epochs(null, train.Count, options.BatchSize)));
             if (patience == 0) return lastEpoch;
             if (best is not null) Restore(phase.Network, best);

@@ -148,7 +148,7 @@ internal sealed class ClassifierVariant(AutoencoderClassifierOptions options) : 
             Tensor code;
             using (no_grad()) code = network.Encode(TorchOps.Instance, batch.Input);
             return Loss(network.Head(TorchOps.Instance, code), batch);
-        }, options.FrozenEncoderEpochs, EpochsOption: nameof(options.FrozenEncoderEpochs)), train, validation);
+        }, options.FrozenEncoderEpochs, EpochsOption: nameof(options.FrozenEncoderEpochs), WarmUp: true), train, validation);
     }
 
     /// <summary>Then the whole network, a pretrained encoder at EncoderLearningRateFactor of the rate.</summary>
