@@ -56,6 +56,10 @@ public abstract class EstimatorSuite
             if (column.Type is VectorDataViewType { Size: 1 } one) Assert.AreEqual(NumberDataViewType.UInt64, one.ItemType, name);
         }
         CollectionAssert.AreEquivalent(output.Schema.Where(c => !c.IsHidden).Select(c => c.Name).ToList(), shape.Select(c => c.Name).ToList(), "the estimator promises the columns there are");
+        // As ML.NET's own trainers: no copy of an output stays behind, hidden, under its name (a one-value Score under the
+        // scalar Score of the scalar route, say).
+        var hidden = output.Schema.Where(c => c.IsHidden && !data.Schema.Any(d => d.Name == c.Name)).Select(c => $"{c.Name} ({c.Type})").ToList();
+        Assert.AreEqual(0, hidden.Count, "hidden columns: " + string.Join(", ", hidden));
         Assert.AreEqual(data.Schema["Label"].Type, output.Schema["Label"].Type, "input columns pass through");
     }
 

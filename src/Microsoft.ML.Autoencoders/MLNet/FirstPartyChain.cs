@@ -63,7 +63,8 @@ internal static class FirstPartyChain
     /// writes a scalar (docs/conventions.md#column-types);</item>
     /// <item>with an anomaly threshold, the score goes through a binary classifier that is the same identity, with the
     /// threshold as its decision threshold, which adds the Boolean <see cref="PredictedLabelColumn"/>;</item>
-    /// <item>outputs under internal graph names are copied or mapped to keys; the scratch columns are dropped.</item>
+    /// <item>outputs under internal graph names are copied or mapped to keys; the scratch columns are dropped, each
+    /// before a column of its name would hide it (ML.NET drops by name, so a hidden column cannot be dropped alone).</item>
     /// </list></summary>
     private static TransformerChain<ITransformer> PostProcessing(TransformsCatalog catalog, ModelState state, IDataView scored)
     {
@@ -75,23 +76,45 @@ internal static class FirstPartyChain
             scored = step.Transform(scored);
         }
         // The column named Score last, so no later scalar passes through it.
+        bool scratchScore = false;
+        // A predictor writing Score over an earlier Score would leave that one behind, hidden: the chain's own scratch
+        // Score goes before the next one is written or the Score output is copied in (ML.NET drops by name, so a
+        // hidden column cannot be dropped later without the visible one).
+        void DropScratchScore()
+        {
+            if (scratchScore) Add(catalog.DropColumns(ScoreColumn).Fit(scored));
+            scratchScore = false;
+        }
         foreach (var column in state.Outputs.OrderBy(o => o.Name == ScoreColumn))
         {
             var graphName = OnnxNames.Of(column, input);
+            // Where the column's values are now: the graph output, or the scalar in Score.
+            var source = graphName;
             if (column.IsMLNetScalar)
             {
+                DropScratchScore();
+                if (graphName == ScoreColumn)
+                {
+                    // The one-value graph output named Score (an anomaly score) moves aside, so the scalar does not hide it.
+                    source = "_ae/aside/" + ScoreColumn;
+                    Add(catalog.CopyColumns(source, ScoreColumn).Fit(scored));
+                    Add(catalog.DropColumns(ScoreColumn).Fit(scored));
+                }
                 bool detector = state.AnomalyThreshold is not null && column.Name == state.Options.ReconstructionErrorColumnName;
-                Add(detector ? IdentityStep.Classifier(graphName, state.AnomalyThreshold!.Value) : IdentityStep.Regressor(graphName));
+                Add(detector ? IdentityStep.Classifier(source, state.AnomalyThreshold!.Value) : IdentityStep.Regressor(source));
+                // The one-value vector is read: dropped now, before the scalar takes its name and would hide it.
+                Add(catalog.DropColumns(source).Fit(scored));
+                (source, scratchScore) = (ScoreColumn, column.Name != ScoreColumn);
             }
-            // Where the column's values are now: the scalar in Score, or the graph output.
-            var source = column.IsMLNetScalar ? ScoreColumn : graphName;
+            else if (column.Name == ScoreColumn) DropScratchScore();
             if (column.Type == OutputType.Key) Add(state.KeyNames.TryGetValue(column.Name, out var names)
                 // Key k takes the k-th name: a value mapping treated as keys numbers its values in the order given.
                 ? catalog.Conversion.MapValue(column.Name, names.Select((n, i) => new KeyValuePair<float, ReadOnlyMemory<char>>(i + 1, n.AsMemory())), source, treatValuesAsKeyType: true).Fit(scored)
                 : catalog.Conversion.MapValueToKey(column.Name, source, keyData: KeyIds(column.KeyCount)).Fit(scored));
             else if (source != column.Name) Add(catalog.CopyColumns(column.Name, source).Fit(scored));
         }
-        var scratch = state.Outputs.Select(o => OnnxNames.Of(o, input)).Where(n => !state.Outputs.Any(o => o.Name == n)).Append(Removes(state.Outputs)).OfType<string>().ToArray();
+        var scratch = state.Outputs.Where(o => !o.IsMLNetScalar).Select(o => OnnxNames.Of(o, input)).Where(n => !state.Outputs.Any(o => o.Name == n))
+            .Append(scratchScore ? ScoreColumn : null).OfType<string>().ToArray();
         if (scratch.Length > 0) Add(catalog.DropColumns(scratch).Fit(scored));
         return chain;
     }
