@@ -7,7 +7,8 @@ public sealed class AnomalyDetectorTests : EstimatorSuite
 {
     protected override AutoencoderOptions SmallOptions(int seed) => new AutoencoderAnomalyDetectorOptions
     {
-        CodeSize = 8, HiddenLayers = new[] { 32 }, Epochs = 3, BatchSize = 64, Seed = seed, Threads = 1, Contamination = 0.1,
+        // The suite checks every declared column, the code included.
+        CodeSize = 8, HiddenLayers = new[] { 32 }, Epochs = 3, BatchSize = 64, Seed = seed, Threads = 1, Contamination = 0.1, KeepCode = true,
     };
 
     protected override IEstimator<AutoencoderTransformer> Create(MLContext ml, AutoencoderOptions options) => ml.AnomalyDetection.Trainers.Autoencoder((AutoencoderAnomalyDetectorOptions)options);
@@ -25,6 +26,34 @@ public sealed class AnomalyDetectorTests : EstimatorSuite
 
     private static IDataView WithFloatLabel(MLContext ml, float[][] rows, int[] labels)
         => ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single).Fit(TestData.ToDataView(ml, rows, labels)).Transform(TestData.ToDataView(ml, rows, labels));
+
+    /// <summary>As ML.NET's detectors, the output adds Score and PredictedLabel only, also after saving; the code comes
+    /// when asked for, and Encode gives it either way.</summary>
+    [TestMethod]
+    public void The_detector_adds_only_Score_and_PredictedLabel_unless_the_code_is_asked_for()
+    {
+        var ml = new MLContext(1);
+        var data = TestData.ToDataView(ml, TestData.Digits.X[..200]);
+        var added = (IDataView output) => output.Schema.Where(c => !c.IsHidden && !data.Schema.Any(d => d.Name == c.Name)).Select(c => c.Name).OrderBy(n => n).ToArray();
+        var estimator = ml.AnomalyDetection.Trainers.Autoencoder(codeSize: 4, epochs: 2, seed: 1);
+        CollectionAssert.AreEqual(new[] { "PredictedLabel", "Score" }, estimator.GetOutputSchema(TestData.Shape(data.Schema)).Select(c => c.Name).Where(n => !data.Schema.Any(d => d.Name == n)).OrderBy(n => n).ToArray(), "promised");
+        using var model = estimator.Fit(data);
+        CollectionAssert.AreEqual(new[] { "PredictedLabel", "Score" }, added(model.Transform(data)));
+        using var moved = model.WithAnomalyThreshold(0.01f);
+        CollectionAssert.AreEqual(new[] { "PredictedLabel", "Score" }, added(moved.Transform(data)), "a new threshold keeps the choice");
+        var codes = new float[4];
+        model.Encode(TestData.Digits.X[0], codes);
+        Assert.IsTrue(codes.Any(c => c != 0), "Encode gives the code");
+        using var folder = new TempFolder("ae-detector-");
+        var path = Path.Combine(folder.Path, "detector.zip");
+        ml.Model.Save(model, data.Schema, path);
+        var loaded = new MLContext(2).Model.Load(path, out _);
+        CollectionAssert.AreEqual(new[] { "PredictedLabel", "Score" }, added(loaded.Transform(data)), "after Model.Load");
+        (loaded as IDisposable)?.Dispose();
+
+        using var withCode = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderOptions { CodeSize = 4, Epochs = 2, Seed = 1 }, keepCode: true).Fit(data);
+        CollectionAssert.AreEqual(new[] { "Code", "PredictedLabel", "Score" }, added(withCode.Transform(data)));
+    }
 
     /// <summary>Why the detector is not an <c>AnomalyPredictionTransformer&lt;TModel&gt;</c> (and the classifier not a
     /// <c>MulticlassPredictionTransformer&lt;TModel&gt;</c>), which <c>ChangeModelThreshold</c> takes: ML.NET makes them

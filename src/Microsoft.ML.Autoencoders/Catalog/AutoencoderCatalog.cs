@@ -272,12 +272,16 @@ public static class AutoencoderCatalog
     /// <param name="networkOptions">The variant's options.</param>
     /// <param name="contamination">The expected share of anomalies among the training rows, in [0, 1); null: 0.05, or
     /// the options' own <see cref="AutoencoderAnomalyDetectorOptions.Contamination"/>.</param>
-    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderOptions networkOptions, double? contamination = null)
+    /// <param name="keepCode">Whether the output keeps the code column besides Score and PredictedLabel; null: no, or the
+    /// options' own <see cref="AutoencoderAnomalyDetectorOptions.KeepCode"/>.</param>
+    public static AutoencoderAnomalyDetector Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderOptions networkOptions, double? contamination = null, bool? keepCode = null)
     {
         ArgumentNullException.ThrowIfNull(networkOptions);
-        if (networkOptions is AutoencoderAnomalyDetectorOptions own && contamination is { } given && given != own.Contamination)
+        var own = networkOptions as AutoencoderAnomalyDetectorOptions;
+        if (own is not null && contamination is { } given && given != own.Contamination)
             throw new ArgumentException($"Contamination is given twice, {given} as an argument and {own.Contamination} in the options; give it once.", nameof(contamination));
-        return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? (networkOptions as AutoencoderAnomalyDetectorOptions)?.Contamination ?? AutoencoderAnomalyDetectorOptions.DefaultContamination);
+        return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? own?.Contamination ?? AutoencoderAnomalyDetectorOptions.DefaultContamination,
+            keepCode ?? own?.KeepCode ?? false);
     }
     /// <summary>A multiclass classifier from an autoencoder's encoder: a softmax layer on the code, trained end to end
     /// with the encoder on labelled rows (docs/methods.md#supervised-fine-tuning). Its output is ML.NET's multiclass

@@ -114,7 +114,7 @@ internal static class FirstPartyChain
             else if (source != column.Name) Add(catalog.CopyColumns(column.Name, source).Fit(scored));
         }
         var scratch = state.Outputs.Where(o => !o.IsMLNetScalar).Select(o => OnnxNames.Of(o, input)).Where(n => !state.Outputs.Any(o => o.Name == n))
-            .Append(scratchScore ? ScoreColumn : null).OfType<string>().ToArray();
+            .Append(scratchScore ? ScoreColumn : null).Append(state.DropsCode ? state.Options.OutputColumnName : null).OfType<string>().ToArray();
         if (scratch.Length > 0) Add(catalog.DropColumns(scratch).Fit(scored));
         return chain;
     }

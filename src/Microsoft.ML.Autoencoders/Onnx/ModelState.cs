@@ -40,6 +40,10 @@ internal sealed record ModelState
     /// model that is not a detector.</summary>
     public float? AnomalyThreshold { get; init; }
 
+    /// <summary>Whether the code column is left out of the ML.NET columns (an anomaly detector's, unless asked for, as
+    /// ML.NET's detectors add only Score and PredictedLabel); the graph still computes it, for <c>Encode</c>.</summary>
+    public bool DropsCode { get; init; }
+
     /// <summary>Variant-specific learned arrays (e.g. archetypes), by name.</summary>
     public Dictionary<string, float[]> Arrays { get; init; } = new();
 
@@ -63,10 +67,11 @@ internal sealed record ModelState
         return this;
     }
 
-    /// <summary>This state with another anomaly threshold, its graph's metadata rewritten to say so.</summary>
-    public ModelState WithAnomalyThreshold(float threshold)
+    /// <summary>This state with another anomaly threshold (and, when given, the code column dropped or kept), its
+    /// graph's metadata rewritten to say so.</summary>
+    public ModelState WithAnomalyThreshold(float threshold, bool? dropsCode = null)
     {
-        var changed = this with { AnomalyThreshold = threshold };
+        var changed = this with { AnomalyThreshold = threshold, DropsCode = dropsCode ?? DropsCode };
         var model = ModelProto.Parser.ParseFrom(Onnx);
         model.MetadataProps.Single(p => p.Key == MetadataKey).Value = changed.Serialised();
         changed.Onnx = model.ToByteArray();
@@ -86,6 +91,7 @@ internal sealed record ModelState
             ["bestEpoch"] = BestEpoch,
             ["finalValidationLoss"] = FinalValidationLoss,
             ["anomalyThreshold"] = AnomalyThreshold,
+            ["dropsCode"] = DropsCode,
             ["arrays"] = JsonSerializer.SerializeToNode(Arrays, Json),
             ["keyNames"] = JsonSerializer.SerializeToNode(KeyNames, Json),
             ["graphs"] = JsonSerializer.SerializeToNode(Graphs, Json),
@@ -136,6 +142,8 @@ internal sealed record ModelState
                 BestEpoch = (int)state["bestEpoch"]!,
                 FinalValidationLoss = (double?)state["finalValidationLoss"],
                 AnomalyThreshold = (float?)state["anomalyThreshold"],
+                // Models saved before 0.3 kept the code column.
+                DropsCode = (bool?)state["dropsCode"] ?? false,
                 Arrays = Required<Dictionary<string, float[]>>("arrays"),
                 KeyNames = state["keyNames"]?.Deserialize<Dictionary<string, string[]>>(Json) ?? new(),
                 Graphs = Required<Dictionary<string, byte[]>>("graphs"),

@@ -17,6 +17,10 @@ public sealed class AutoencoderAnomalyDetectorOptions : VariantOptions
     /// Contamination) quantile of the training rows' scores, so that share of them is labelled true.</summary>
     public double Contamination { get; set; } = DefaultContamination;
 
+    /// <summary>Whether the output keeps the code column besides <c>Score</c> and <c>PredictedLabel</c>; by default it
+    /// does not, as ML.NET's anomaly detectors (the fitted model's <c>Encode</c> gives the code either way).</summary>
+    public bool KeepCode { get; set; }
+
     /// <summary>The default <see cref="Contamination"/>, also of the catalog methods.</summary>
     internal const double DefaultContamination = 0.05;
 
@@ -46,9 +50,12 @@ public sealed class AutoencoderAnomalyDetector : IEstimator<AutoencoderTransform
 
     private readonly AutoencoderEstimator<AutoencoderTransformer> _autoencoder;
     private readonly double _contamination;
+    private readonly bool _keepCode;
+    private readonly string _codeColumn;
 
-    internal AutoencoderAnomalyDetector(TransformsCatalog catalog, AutoencoderOptions options, double contamination)
+    internal AutoencoderAnomalyDetector(TransformsCatalog catalog, AutoencoderOptions options, double contamination, bool keepCode)
     {
+        _keepCode = keepCode;
         ArgumentNullException.ThrowIfNull(options);
         CheckContamination(contamination);
         if (options.ReconstructionErrorColumnName is not (null or ScoreColumnName))
@@ -56,6 +63,7 @@ public sealed class AutoencoderAnomalyDetector : IEstimator<AutoencoderTransform
         var network = options.Clone();
         network.ReconstructionErrorColumnName = ScoreColumnName;
         _autoencoder = new(catalog, network);
+        _codeColumn = network.OutputColumnName;
         _contamination = contamination;
     }
 
@@ -68,7 +76,7 @@ public sealed class AutoencoderAnomalyDetector : IEstimator<AutoencoderTransform
     {
         using var model = _autoencoder.Fit(input);
         var scores = model.Transform(input).GetColumn<float>(ScoreColumnName).ToArray();
-        return model.WithAnomalyThreshold(Threshold(scores, _contamination));
+        return model.WithAnomalyThreshold(Threshold(scores, _contamination), dropsCode: !_keepCode);
     }
 
     /// <summary>The score above which <paramref name="contamination"/> of <paramref name="scores"/> lie (ties below it
@@ -81,7 +89,11 @@ public sealed class AutoencoderAnomalyDetector : IEstimator<AutoencoderTransform
         return scores[scores.Length - 1 - flagged];
     }
 
-    /// <summary>The input schema plus the autoencoder's columns, <c>Score</c> and <c>PredictedLabel</c>.</summary>
+    /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>, and the code when kept.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-        => ColumnTypes.WithPredictedLabel(_autoencoder.GetOutputSchema(inputSchema));
+    {
+        var shape = ColumnTypes.WithPredictedLabel(_autoencoder.GetOutputSchema(inputSchema));
+        // The input's own column of the code's name, if any, is what stays.
+        return _keepCode ? shape : new SchemaShape(shape.Where(c => c.Name != _codeColumn).Concat(inputSchema.Where(c => c.Name == _codeColumn)));
+    }
 }

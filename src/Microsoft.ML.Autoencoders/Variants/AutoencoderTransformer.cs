@@ -82,13 +82,16 @@ public class AutoencoderTransformer : ITransformer, IDisposable
     /// <summary>This model as an anomaly detector with another threshold (a new transformer; this one is unchanged), as
     /// <c>mlContext.BinaryClassification.ChangeModelThreshold</c> does for a classifier. The model needs a reconstruction
     /// error column; a detector's is <c>Score</c>. Saved, the threshold loads with the model.</summary>
-    public AutoencoderTransformer WithAnomalyThreshold(float threshold)
+    public AutoencoderTransformer WithAnomalyThreshold(float threshold) => WithAnomalyThreshold(threshold, dropsCode: null);
+
+    /// <summary>The same, with the code column dropped from (or kept in) the output when <paramref name="dropsCode"/> is given.</summary>
+    internal AutoencoderTransformer WithAnomalyThreshold(float threshold, bool? dropsCode)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Check.Option(float.IsFinite(threshold), nameof(threshold), threshold, "a finite number");
         if (State.Options.ReconstructionErrorColumnName is null)
             throw new InvalidOperationException("This model has no reconstruction error column to threshold; fit it with ReconstructionErrorColumnName set, or with mlContext.AnomalyDetection.Trainers.Autoencoder.");
-        return State.Options.Clone().CreateVariant().CreateTransformer(_catalog, State.WithAnomalyThreshold(threshold));
+        return State.Options.Clone().CreateVariant().CreateTransformer(_catalog, State.WithAnomalyThreshold(threshold, dropsCode));
     }
 
     /// <summary>Length of the input vectors.</summary>
