@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, finetune, archetypes, saucie-paper.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, saucie-minsize, finetune, archetypes, saucie-paper.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["profile"] = Profile.Run,
     ["scale"] = Scale.Run,
     ["saucie-scales"] = SaucieInputScales.Run,
+    ["saucie-minsize"] = SaucieInputScales.MinClusterSizes,
     ["finetune"] = FineTuning.Run,
     ["archetypes"] = Archetypal.Run,
     ["saucie-paper"] = SaucieAtScale.Run,

@@ -37,6 +37,27 @@ public static class SaucieInputScales
             }
     }
 
+    /// <summary>Issue 26: the library's MinClusterSize (10) against the authors' (their get_clusters keeps patterns of
+    /// more than 100 rows) on the same fits: raw counts and log-normalised counts, seeds 1-3.</summary>
+    public static void MinClusterSizes(int threads)
+    {
+        var (counts, types) = Generate(seed: 7);
+        var inputs = new (string Name, float[][] Rows)[] { ("raw counts", counts), ("log-normalised", counts.Select(LogNormalise).ToArray()) };
+        Console.WriteLine($"## SAUCIE's MinClusterSize: {Cells} cells, {Genes} genes, {Types} cell types; published weights, default network, threads {threads}");
+        Console.WriteLine("| input | seed | MinClusterSize | clusters | unclustered rows | ARI | NMI |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var (name, rows) in inputs)
+            foreach (var seed in new[] { 1, 2, 3 })
+                foreach (var minimum in new[] { 10, 101 })
+                {
+                    var ml = new MLContext(seed);
+                    var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Definition(rows[0].Length));
+                    using var model = ml.Transforms.Saucie(new SaucieOptions { Seed = seed, Threads = threads, MinClusterSize = minimum }).Fit(data);
+                    var ids = model.Transform(data).GetColumn<uint>("Cluster").Select(c => (int)c).ToArray();
+                    Console.WriteLine($"| {name} | {seed} | {minimum} | {model.ClusterCount} | {ids.Count(c => c == 0)} | {Metrics.AdjustedRandIndex(ids, types):F3} | {Metrics.NormalizedMutualInformation(ids, types):F3} |");
+                }
+    }
+
     public sealed class Row { public float[] Features = Array.Empty<float>(); }
 
     private static SchemaDefinition Definition(int width)
