@@ -58,6 +58,36 @@ public static class SaucieInputScales
                 }
     }
 
+    /// <summary>Issue 26: SAUCIE's training length: the library's 50 epochs, the authors' 1,000 steps, and the automatic
+    /// budget other variants use when Epochs is null (data-sized, early stopping); raw and log-normalised counts.</summary>
+    public static void TrainingLengths(int threads)
+    {
+        var (counts, types) = Generate(seed: 7);
+        var inputs = new (string Name, float[][] Rows)[] { ("raw counts", counts), ("log-normalised", counts.Select(LogNormalise).ToArray()) };
+        var lengths = new (string Name, Action<SaucieOptions> Set)[]
+        {
+            ("50 epochs (default)", _ => { }),
+            ("1,000 steps (authors')", o => o.Steps = 1000),
+            ("automatic (Epochs = null)", o => o.Epochs = null),
+        };
+        Console.WriteLine($"## SAUCIE's training length: {Cells} cells, {Genes} genes, {Types} cell types; published weights, default network, threads {threads}");
+        Console.WriteLine("| input | length | seed | epochs trained | seconds | clusters | unclustered rows | ARI |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (name, rows) in inputs)
+            foreach (var (length, set) in lengths)
+                foreach (var seed in new[] { 1, 2 })
+                {
+                    var ml = new MLContext(seed);
+                    var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Definition(rows[0].Length));
+                    var options = new SaucieOptions { Seed = seed, Threads = threads };
+                    set(options);
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    using var model = ml.Transforms.Saucie(options).Fit(data);
+                    var ids = model.Transform(data).GetColumn<uint>("Cluster").Select(c => (int)c).ToArray();
+                    Console.WriteLine($"| {name} | {length} | {seed} | {model.TrainingHistory.Count} | {watch.Elapsed.TotalSeconds:F0} | {model.ClusterCount} | {ids.Count(c => c == 0)} | {Metrics.AdjustedRandIndex(ids, types):F3} |");
+                }
+    }
+
     public sealed class Row { public float[] Features = Array.Empty<float>(); }
 
     private static SchemaDefinition Definition(int width)

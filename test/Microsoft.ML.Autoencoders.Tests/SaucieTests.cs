@@ -55,6 +55,23 @@ public sealed class SaucieTests : EstimatorSuite
         Assert.IsTrue(TestData.Column(merged.Transform(data), "Cluster").All(c => c[0] <= 1));
     }
 
+    /// <summary>The authors give SAUCIE's length in steps: Steps sets each stage's epochs to the fewest that take that
+    /// many minibatches, in both stages of batch correction.</summary>
+    [TestMethod]
+    public void Steps_set_the_epochs_of_each_stage()
+    {
+        var ml = new MLContext(1);
+        var (x, _, batches) = TestData.CellTypes(n: 300, types: 3, dims: 10, batches: 2, seed: 1);
+        var data = TestData.WithBatches(ml, x, batches, new int[x.Length]);
+        var options = new SaucieOptions { HiddenLayers = new[] { 16, 8 }, BatchSize = 64, Steps = 12, Seed = 1, Threads = 1, ValidationFraction = 0, EarlyStoppingPatience = 0, BatchColumnName = "Batch" };
+        using var model = ml.Transforms.Saucie(options).Fit(data);
+        // 300 rows are 5 minibatches of 64: 12 steps take 3 epochs, in each stage.
+        CollectionAssert.AreEqual(new[] { ("batch correction", 3), ("train", 3) }, model.TrainingHistory.GroupBy(e => e.Phase).Select(g => (g.Key, g.Count())).ToArray());
+        var both = new SaucieOptions { Steps = 100, Epochs = 20 };
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Saucie(both)).Message, "Options Steps (100) and Epochs (20) both set the training length");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(new SaucieOptions { Steps = 0 })).Message, "Option Steps is 0");
+    }
+
     [TestMethod]
     public void The_default_minimum_cluster_size_suits_small_data()
     {

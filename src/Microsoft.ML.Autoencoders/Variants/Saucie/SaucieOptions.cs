@@ -18,8 +18,11 @@ public sealed class SaucieOptions : VariantOptions
         CodeSize = 2;
         OutputColumnName = "Embedding";
         ReconstructionColumnName = DefaultReconstructionColumnName;
-        Epochs = 50;
+        Epochs = DefaultEpochs;
     }
+
+    /// <summary>SAUCIE's default epochs a stage (the library's; the authors train 1,000 steps, see <see cref="Steps"/>).</summary>
+    internal const int DefaultEpochs = 50;
 
     /// <summary>The embedding column (an alias of <see cref="AutoencoderOptions.OutputColumnName"/>); 2-d by default (<see cref="AutoencoderOptions.CodeSize"/>).</summary>
     [JsonIgnore]
@@ -55,6 +58,17 @@ public sealed class SaucieOptions : VariantOptions
     /// (docs/methods.md#saucie).</summary>
     public int? MinClusterSize { get; set; }
 
+    /// <summary>The training length in optimiser steps (minibatches) of each stage, as the authors give it (their 1,000);
+    /// it sets each stage's epochs to the fewest that take this many steps on the training rows. Null: the epochs of
+    /// <see cref="AutoencoderOptions.Epochs"/>. Set one of the two (docs/methods.md#saucie).</summary>
+    public int? Steps { get; set; }
+
+    /// <summary>The epochs of a stage for <paramref name="trainRows"/> training rows: <see cref="Steps"/> in epochs, or
+    /// <see cref="AutoencoderOptions.Epochs"/>.</summary>
+    internal int? EpochsFor(int trainRows) => Steps is int steps ? (steps + StepsPerEpoch(trainRows) - 1) / StepsPerEpoch(trainRows) : Epochs;
+
+    private int StepsPerEpoch(int trainRows) => (Math.Max(1, trainRows) - 1) / BatchSize + 1;
+
     /// <summary>The <see cref="MinClusterSize"/> in effect for <paramref name="rows"/> training rows.</summary>
     internal int MinClusterSizeFor(int rows) => MinClusterSize ?? Math.Clamp(rows / 100, 2, 10);
 
@@ -76,6 +90,9 @@ public sealed class SaucieOptions : VariantOptions
         Check.Option(BatchWeight >= 0 && double.IsFinite(BatchWeight), nameof(BatchWeight), BatchWeight, "a finite number of 0 or more");
         Check.Option(IntraClusterWeight == 0 || ClusterWeight > 0, nameof(IntraClusterWeight), IntraClusterWeight, "0 while ClusterWeight is 0 (the distance penalty acts on the clustering the entropy penalty makes)");
         Check.Option(MinClusterSize is null || MinClusterSize >= 1, nameof(MinClusterSize), MinClusterSize!, "null or at least 1");
+        Check.Option(Steps is null || Steps >= 1, nameof(Steps), Steps!, "null or at least 1");
+        if (Steps is not null && Epochs is not null && Epochs != DefaultEpochs)
+            throw new ArgumentException($"Options {nameof(Steps)} ({Steps}) and {nameof(Epochs)} ({Epochs}) both set the training length; set one.", nameof(Steps));
         // The regularisers build several BatchSize x BatchSize kernels per step.
         Check.Option(BatchSize <= 4096, nameof(BatchSize), BatchSize, "at most 4096 for SAUCIE (its penalties are quadratic in the minibatch)");
         Check.Option(ClusterMergeDistance is null || ClusterMergeDistance >= 0 && double.IsFinite(ClusterMergeDistance.Value), nameof(ClusterMergeDistance), ClusterMergeDistance!, "null or a finite number of 0 or more");

@@ -81,12 +81,18 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     {
         if (!TwoStages) return;
         var corrector = network.Corrector!;
-        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, network.Scaled(TorchOps.Instance, batch.Target), batch.Groups, batchTerms: true, clusterTerms: false), options.Epochs, NeedsReference: true), train, validation);
+        session.Run(new TrainingPhase("batch correction", corrector, batch => StageLoss(corrector, network.Scaled(TorchOps.Instance, batch.Target), batch.Groups, batchTerms: true, clusterTerms: false), options.EpochsFor(train.Count), NeedsReference: true,
+            EpochsOption: options.Steps is null ? nameof(options.Epochs) : nameof(options.Steps)), train, validation);
     }
 
     /// <summary>One stage with batch correction compares batches with the reference; in two stages the main one does not.</summary>
     protected override TrainingPhase MainPhase(SaucieNetwork network, TrainingData train)
-        => base.MainPhase(network, train) with { NeedsReference = options.BatchCorrection && !TwoStages };
+        => base.MainPhase(network, train) with
+        {
+            NeedsReference = options.BatchCorrection && !TwoStages,
+            Epochs = options.EpochsFor(train.Count),
+            EpochsOption = options.Steps is null ? nameof(options.Epochs) : nameof(options.Steps),
+        };
 
     protected override TrainingLoss Objective(SaucieNetwork network, Minibatch batch)
     {
