@@ -37,6 +37,31 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Metrics.MatchArchetypes(new[] { triangle[0], triangle[1], new[] { 1f } }, triangle)).Message, "has 1 values");
     }
 
+    /// <summary>At the default (AnchorWeight null) AAnet trains both ways from the same start and keeps the fit with the
+    /// lower loss; a weight the user gives trains once.</summary>
+    [TestMethod]
+    public void By_default_both_fits_are_trained_and_the_better_kept()
+    {
+        var ml = new MLContext(1);
+        var logged = new List<string>();
+        ml.Log += (_, e) => { if (e.Message.Contains("AAnet kept")) lock (logged) logged.Add(e.Message); };
+        var (x, _, _) = TestData.Archetypal(n: 300, k: 3, dims: 8, seed: 3);
+        var data = TestData.ToDataView(ml, x);
+        var options = (ArchetypalAnalysisOptions)SmallOptions(1);
+        options.Epochs = 3;
+        using var chosen = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
+        CollectionAssert.AreEqual(new[] { "anchored", "not anchored" }, chosen.TrainingHistory.Select(e => e.Phase).Distinct().ToArray());
+        Assert.AreEqual(6, chosen.TrainingHistory.Count, "3 epochs each, none after");
+        Assert.AreEqual(1, logged.Count, "the choice is logged");
+        var losses = System.Text.RegularExpressions.Regex.Match(logged[0], @"loss (\S+) anchored, (\S+) not").Groups;
+        bool anchoredWon = double.Parse(losses[1].Value, System.Globalization.CultureInfo.InvariantCulture) < double.Parse(losses[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        StringAssert.Contains(logged[0], $"AAnet kept the {(anchoredWon ? "anchored" : "not anchored")} fit");
+
+        options.AnchorWeight = 0;
+        using var plain = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
+        CollectionAssert.AreEqual(new[] { "train" }, plain.TrainingHistory.Select(e => e.Phase).Distinct().ToArray(), "a weight the user gives trains once");
+    }
+
     [TestCategory("Slow")]
     [TestMethod]
     [DataRow(3, 0.0)]

@@ -104,6 +104,9 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
         return $"The {(validated ? "validation" : "training")} loss of {phase.Name} was lowest in its last epoch ({epochs} of {epochs}): the model was still improving when training stopped. {advice}.";
     }
 
+    /// <summary>Logs a line on the Fit's channel (mlContext.Log).</summary>
+    public void Info(string message) => channel.Info(MessageSensitivity.None, "{0}", message);
+
     /// <summary>Adds an entry to the history, the log and the progress.</summary>
     public void Report(EpochMetrics metrics)
     {
@@ -188,16 +191,23 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
 
     private static void Snapshot(nn.Module network, ref Tensor[]? best)
     {
-        using var noGrad = no_grad();
         if (best is not null) foreach (var t in best) t.Dispose();
-        best = network.parameters().Select(p =>
+        best = Snapshot(network);
+    }
+
+    /// <summary>Copies of the network's parameters, owned by the caller (outside any dispose scope).</summary>
+    public static Tensor[] Snapshot(nn.Module network)
+    {
+        using var noGrad = no_grad();
+        return network.parameters().Select(p =>
         {
             using var view = p.detach();
-            return view.clone();
+            return view.clone().DetachFromDisposeScope();
         }).ToArray();
     }
 
-    private static void Restore(nn.Module network, Tensor[] best)
+    /// <summary>Puts <paramref name="best"/> (from <see cref="Snapshot(nn.Module)"/>) back into the network's parameters.</summary>
+    public static void Restore(nn.Module network, Tensor[] best)
     {
         using var noGrad = no_grad();
         foreach (var (p, saved) in network.parameters().Zip(best)) p.copy_(saved);

@@ -36,11 +36,13 @@ public sealed class ArchetypalAnalysisOptions : VariantOptions
     /// 1.07-1.10 on synthetic data; 10 keeps them within 1.02.</summary>
     public double ArchetypalWeight { get; set; } = 10;
 
-    /// <summary>The weight of the anchoring term, 0 (off) by default: the rows nearest to linear archetypal analysis's
-    /// archetypes (PCHA) are pulled onto the simplex's vertices (mean squared latent distance), fading out over the first
-    /// fifth of the epochs. It helps 5 and more archetypes, which training alone did not recover, and costs accuracy
-    /// with 3 (docs/methods.md#aanet-archetypal-analysis has the figures); 1 is a tested value.</summary>
-    public double AnchorWeight { get; set; }
+    /// <summary>The weight of the anchoring term: the rows nearest to linear archetypal analysis's archetypes (PCHA) are
+    /// pulled onto the simplex's vertices (mean squared latent distance), fading out over the first fifth of the epochs.
+    /// It helps 5 and more archetypes, which training alone did not recover, and can cost accuracy with 3. Null (the
+    /// default): both are trained from the same start, without anchoring and with weight 1, and the one with the lower
+    /// loss (reconstruction and simplex penalty, on the validation rows when there are) is kept, at twice the training
+    /// time; 0 turns anchoring off (docs/methods.md#aanet-archetypal-analysis has the figures).</summary>
+    public double? AnchorWeight { get; set; }
 
     /// <summary>When set, a column of this name holds each row's distance to its nearest archetype,
     /// (1 - max_k b_k) / (1 - 1/K): 0 on an archetype, 1 at the simplex's centre.</summary>
@@ -54,7 +56,7 @@ public sealed class ArchetypalAnalysisOptions : VariantOptions
         base.Validate();
         Check.Option(LatentNoise >= 0 && double.IsFinite(LatentNoise), nameof(LatentNoise), LatentNoise, "a finite number of 0 or more");
         Check.Option(ArchetypalWeight >= 0 && double.IsFinite(ArchetypalWeight), nameof(ArchetypalWeight), ArchetypalWeight, "a finite number of 0 or more");
-        Check.Option(AnchorWeight >= 0 && double.IsFinite(AnchorWeight), nameof(AnchorWeight), AnchorWeight, "a finite number of 0 or more");
+        Check.Option(AnchorWeight is null || AnchorWeight >= 0 && double.IsFinite(AnchorWeight.Value), nameof(AnchorWeight), AnchorWeight!, "null or a finite number of 0 or more");
         if (CodeActivation != Activation.Identity)
             throw new ArgumentException($"{nameof(CodeActivation)} is {CodeActivation}; the latent simplex needs an unconstrained latent space, expected {nameof(Activation.Identity)}.", nameof(CodeActivation));
     }
@@ -84,9 +86,41 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     /// training first puts them.</summary>
     protected override TrainingPhase MainPhase(DenseAutoencoderNetwork network, TrainingData train)
     {
-        var anchors = options.AnchorWeight == 0 ? null : Anchors(train);
-        return base.MainPhase(network, train) with { Objective = batch => Loss(network, batch, anchors) };
+        // With AnchorWeight null, Pretrain has trained both ways and kept the better: nothing is left to train.
+        if (options.AnchorWeight is not double weight) return base.MainPhase(network, train) with { Epochs = 0 };
+        var anchors = weight == 0 ? null : Anchors(train);
+        return base.MainPhase(network, train) with { Objective = batch => Loss(network, batch, anchors, weight) };
     }
+
+    /// <summary>With AnchorWeight null: training without anchoring and with weight 1, from the same initial weights, as
+    /// two phases; the network keeps the weights of the one whose loss (without the anchor term) is lower.</summary>
+    protected override void Pretrain(TrainingSession session, DenseAutoencoderNetwork network, TrainingData train, TrainingData? validation)
+    {
+        if (options.AnchorWeight is not null) return;
+        var anchors = Anchors(train);
+        var start = TrainingSession.Snapshot(network);
+        Tensor[]? anchored = null;
+        try
+        {
+            var withAnchors = base.MainPhase(network, train) with { Name = AnchoredPhase, Objective = batch => Loss(network, batch, anchors, 1) };
+            session.Run(withAnchors, train, validation);
+            double anchoredLoss = session.Evaluate(withAnchors, validation ?? train);
+            anchored = TrainingSession.Snapshot(network);
+            TrainingSession.Restore(network, start);
+            var plain = base.MainPhase(network, train) with { Name = PlainPhase, Objective = batch => Loss(network, batch, null, 0) };
+            session.Run(plain, train, validation);
+            double plainLoss = session.Evaluate(plain, validation ?? train);
+            if (anchors is not null && anchoredLoss < plainLoss) TrainingSession.Restore(network, anchored);
+            session.Info($"AAnet kept the {(anchors is not null && anchoredLoss < plainLoss ? AnchoredPhase : PlainPhase)} fit (loss {anchoredLoss:G4} anchored, {plainLoss:G4} not).");
+        }
+        finally
+        {
+            foreach (var t in start.Concat(anchored ?? Array.Empty<Tensor>())) t.Dispose();
+        }
+    }
+
+    /// <summary>The phases of the choice AnchorWeight = null makes.</summary>
+    public const string AnchoredPhase = "anchored", PlainPhase = "not anchored";
 
     private float[]? Anchors(TrainingData train)
     {
@@ -102,19 +136,19 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
 
     /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors
     /// set where the archetypes start without holding them at rows that are only near the true extremes.</summary>
-    private double AnchorWeightAt(Minibatch batch)
-        => batch.Progress is (int epoch, int epochs) ? options.AnchorWeight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * epochs)) : 0;
+    private static double AnchorWeightAt(Minibatch batch, double weight)
+        => batch.Progress is (int epoch, int epochs) ? weight * Math.Max(0, 1 - (epoch - 1) / Math.Max(1, 0.2 * epochs)) : 0;
 
-    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch) => Loss(network, batch, anchors: null);
+    protected override TrainingLoss Objective(DenseAutoencoderNetwork network, Minibatch batch) => Loss(network, batch, anchors: null, 0);
 
-    private TrainingLoss Loss(DenseAutoencoderNetwork network, Minibatch batch, float[]? anchors)
+    private TrainingLoss Loss(DenseAutoencoderNetwork network, Minibatch batch, float[]? anchors, double anchorWeight)
     {
         var z = network.Encode(batch.Input);
         var noisy = network.training && options.LatentNoise > 0 ? z.Plus(randn_like(z).Times(options.LatentNoise)) : z;
         var outside = nn.functional.relu(-_simplex.Weights(TorchOps.Instance, z)).sum(1).Squared().mean();
         var loss = TrainingLoss.Reconstruction(Losses.Mean(options.Loss, network.Decode(noisy), batch.Target)).Add(ArchetypalTerm, options.ArchetypalWeight, outside);
         // Training only: validation measures the model, not how far into the fade-out it is.
-        double weight = AnchorWeightAt(batch);
+        double weight = AnchorWeightAt(batch, anchorWeight);
         if (anchors is null || weight == 0 || !network.training) return loss;
         var anchored = network.Encode(tensor(anchors, new long[] { K, anchors.Length / K }, device: z.device));
         var vertices = tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: z.device);
