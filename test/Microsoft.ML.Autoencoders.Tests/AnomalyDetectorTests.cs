@@ -53,6 +53,15 @@ public sealed class AnomalyDetectorTests : EstimatorSuite
 
         using var withCode = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderOptions { CodeSize = 4, Epochs = 2, Seed = 1 }, keepCode: true).Fit(data);
         CollectionAssert.AreEqual(new[] { "Code", "PredictedLabel", "Score" }, added(withCode.Transform(data)));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectorOptions(), keepCode: true)).Message, "KeepCode is given twice");
+
+        // Another one-value column besides the score (SAUCIE's clusters): each becomes its scalar, none hidden.
+        using var saucie = ml.AnomalyDetection.Trainers.Autoencoder(new SaucieOptions { HiddenLayers = new[] { 16, 8 }, Epochs = 2, Seed = 1, Threads = 1, MinClusterSize = 2 }).Fit(data);
+        var scored = saucie.Transform(data);
+        CollectionAssert.AreEqual(new[] { "Cluster", "PredictedLabel", "Reconstruction", "Score" }, added(scored));
+        Assert.AreEqual(0, scored.Schema.Count(c => c.IsHidden && c.Name is "Score" or "Cluster"), "no hidden copies");
+        Assert.IsInstanceOfType<KeyDataViewType>(scored.Schema["Cluster"].Type);
+        Assert.AreEqual(NumberDataViewType.Single, scored.Schema["Score"].Type);
     }
 
     /// <summary>Why the detector is not an <c>AnomalyPredictionTransformer&lt;TModel&gt;</c> (and the classifier not a

@@ -37,10 +37,10 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Metrics.MatchArchetypes(new[] { triangle[0], triangle[1], new[] { 1f } }, triangle)).Message, "has 1 values");
     }
 
-    /// <summary>At the default (AnchorWeight null) AAnet trains both ways from the same start and keeps the fit with the
-    /// lower loss; a weight the user gives trains once.</summary>
+    /// <summary>With AnchorWeight null AAnet trains both ways from the same start and keeps the fit with the lower loss;
+    /// a weight (0 by default) trains once.</summary>
     [TestMethod]
-    public void By_default_both_fits_are_trained_and_the_better_kept()
+    public void With_AnchorWeight_null_both_fits_are_trained_and_the_better_kept()
     {
         var ml = new MLContext(1);
         var logged = new List<string>();
@@ -48,7 +48,7 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         var (x, _, _) = TestData.Archetypal(n: 300, k: 3, dims: 8, seed: 3);
         var data = TestData.ToDataView(ml, x);
         var options = (ArchetypalAnalysisOptions)SmallOptions(1);
-        options.Epochs = 3;
+        (options.Epochs, options.AnchorWeight, options.ValidationFraction) = (3, null, 0.2);
         using var chosen = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
         CollectionAssert.AreEqual(new[] { "anchored", "not anchored" }, chosen.TrainingHistory.Select(e => e.Phase).Distinct().ToArray());
         Assert.AreEqual(6, chosen.TrainingHistory.Count, "3 epochs each, none after");
@@ -56,6 +56,10 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         var losses = System.Text.RegularExpressions.Regex.Match(logged[0], @"loss (\S+) anchored, (\S+) not").Groups;
         bool anchoredWon = double.Parse(losses[1].Value, System.Globalization.CultureInfo.InvariantCulture) < double.Parse(losses[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         StringAssert.Contains(logged[0], $"AAnet kept the {(anchoredWon ? "anchored" : "not anchored")} fit");
+        // The network holds the kept fit: its validation loss is the lower of the two, and its best epoch is that fit's.
+        double kept = Math.Min(double.Parse(losses[1].Value, System.Globalization.CultureInfo.InvariantCulture), double.Parse(losses[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(kept, chosen.FinalValidationLoss!.Value, 1e-9 * Math.Max(1, kept));
+        Assert.IsTrue(chosen.BestEpoch >= 1 && chosen.BestEpoch <= 3, $"best epoch {chosen.BestEpoch}");
 
         options.AnchorWeight = 0;
         using var plain = ml.Transforms.ArchetypalAnalysis(options).Fit(data);

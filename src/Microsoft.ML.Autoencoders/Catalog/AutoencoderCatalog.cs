@@ -280,6 +280,8 @@ public static class AutoencoderCatalog
         var own = networkOptions as AutoencoderAnomalyDetectorOptions;
         if (own is not null && contamination is { } given && given != own.Contamination)
             throw new ArgumentException($"Contamination is given twice, {given} as an argument and {own.Contamination} in the options; give it once.", nameof(contamination));
+        if (own is not null && keepCode is { } keep && keep != own.KeepCode)
+            throw new ArgumentException($"KeepCode is given twice, {keep} as an argument and {own.KeepCode} in the options; give it once.", nameof(keepCode));
         return new(Autoencoders.MLNet.MLNetEnvironment.Transforms(catalog), networkOptions, contamination ?? own?.Contamination ?? AutoencoderAnomalyDetectorOptions.DefaultContamination,
             keepCode ?? own?.KeepCode ?? false);
     }

@@ -85,21 +85,23 @@ internal static class FirstPartyChain
             if (scratchScore) Add(catalog.DropColumns(ScoreColumn).Fit(scored));
             scratchScore = false;
         }
+        // A one-value graph output named Score (an anomaly score) moves aside first, before any predictor writes a scalar
+        // Score over it (dropping that scratch column would drop the graph output with it).
+        const string Aside = "_ae/aside/" + ScoreColumn;
+        bool scoreAside = state.Outputs.Any(o => o.IsMLNetScalar && OnnxNames.Of(o, input) == ScoreColumn);
+        if (scoreAside)
+        {
+            Add(catalog.CopyColumns(Aside, ScoreColumn).Fit(scored));
+            Add(catalog.DropColumns(ScoreColumn).Fit(scored));
+        }
         foreach (var column in state.Outputs.OrderBy(o => o.Name == ScoreColumn))
         {
             var graphName = OnnxNames.Of(column, input);
-            // Where the column's values are now: the graph output, or the scalar in Score.
-            var source = graphName;
+            // Where the column's values are now: the graph output (or its place aside), or the scalar in Score.
+            var source = scoreAside && graphName == ScoreColumn ? Aside : graphName;
             if (column.IsMLNetScalar)
             {
                 DropScratchScore();
-                if (graphName == ScoreColumn)
-                {
-                    // The one-value graph output named Score (an anomaly score) moves aside, so the scalar does not hide it.
-                    source = "_ae/aside/" + ScoreColumn;
-                    Add(catalog.CopyColumns(source, ScoreColumn).Fit(scored));
-                    Add(catalog.DropColumns(ScoreColumn).Fit(scored));
-                }
                 bool detector = state.AnomalyThreshold is not null && column.Name == state.Options.ReconstructionErrorColumnName;
                 Add(detector ? IdentityStep.Classifier(source, state.AnomalyThreshold!.Value) : IdentityStep.Regressor(source));
                 // The one-value vector is read: dropped now, before the scalar takes its name and would hide it.

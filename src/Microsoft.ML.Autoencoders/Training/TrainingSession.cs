@@ -32,15 +32,20 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
 
     public int BatchSize => options.BatchSize;
 
+    /// <summary>The epoch whose weights the network holds when the main phase trains none (a variant chose between fits
+    /// trained before it); null: the main phase's own.</summary>
+    public int? KeptEpoch { get; set; }
+
     /// <summary>Trains <paramref name="phase"/>; returns the epoch whose weights the network holds afterwards.</summary>
     public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)
     {
-        if (Cancelled) return 0;
+        if (Cancelled) return KeptEpoch ?? 0;
         using var optimizer = new Adam(phase.Network.parameters().Select(p => (p, options.LearningRate * (phase.LearningRateFactors?.GetValueOrDefault(p, 1) ?? 1))));
         var groups = train.Groups;
         // Without a comparison with the reference the groups only stratify: anchoring would overweight the reference's rows.
         if (!phase.NeedsReference && groups is not null) groups = groups with { Reference = null };
         int epochs = TrainingLength.Epochs(phase.Epochs, train.Count, options.BatchSize);
+        if (epochs == 0) return KeptEpoch ?? 0;
         int patience = TrainingLength.Patience(options.EarlyStoppingPatience, epochs);
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
         bool keepBest = patience > 0 || options.KeepBestOnCancellation;
@@ -100,7 +105,8 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     private static string StillImproving(TrainingPhase phase, int epochs, bool validated, int automatic)
     {
         string advice = phase.Epochs is null ? $"Set {phase.EpochsOption} above {epochs}"
-            : automatic > epochs ? $"Raise {phase.EpochsOption} (or set it to null: {automatic} epochs for these rows)" : $"Raise {phase.EpochsOption}";
+            : automatic > epochs && phase.EpochsOption.EndsWith(nameof(AutoencoderOptions.Epochs), StringComparison.Ordinal)
+                ? $"Raise {phase.EpochsOption} (or set it to null: {automatic} epochs for these rows)" : $"Raise {phase.EpochsOption}";
         return $"The {(validated ? "validation" : "training")} loss of {phase.Name} was lowest in its last epoch ({epochs} of {epochs}): the model was still improving when training stopped. {advice}.";
     }
 

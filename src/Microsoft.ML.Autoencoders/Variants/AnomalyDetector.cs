@@ -89,11 +89,11 @@ public sealed class AutoencoderAnomalyDetector : IEstimator<AutoencoderTransform
         return scores[scores.Length - 1 - flagged];
     }
 
-    /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>, and the code when kept.</summary>
+    /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>, and the code when kept. Without it, an input
+    /// column of the code's name goes too: the code hid it, and ML.NET drops columns by name.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var shape = ColumnTypes.WithPredictedLabel(_autoencoder.GetOutputSchema(inputSchema));
-        // The input's own column of the code's name, if any, is what stays.
-        return _keepCode ? shape : new SchemaShape(shape.Where(c => c.Name != _codeColumn).Concat(inputSchema.Where(c => c.Name == _codeColumn)));
+        return _keepCode ? shape : new SchemaShape(shape.Where(c => c.Name != _codeColumn));
     }
 }

@@ -36,13 +36,14 @@ public sealed class ArchetypalAnalysisOptions : VariantOptions
     /// 1.07-1.10 on synthetic data; 10 keeps them within 1.02.</summary>
     public double ArchetypalWeight { get; set; } = 10;
 
-    /// <summary>The weight of the anchoring term: the rows nearest to linear archetypal analysis's archetypes (PCHA) are
-    /// pulled onto the simplex's vertices (mean squared latent distance), fading out over the first fifth of the epochs.
-    /// It helps 5 and more archetypes, which training alone did not recover, and can cost accuracy with 3. Null (the
-    /// default): both are trained from the same start, without anchoring and with weight 1, and the one with the lower
-    /// loss (reconstruction and simplex penalty, on the validation rows when there are) is kept, at twice the training
-    /// time; 0 turns anchoring off (docs/methods.md#aanet-archetypal-analysis has the figures).</summary>
-    public double? AnchorWeight { get; set; }
+    /// <summary>The weight of the anchoring term, 0 (off) by default: the rows nearest to linear archetypal analysis's
+    /// archetypes (PCHA) are pulled onto the simplex's vertices (mean squared latent distance), fading out over the first
+    /// fifth of the epochs. It helps 5 and more archetypes, which training alone did not recover, and can cost accuracy
+    /// with 3. Null: both are trained from the same start, without anchoring and with weight 1, and the one with the
+    /// lower loss (reconstruction and simplex penalty, on the validation rows when there are) is kept, at twice the
+    /// training time; that loss does not always pick the better archetypes (docs/methods.md#aanet-archetypal-analysis
+    /// has the figures).</summary>
+    public double? AnchorWeight { get; set; } = 0;
 
     /// <summary>When set, a column of this name holds each row's distance to its nearest archetype,
     /// (1 - max_k b_k) / (1 - 1/K): 0 on an archetype, 1 at the simplex's centre.</summary>
@@ -98,20 +99,29 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     {
         if (options.AnchorWeight is not null) return;
         var anchors = Anchors(train);
+        int anchoredEpoch, plainEpoch;
         var start = TrainingSession.Snapshot(network);
         Tensor[]? anchored = null;
         try
         {
             var withAnchors = base.MainPhase(network, train) with { Name = AnchoredPhase, Objective = batch => Loss(network, batch, anchors, 1) };
-            session.Run(withAnchors, train, validation);
+            anchoredEpoch = session.Run(withAnchors, train, validation);
+            // Cancelled (keeping the best so far): the anchored fit is all there is.
+            if (session.Cancelled)
+            {
+                session.KeptEpoch = anchoredEpoch;
+                return;
+            }
             double anchoredLoss = session.Evaluate(withAnchors, validation ?? train);
             anchored = TrainingSession.Snapshot(network);
             TrainingSession.Restore(network, start);
             var plain = base.MainPhase(network, train) with { Name = PlainPhase, Objective = batch => Loss(network, batch, null, 0) };
-            session.Run(plain, train, validation);
+            plainEpoch = session.Run(plain, train, validation);
             double plainLoss = session.Evaluate(plain, validation ?? train);
-            if (anchors is not null && anchoredLoss < plainLoss) TrainingSession.Restore(network, anchored);
-            session.Info($"AAnet kept the {(anchors is not null && anchoredLoss < plainLoss ? AnchoredPhase : PlainPhase)} fit (loss {anchoredLoss:G4} anchored, {plainLoss:G4} not).");
+            bool keepAnchored = anchors is not null && anchoredLoss < plainLoss;
+            if (keepAnchored) TrainingSession.Restore(network, anchored);
+            session.KeptEpoch = keepAnchored ? anchoredEpoch : plainEpoch;
+            session.Info(FormattableString.Invariant($"AAnet kept the {(keepAnchored ? AnchoredPhase : PlainPhase)} fit (loss {anchoredLoss:R} anchored, {plainLoss:R} not)."));
         }
         finally
         {

@@ -59,13 +59,15 @@ public sealed class SaucieOptions : VariantOptions
     public int? MinClusterSize { get; set; }
 
     /// <summary>The training length in optimiser steps (minibatches) of each stage, as the authors give it (their 1,000);
-    /// it sets each stage's epochs to the fewest that take this many steps on the training rows. Null: the epochs of
-    /// <see cref="AutoencoderOptions.Epochs"/>. Set one of the two (docs/methods.md#saucie).</summary>
+    /// it sets each stage's epochs to the fewest that take this many steps on the training rows (counted in minibatches
+    /// of BatchSize: anchored minibatches, with many small batches, take more steps an epoch), and early stopping can
+    /// still end a stage sooner. Null: the epochs of <see cref="AutoencoderOptions.Epochs"/>. Set one of the two
+    /// (docs/methods.md#saucie).</summary>
     public int? Steps { get; set; }
 
     /// <summary>The epochs of a stage for <paramref name="trainRows"/> training rows: <see cref="Steps"/> in epochs, or
     /// <see cref="AutoencoderOptions.Epochs"/>.</summary>
-    internal int? EpochsFor(int trainRows) => Steps is int steps ? (steps + StepsPerEpoch(trainRows) - 1) / StepsPerEpoch(trainRows) : Epochs;
+    internal int? EpochsFor(int trainRows) => Steps is int steps ? (int)((steps + (long)StepsPerEpoch(trainRows) - 1) / StepsPerEpoch(trainRows)) : Epochs;
 
     private int StepsPerEpoch(int trainRows) => (Math.Max(1, trainRows) - 1) / BatchSize + 1;
 
