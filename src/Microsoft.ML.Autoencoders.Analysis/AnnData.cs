@@ -404,22 +404,20 @@ public static class AnnDataCatalog
         /// <summary>A key column's categories: its key values as text, else 1..count.</summary>
         private static string[] KeyNames(DataViewSchema.Column column)
         {
-            int count = checked((int)((KeyDataViewType)column.Type).Count);
-            if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { ItemType: TextDataViewType, Size: var n } } && n == count)
-            {
-                VBuffer<ReadOnlyMemory<char>> names = default;
-                column.Annotations.GetValue("KeyValues", ref names);
-                return names.DenseValues().Select(v => v.ToString()).ToArray();
-            }
-            return Enumerable.Range(1, count).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (!column.HasKeyValues())
+                return Enumerable.Range(1, checked((int)((KeyDataViewType)column.Type).Count)).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            column.GetKeyValues(ref names);
+            return names.DenseValues().Select(v => v.ToString()).ToArray();
         }
 
+        /// <summary>The feature column's slot names when every slot has a distinct one, else 0..size-1.</summary>
         private static string[] SlotNames(DataViewSchema.Column column, int size)
         {
-            if (column.Annotations.Schema.GetColumnOrNull("SlotNames") is { Type: VectorDataViewType { ItemType: TextDataViewType, Size: var n } } && n == size)
+            if (column.HasSlotNames())
             {
                 VBuffer<ReadOnlyMemory<char>> names = default;
-                column.Annotations.GetValue("SlotNames", ref names);
+                column.GetSlotNames(ref names);
                 var result = names.DenseValues().Select(v => v.ToString()).ToArray();
                 if (result.All(r => r.Length > 0) && result.Distinct().Count() == size) return result;
             }

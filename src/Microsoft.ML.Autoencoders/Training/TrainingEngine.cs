@@ -198,9 +198,10 @@ internal static class TrainingEngine
         {
             network = variant.CreateNetwork(state.InputSize, state.Arrays);
             var saved = Onnx.Proto.ModelProto.Parser.ParseFrom(state.Onnx).Graph.Initializer.ToDictionary(i => i.Name);
-            var parameters = new HashSet<Tensor>(OnnxOps.ParameterNames(network).Select(p => (Tensor)p.Parameter), ReferenceEqualityComparer.Instance);
+            var named = OnnxOps.ParameterNames(network).ToList();
+            var parameters = new HashSet<Tensor>(named.Select(p => (Tensor)p.Parameter), ReferenceEqualityComparer.Instance);
             // Versions before 0.3 named weights by a counter; written again the same way, the counter gives each the same name.
-            bool counterNames = !OnnxOps.ParameterNames(network).Any(p => saved.ContainsKey(p.Name));
+            bool counterNames = !named.Any(p => saved.ContainsKey(p.Name));
             var written = new List<(string Name, TorchSharp.Modules.Parameter Parameter)>();
             Graph(variant, network, state.InputSize, state.Outputs, state.Arrays, (weight, name) => { if (weight is TorchSharp.Modules.Parameter p && parameters.Contains(p)) written.Add((name, p)); }, counterNames);
             using var scope = NewDisposeScope();

@@ -39,13 +39,13 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     /// <summary>Trains <paramref name="phase"/>; returns the epoch whose weights the network holds afterwards.</summary>
     public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)
     {
-        if (Cancelled) return KeptEpoch ?? 0;
+        int epochs = TrainingLength.Epochs(phase.Epochs, train.Count, options.BatchSize);
+        // Nothing to train (cancelled, or a variant chose among earlier fits): no optimiser state is made.
+        if (Cancelled || epochs == 0) return KeptEpoch ?? 0;
         using var optimizer = new Adam(phase.Network.parameters().Select(p => (p, options.LearningRate * (phase.LearningRateFactors?.GetValueOrDefault(p, 1) ?? 1))));
         var groups = train.Groups;
         // Without a comparison with the reference the groups only stratify: anchoring would overweight the reference's rows.
         if (!phase.NeedsReference && groups is not null) groups = groups with { Reference = null };
-        int epochs = TrainingLength.Epochs(phase.Epochs, train.Count, options.BatchSize);
-        if (epochs == 0) return KeptEpoch ?? 0;
         int patience = TrainingLength.Patience(options.EarlyStoppingPatience, epochs);
         // The best weights are kept for early stopping, and for a cancellation that keeps them.
         bool keepBest = patience > 0 || options.KeepBestOnCancellation;

@@ -67,9 +67,12 @@ public sealed class SaucieOptions : VariantOptions
 
     /// <summary>The epochs of a stage for <paramref name="trainRows"/> training rows: <see cref="Steps"/> in epochs, or
     /// <see cref="AutoencoderOptions.Epochs"/>.</summary>
-    internal int? EpochsFor(int trainRows) => Steps is int steps ? (int)((steps + (long)StepsPerEpoch(trainRows) - 1) / StepsPerEpoch(trainRows)) : Epochs;
-
-    private int StepsPerEpoch(int trainRows) => (Math.Max(1, trainRows) - 1) / BatchSize + 1;
+    internal int? EpochsFor(int trainRows)
+    {
+        if (Steps is not int steps) return Epochs;
+        long stepsPerEpoch = Training.TrainingLength.StepsPerEpoch(trainRows, BatchSize);
+        return (int)((steps + stepsPerEpoch - 1) / stepsPerEpoch);
+    }
 
     /// <summary>The <see cref="MinClusterSize"/> in effect for <paramref name="rows"/> training rows.</summary>
     internal int MinClusterSizeFor(int rows) => MinClusterSize ?? Math.Clamp(rows / 100, 2, 10);
