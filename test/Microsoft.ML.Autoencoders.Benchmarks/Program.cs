@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, saucie-minsize, saucie-length, finetune, archetypes, saucie-paper.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, saucie-minsize, saucie-length, saucie-dump, finetune, archetypes, saucie-paper.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -17,6 +17,7 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["saucie-scales"] = SaucieInputScales.Run,
     ["saucie-minsize"] = SaucieInputScales.MinClusterSizes,
     ["saucie-length"] = SaucieInputScales.TrainingLengths,
+    ["saucie-dump"] = SaucieInputScales.Dump,
     ["finetune"] = FineTuning.Run,
     ["archetypes"] = Archetypal.Run,
     ["saucie-paper"] = SaucieAtScale.Run,

@@ -88,6 +88,28 @@ public static class SaucieInputScales
                 }
     }
 
+    /// <summary>Each input's fits (seeds 1-3, published weights) as CSV for study outside .NET: one line a cell with the
+    /// input, the seed, the 2-D embedding, SAUCIE's cluster and the generating type.</summary>
+    public static void Dump(int threads)
+    {
+        var (counts, types) = Generate(seed: 7);
+        var logs = counts.Select(LogNormalise).ToArray();
+        var inputs = new (string Name, float[][] Rows)[] { ("raw", counts), ("log", logs), ("pca10", Project(logs, 10)) };
+        Console.WriteLine("input,seed,e1,e2,cluster,type");
+        foreach (var (name, rows) in inputs)
+            foreach (var seed in new[] { 1, 2, 3 })
+            {
+                var ml = new MLContext(seed);
+                var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Definition(rows[0].Length));
+                using var model = ml.Transforms.Saucie(new SaucieOptions { Seed = seed, Threads = threads }).Fit(data);
+                var scored = model.Transform(data);
+                var ids = scored.GetColumn<uint>("Cluster").ToArray();
+                var embedding = scored.GetColumn<float[]>("Embedding").ToArray();
+                for (int i = 0; i < ids.Length; i++)
+                    Console.WriteLine(FormattableString.Invariant($"{name},{seed},{embedding[i][0]},{embedding[i][1]},{ids[i]},{types[i]}"));
+            }
+    }
+
     public sealed class Row { public float[] Features = Array.Empty<float>(); }
 
     private static SchemaDefinition Definition(int width)

@@ -512,6 +512,7 @@ public sealed class FaultTests
     {
         var ml = new MLContext(1);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(new SaucieOptions { ClusterMergeDistance = double.PositiveInfinity })).Message, "ClusterMergeDistance");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Saucie(new SaucieOptions { ClusterMergeNeighbours = 0 })).Message, "Option ClusterMergeNeighbours is 0");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = int.MaxValue })).Message, "CodeSize");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { HiddenLayers = new[] { int.MaxValue } })).Message, "HiddenLayers[0]");
         var variable = ml.Data.LoadFromEnumerable(Rows.Select(r => new Row { Features = r }));

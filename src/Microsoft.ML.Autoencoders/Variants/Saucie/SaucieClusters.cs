@@ -21,10 +21,12 @@ internal static class SaucieClusters
     public static int Count(IReadOnlyDictionary<string, float[]> learned) => (int)learned.GetValueOrDefault(PatternIds, Array.Empty<float>()).DefaultIfEmpty(0).Max();
 
     /// <summary>Binarises the clustering layer over all rows (a unit is active above 1e-6 of the layer's largest
-    /// value), finds the patterns with at least <paramref name="minClusterSize"/> rows, and merges clusters when
-    /// <paramref name="mergeDistance"/> is set.</summary>
-    public static Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows, int minClusterSize, double? mergeDistance)
+    /// value), finds the patterns with at least <paramref name="minClusterSize"/> rows, then merges clusters by the
+    /// modularity of the embedding's <paramref name="mergeNeighbours"/>-nearest-neighbour graph and by
+    /// <paramref name="mergeDistance"/>, each when set.</summary>
+    public static Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows, int minClusterSize, int? mergeNeighbours, double? mergeDistance)
     {
+        bool merging = mergeNeighbours is not null || mergeDistance is not null;
         using var noGrad = no_grad();
         // In chunks, each in its own scope: the activations of a million rows at once would not fit in memory. The
         // first pass finds the clustering layer's maximum over all rows, the second binarises against it.
@@ -58,7 +60,7 @@ internal static class SaucieClusters
             if (pieces.Length < count * perRow) pieces = new float[count * perRow];
             TorchOps.CopyTo(packed, pieces);
             if (pattern.Length == 0) pattern = new ulong[(width + 63) / 64];
-            var embedding = mergeDistance is null ? null : TorchOps.ToArray(e);
+            var embedding = merging ? TorchOps.ToArray(e) : null;
             int dims = (int)e.shape[1];
             for (int r = 0; r < count; r++, row++)
             {
@@ -73,13 +75,22 @@ internal static class SaucieClusters
         var clusters = counts.Where(p => p.Value.Count >= minClusterSize)
             .OrderByDescending(p => p.Value.Count).ThenBy(p => p.Value.First).Select(p => p.Key).ToList();
         var ids = Enumerable.Range(1, clusters.Count).Select(i => (float)i).ToArray();
-        if (mergeDistance is double limit && clusters.Count > 1)
+        if (merging && clusters.Count > 1)
         {
             var index = new Dictionary<ulong[], int>(BitWordsComparer.Instance);
             for (int i = 0; i < clusters.Count; i++) index[clusters[i]] = i;
-            using var scope = NewDisposeScope();
-            var embedding = tensor(kept.SelectMany(k => k.Embedding).ToArray(), new long[] { kept.Count, kept[0].Embedding.Length });
-            ids = Merge(embedding, kept.Select(k => index.GetValueOrDefault(k.Pattern, -1)).ToArray(), clusters.Count, limit);
+            var rowClusters = kept.Select(k => index.GetValueOrDefault(k.Pattern, -1)).ToArray();
+            var embeddings = kept.Select(k => k.Embedding).ToArray();
+            if (mergeNeighbours is int neighbours) ids = MergeByModularity(embeddings, rowClusters, clusters.Count, neighbours);
+            if (mergeDistance is double limit)
+            {
+                // Distance merging goes on from the modularity's clusters: each row's cluster is its merged one.
+                var merged = rowClusters.Select(c => c < 0 ? -1 : (int)ids[c] - 1).ToArray();
+                using var scope = NewDisposeScope();
+                var embedding = tensor(embeddings.SelectMany(e => e).ToArray(), new long[] { kept.Count, embeddings[0].Length });
+                var further = Merge(embedding, merged, (int)ids.Max(), limit);
+                ids = ids.Select(id => further[(int)id - 1]).ToArray();
+            }
         }
         return new()
         {
@@ -155,9 +166,95 @@ internal static class SaucieClusters
             parent[b] = a;
             alive.Remove(b);
         }
+        return Renumber(parent);
+    }
+
+    /// <summary>Each cluster's id 1..C after merges, where <paramref name="parent"/> points each merged cluster at
+    /// the one it joined (always a smaller index, a larger cluster): the surviving clusters keep their size order.</summary>
+    private static float[] Renumber(int[] parent)
+    {
         int Root(int c) => parent[c] == c ? c : Root(parent[c]);
-        // Renumber the surviving clusters 1..C in order of their (size-ordered) first member.
-        var roots = Enumerable.Range(0, clusters).Select(Root).Distinct().Order().ToList();
-        return Enumerable.Range(0, clusters).Select(c => (float)(roots.IndexOf(Root(c)) + 1)).ToArray();
+        var roots = parent.Select((_, c) => Root(c)).Distinct().Order().ToList();
+        return parent.Select((_, c) => (float)(roots.IndexOf(Root(c)) + 1)).ToArray();
+    }
+
+    /// <summary>Cluster ids after merging by modularity (Newman 2004), as the aggregation step of Louvain-style
+    /// community detection run from SAUCIE's clusters: over the rows given (a subsample), each one's
+    /// <paramref name="neighbours"/> nearest others in the embedding (each axis scaled to unit standard deviation, as
+    /// the embedding's axes have no common unit) form a graph; the two clusters whose merging raises the graph's
+    /// modularity most merge, again and again, while some merge raises it. Parts of a cell type that the binary
+    /// patterns split are intermixed in the embedding, densely linked, and merge; clusters side by side, linked only
+    /// along their border, stay apart (a blob cut in sectors stays cut: this is no general clustering). Rows of cluster -1 (unclustered) take no part; clusters without a row stay as they are.
+    /// docs/methods.md#saucie.</summary>
+    public static float[] MergeByModularity(float[][] embedding, int[] rowClusters, int clusters, int neighbours)
+    {
+        var rows = Enumerable.Range(0, rowClusters.Length).Where(i => rowClusters[i] >= 0).ToArray();
+        var parent = Enumerable.Range(0, clusters).ToArray();
+        int k = Math.Min(neighbours, rows.Length - 1);
+        if (k < 1) return Renumber(parent);
+        int dims = embedding[rows[0]].Length;
+        var x = new double[rows.Length, dims];
+        for (int d = 0; d < dims; d++)
+        {
+            double mean = rows.Average(r => (double)embedding[r][d]);
+            double sd = Math.Sqrt(rows.Average(r => Math.Pow(embedding[r][d] - mean, 2)));
+            for (int i = 0; i < rows.Length; i++) x[i, d] = (embedding[rows[i]][d] - mean) / (sd > 0 ? sd : 1);
+        }
+        // Edge weights between clusters: each row's k nearest others, counted once from each end.
+        var links = Enumerable.Range(0, clusters).Select(_ => new Dictionary<int, double>()).ToArray();
+        var degree = new double[clusters];
+        var nearest = new PriorityQueue<int, double>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            nearest.Clear();
+            for (int j = 0; j < rows.Length; j++)
+            {
+                if (j == i) continue;
+                double d2 = 0;
+                for (int d = 0; d < dims; d++) d2 += (x[i, d] - x[j, d]) * (x[i, d] - x[j, d]);
+                // A max-queue of the k nearest so far (priorities negated); ties go to the earlier row.
+                if (nearest.Count < k) nearest.Enqueue(j, -d2);
+                else if (nearest.TryPeek(out _, out double worst) && d2 < -worst) nearest.EnqueueDequeue(j, -d2);
+            }
+            int a = rowClusters[rows[i]];
+            while (nearest.TryDequeue(out int j, out _))
+            {
+                int b = rowClusters[rows[j]];
+                degree[a]++;
+                degree[b]++;
+                if (a == b) continue;
+                links[a][b] = links[a].GetValueOrDefault(b) + 1;
+                links[b][a] = links[b].GetValueOrDefault(a) + 1;
+            }
+        }
+        // Merging a and b changes modularity by 2 (w_ab / m2 - d_a d_b / m2^2), m2 the total degree; only linked
+        // clusters can gain.
+        double m2 = degree.Sum();
+        var alive = new SortedSet<int>(Enumerable.Range(0, clusters).Where(c => degree[c] > 0));
+        while (true)
+        {
+            (int A, int B, double Gain) best = (-1, -1, 0);
+            foreach (int a in alive)
+                foreach (var (b, w) in links[a])
+                {
+                    double gain = 2 * (w / m2 - degree[a] * degree[b] / (m2 * m2));
+                    if (b > a && gain > best.Gain) best = (a, b, gain);
+                }
+            if (best.A < 0) break;
+            var (into, from) = (best.A, best.B);
+            // Fold the higher-numbered (smaller) cluster's links and degree into the other.
+            foreach (var (c, w) in links[from])
+            {
+                links[c].Remove(from);
+                if (c == into) continue;
+                links[into][c] = links[into].GetValueOrDefault(c) + w;
+                links[c][into] = links[c].GetValueOrDefault(into) + w;
+            }
+            links[from].Clear();
+            degree[into] += degree[from];
+            parent[from] = into;
+            alive.Remove(from);
+        }
+        return Renumber(parent);
     }
 }

@@ -118,7 +118,7 @@ internal sealed class SaucieVariant(SaucieOptions options) : AutoencoderVariant<
     }
 
     protected override Dictionary<string, float[]> Learn(SaucieNetwork network, TrainingData rows)
-        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeDistance) : new();
+        => options.Clustering ? SaucieClusters.Learn(network, rows, options.MinClusterSizeFor(rows.Count), options.ClusterMergeNeighbours, options.ClusterMergeDistance) : new();
 
     // ---- Outputs -------------------------------------------------------------------------------------------------
 
