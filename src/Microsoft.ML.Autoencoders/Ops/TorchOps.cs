@@ -106,6 +106,16 @@ internal sealed class TorchOps : IOps<Tensor>
 
     private static Tensor OnDevice(Tensor t, Tensor x) => t.device == x.device ? t : t.to(x.device);
 
+    /// <summary>A tensor of <paramref name="values"/> in libtorch's own (64-byte aligned) memory. TorchSharp's
+    /// <c>tensor(float[])</c> keeps a pinned copy of the managed array, whose address, and so alignment, changes from
+    /// run to run; a matrix product reading it gave results one ulp apart between two fits with the same seed
+    /// (AAnet's anchors, measured). Operands of products in training come from here.</summary>
+    public static Tensor Owned(float[] values, long[] shape, Device? device = null)
+    {
+        using var pinned = tensor(values, shape);
+        return pinned.to(device ?? CPU, copy: true);
+    }
+
     /// <summary>A tensor's values on the CPU, row-major.</summary>
     public static float[] ToArray(Tensor t)
     {

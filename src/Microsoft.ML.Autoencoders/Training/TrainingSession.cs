@@ -22,7 +22,7 @@ internal sealed record TrainingPhase(string Name, nn.Module Network, Func<Miniba
 internal sealed class TrainingSession(AutoencoderOptions options, IChannel channel, int seed, System.Diagnostics.Stopwatch sinceFit)
 {
     public const string MainPhase = "train";
-    private readonly Random _shuffle = new(seed);
+    private Random _shuffle = new(seed);
 
     public List<EpochMetrics> History { get; } = new();
 
@@ -35,6 +35,23 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     /// <summary>The epoch whose weights the network holds when the main phase trains none (a variant chose between fits
     /// trained before it); null: the main phase's own.</summary>
     public int? KeptEpoch { get; set; }
+
+    /// <summary>The random streams at the session's start, before any phase has drawn from them: libtorch's CPU
+    /// generator (the caller disposes it); the shuffle starts from the seed again at <see cref="Replay"/>.</summary>
+    public Tensor StartingStreams()
+    {
+        if (History.Count > 0) throw new InvalidOperationException("The random streams are taken before the first phase.");
+        return torch.random.get_rng_state();
+    }
+
+    /// <summary>Puts the random streams back to <paramref name="start"/> (<see cref="StartingStreams"/>), so a second
+    /// fit from the same initial weights draws the same minibatches and noise as a fit that ran alone (on the CPU; a
+    /// GPU's generator goes on).</summary>
+    public void Replay(Tensor start)
+    {
+        torch.random.set_rng_state(start);
+        _shuffle = new Random(seed);
+    }
 
     /// <summary>Trains <paramref name="phase"/>; returns the epoch whose weights the network holds afterwards.</summary>
     public int Run(TrainingPhase phase, TrainingData train, TrainingData? validation)

@@ -36,14 +36,14 @@ public sealed class ArchetypalAnalysisOptions : VariantOptions
     /// 1.07-1.10 on synthetic data; 10 keeps them within 1.02.</summary>
     public double ArchetypalWeight { get; set; } = 10;
 
-    /// <summary>The weight of the anchoring term, 0 (off) by default: the rows nearest to linear archetypal analysis's
-    /// archetypes (PCHA) are pulled onto the simplex's vertices (mean squared latent distance), fading out over the first
-    /// fifth of the epochs. It helps 5 and more archetypes, which training alone did not recover, and can cost accuracy
-    /// with 3. Null: both are trained from the same start, without anchoring and with weight 1, and the one with the
-    /// lower loss (reconstruction and simplex penalty, on the validation rows when there are) is kept, at twice the
-    /// training time; that loss does not always pick the better archetypes (docs/methods.md#aanet-archetypal-analysis
-    /// has the figures).</summary>
-    public double? AnchorWeight { get; set; } = 0;
+    /// <summary>The weight of the anchoring term: the rows nearest to linear archetypal analysis's archetypes (PCHA) are
+    /// pulled onto the simplex's vertices (mean squared latent distance), fading out over the first fifth of the
+    /// epochs. Anchoring recovers 5 and more archetypes, which training alone did not, and can cost accuracy with 3 or 4.
+    /// Null (the default): both are trained from the same start, without anchoring and with weight 1, and the fit whose
+    /// archetypes lie nearer the training rows (mean squared distance from each to its nearest row) is kept, at twice
+    /// the training time; 0 trains once without anchoring (docs/methods.md#aanet-archetypal-analysis has the
+    /// figures).</summary>
+    public double? AnchorWeight { get; set; }
 
     /// <summary>When set, a column of this name holds each row's distance to its nearest archetype,
     /// (1 - max_k b_k) / (1 - 1/K): 0 on an archetype, 1 at the simplex's centre.</summary>
@@ -89,18 +89,23 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     {
         // With AnchorWeight null, Pretrain has trained both ways and kept the better: nothing is left to train.
         if (options.AnchorWeight is not double weight) return base.MainPhase(network, train) with { Epochs = 0 };
-        var anchors = weight == 0 ? null : Anchors(train);
+        var anchors = weight == 0 ? null : Anchors(Sample(train));
         return base.MainPhase(network, train) with { Objective = batch => Loss(network, batch, anchors, weight) };
     }
 
-    /// <summary>With AnchorWeight null: training without anchoring and with weight 1, from the same initial weights, as
-    /// two phases; the network keeps the weights of the one whose loss (without the anchor term) is lower.</summary>
+    /// <summary>With AnchorWeight null: training with weight 1 and without anchoring, from the same initial weights and
+    /// random streams, as two phases (each the fit its weight trains alone, on the CPU); the network keeps the weights
+    /// of the fit whose archetypes lie nearer the data
+    /// (<see cref="DistanceToRows"/>). Archetypes are extreme points of the data (convex combinations of rows, in
+    /// linear archetypal analysis), so a decoded vertex far from every row is one the fit did not place on the data.</summary>
     protected override void Pretrain(TrainingSession session, DenseAutoencoderNetwork network, TrainingData train, TrainingData? validation)
     {
         if (options.AnchorWeight is not null) return;
-        var anchors = Anchors(train);
+        var rows = Sample(train);
+        var anchors = Anchors(rows);
         int anchoredEpoch, plainEpoch;
         var start = TrainingSession.Snapshot(network);
+        using var streams = session.StartingStreams();
         Tensor[]? anchored = null;
         try
         {
@@ -112,16 +117,18 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
                 session.KeptEpoch = anchoredEpoch;
                 return;
             }
-            double anchoredLoss = session.Evaluate(withAnchors, validation ?? train);
+            double anchoredDistance = DistanceToRows(network, rows, train.Device), anchoredLoss = session.Evaluate(withAnchors, validation ?? train);
             anchored = TrainingSession.Snapshot(network);
             TrainingSession.Restore(network, start);
+            // The second fit is the one AnchorWeight = 0 trains alone: same weights, same minibatches and noise.
+            session.Replay(streams);
             var plain = base.MainPhase(network, train) with { Name = PlainPhase, Objective = batch => Loss(network, batch, null, 0) };
             plainEpoch = session.Run(plain, train, validation);
-            double plainLoss = session.Evaluate(plain, validation ?? train);
-            bool keepAnchored = anchors is not null && anchoredLoss < plainLoss;
+            double plainDistance = DistanceToRows(network, rows, train.Device), plainLoss = session.Evaluate(plain, validation ?? train);
+            bool keepAnchored = anchors is not null && anchoredDistance < plainDistance;
             if (keepAnchored) TrainingSession.Restore(network, anchored);
             session.KeptEpoch = keepAnchored ? anchoredEpoch : plainEpoch;
-            session.Info(FormattableString.Invariant($"AAnet kept the {(keepAnchored ? AnchoredPhase : PlainPhase)} fit (loss {anchoredLoss:R} anchored, {plainLoss:R} not)."));
+            session.Info(FormattableString.Invariant($"AAnet kept the {(keepAnchored ? AnchoredPhase : PlainPhase)} fit (archetypes' mean squared distance to the nearest row {anchoredDistance:R} anchored, {plainDistance:R} not; loss {anchoredLoss:R} anchored, {plainLoss:R} not)."));
         }
         finally
         {
@@ -132,16 +139,39 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     /// <summary>The phases of the choice AnchorWeight = null makes.</summary>
     public const string AnchoredPhase = "anchored", PlainPhase = "not anchored";
 
-    private float[]? Anchors(TrainingData train)
+    /// <summary>Up to 2,000 training rows, evenly spaced.</summary>
+    private static float[][] Sample(TrainingData train)
     {
         int every = Math.Max(1, (train.Count + 1999) / 2000);
         var positions = Enumerable.Range(0, train.Count).Where(i => i % every == 0).Select(i => (long)i).ToArray();
-        if (positions.Length < K) return null;   // fewer rows than archetypes: nothing to anchor on
         var values = new float[positions.Length * train.Size];
         train.Read(positions, values);
-        var rows = Enumerable.Range(0, positions.Length).Select(i => values.AsSpan(i * train.Size, train.Size).ToArray()).ToArray();
+        return Enumerable.Range(0, positions.Length).Select(i => values.AsSpan(i * train.Size, train.Size).ToArray()).ToArray();
+    }
+
+    /// <summary>The rows nearest to linear archetypal analysis's archetypes (PCHA), K × D row-major; null with fewer rows
+    /// than archetypes.</summary>
+    private float[]? Anchors(float[][] rows)
+    {
+        if (rows.Length < K) return null;   // fewer rows than archetypes: nothing to anchor on
         var hull = LinearArchetypes.Fit(rows, K, seed: 0);
-        return hull.SelectMany(a => rows.MinBy(r => r.Zip(a).Sum(p => (p.First - p.Second) * (p.First - p.Second)))!).ToArray();
+        return hull.SelectMany(a => rows.MinBy(r => SquaredDistance(r, a))!).ToArray();
+    }
+
+    /// <summary>The mean over the archetypes (the decoded vertices) of the squared distance to the nearest of
+    /// <paramref name="rows"/>.</summary>
+    private double DistanceToRows(DenseAutoencoderNetwork network, float[][] rows, Device device)
+    {
+        var archetypes = Archetypes(network, device);
+        int d = rows[0].Length;
+        return Enumerable.Range(0, K).Average(k => rows.Min(r => SquaredDistance(r, archetypes.AsSpan(k * d, d))));
+    }
+
+    private static double SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += (double)(a[i] - b[i]) * (a[i] - b[i]);
+        return sum;
     }
 
     /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors
@@ -160,7 +190,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
         // Training only: validation measures the model, not how far into the fade-out it is.
         double weight = AnchorWeightAt(batch, anchorWeight);
         if (anchors is null || weight == 0 || !network.training) return loss;
-        var anchored = network.Encode(tensor(anchors, new long[] { K, anchors.Length / K }, device: z.device));
+        var anchored = network.Encode(TorchOps.Owned(anchors, new long[] { K, anchors.Length / K }, z.device));
         var vertices = tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: z.device);
         return loss.Add(AnchorTerm, weight, anchored.Minus(vertices).Squared().sum(1).mean());
     }
@@ -189,10 +219,13 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
 
     /// <summary>The archetypes in data space: the decoded simplex vertices, K × D row-major.</summary>
     protected override Dictionary<string, float[]> Learn(DenseAutoencoderNetwork network, TrainingData rows)
+        => new() { [ArchetypesArray] = Archetypes(network, rows.Device) };
+
+    private float[] Archetypes(DenseAutoencoderNetwork network, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return new() { [ArchetypesArray] = TorchOps.ToArray(network.Decode(tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: rows.Device))) };
+        return TorchOps.ToArray(network.Decode(tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: device)));
     }
 
     public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new ArchetypalAnalysisTransformer(catalog, state);
@@ -239,7 +272,7 @@ internal sealed class Simplex
 
     /// <summary>The barycentric coordinates of latent points <paramref name="z"/>.</summary>
     public T Weights<T>(IOps<T> ops, T z)
-        => ops.Linear(z, tensor(ToWeights, new long[] { K - 1, K }), tensor(Offset), transposed: false);
+        => ops.Linear(z, TorchOps.Owned(ToWeights, new long[] { K - 1, K }), TorchOps.Owned(Offset, new long[] { K }), transposed: false);
 }
 
 /// <summary>A fitted AAnet: rows' archetype weights, the archetypes in data space, and generation from the simplex.</summary>
