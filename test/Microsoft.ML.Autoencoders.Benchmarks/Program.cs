@@ -1,6 +1,6 @@
 using Microsoft.ML.Autoencoders.Benchmarks;
 
-// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, saucie-minsize, saucie-length, saucie-dump, finetune, archetypes, saucie-paper.
+// Usage: Microsoft.ML.Autoencoders.Benchmarks <benchmark> [threads], or conv-classic <threads, 0: default> <epochs>; benchmarks: foundation, regularized, retrieval, classic, fewlabels, sweep, saucie, saucie-steps, scoring, profile, scale, saucie-scales, saucie-minsize, saucie-length, saucie-dump, finetune, archetypes, archetypes-seeds, saucie-paper.
 var benchmarks = new Dictionary<string, Action<int>>
 {
     ["foundation"] = Foundation.Run,
@@ -20,6 +20,7 @@ var benchmarks = new Dictionary<string, Action<int>>
     ["saucie-dump"] = SaucieInputScales.Dump,
     ["finetune"] = FineTuning.Run,
     ["archetypes"] = Archetypal.Run,
+    ["archetypes-seeds"] = Archetypal.Seeds,
     ["saucie-paper"] = SaucieAtScale.Run,
 };
 // One Fit of the scale benchmark, in a child process: scale-one <threads> <rows> <cache>.

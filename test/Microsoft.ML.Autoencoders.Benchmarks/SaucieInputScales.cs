@@ -75,7 +75,7 @@ public static class SaucieInputScales
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, rows) in inputs)
             foreach (var (length, set) in lengths)
-                foreach (var seed in new[] { 1, 2 })
+                foreach (var seed in new[] { 1, 2, 3 })
                 {
                     var ml = new MLContext(seed);
                     var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Definition(rows[0].Length));
@@ -88,8 +88,8 @@ public static class SaucieInputScales
                 }
     }
 
-    /// <summary>Each input's fits (seeds 1-3, published weights) as CSV for study outside .NET: one line a cell with the
-    /// input, the seed, the 2-D embedding, SAUCIE's cluster and the generating type.</summary>
+    /// <summary>Each input's fits (seeds 1-3, published weights, no merging) as CSV for study outside .NET: one line a
+    /// cell with the input, the seed, the 2-D embedding, SAUCIE's cluster and the generating type.</summary>
     public static void Dump(int threads)
     {
         var (counts, types) = Generate(seed: 7);
@@ -101,7 +101,8 @@ public static class SaucieInputScales
             {
                 var ml = new MLContext(seed);
                 var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Definition(rows[0].Length));
-                using var model = ml.Transforms.Saucie(new SaucieOptions { Seed = seed, Threads = threads }).Fit(data);
+                // The binary patterns' own clusters, for studying how to merge them.
+                using var model = ml.Transforms.Saucie(new SaucieOptions { Seed = seed, Threads = threads, ClusterMergeNeighbours = null }).Fit(data);
                 var scored = model.Transform(data);
                 var ids = scored.GetColumn<uint>("Cluster").ToArray();
                 var embedding = scored.GetColumn<float[]>("Embedding").ToArray();

@@ -65,9 +65,12 @@ public sealed class ArchetypalAnalysisTests : EstimatorSuite
         Assert.AreEqual(kept, chosen.FinalValidationLoss!.Value, 1e-9 * Math.Max(1, kept));
         Assert.IsTrue(chosen.BestEpoch >= 1 && chosen.BestEpoch <= 3, $"best epoch {chosen.BestEpoch}");
 
-        options.AnchorWeight = 0;
-        using var plain = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
-        CollectionAssert.AreEqual(new[] { "train" }, plain.TrainingHistory.Select(e => e.Phase).Distinct().ToArray(), "a weight the user gives trains once");
+        // Each fit is the one its weight trains alone: same weights, minibatches and noise.
+        options.AnchorWeight = anchoredWon ? 1 : 0;
+        using var alone = ml.Transforms.ArchetypalAnalysis(options).Fit(data);
+        CollectionAssert.AreEqual(new[] { "train" }, alone.TrainingHistory.Select(e => e.Phase).Distinct().ToArray(), "a weight the user gives trains once");
+        for (int k = 0; k < 3; k++) CollectionAssert.AreEqual(alone.Archetypes[k], chosen.Archetypes[k], $"archetype {k}");
+        Assert.AreEqual(alone.FinalValidationLoss!.Value, chosen.FinalValidationLoss!.Value);
     }
 
     [TestCategory("Slow")]

@@ -50,10 +50,18 @@ public sealed class SaucieTests : EstimatorSuite
         using (var again = ml.Transforms.Saucie(options).Fit(data))
             CollectionAssert.AreEqual(clusters, TestData.Column(again.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray(), "cluster ids are stable for a seed");
 
-        options.ClusterMergeNeighbours = null;  // the binary patterns' own clusters: never fewer
+        // Merging only joins: each of the binary patterns' own clusters lies within one merged cluster.
+        options.ClusterMergeNeighbours = null;
         using (var unmerged = ml.Transforms.Saucie(options).Fit(data))
+        {
+            var own = TestData.Column(unmerged.Transform(data), "Cluster").Select(c => (int)c[0]).ToArray();
+            Assert.IsTrue(own.Zip(clusters).Where(p => p.First > 0).GroupBy(p => p.First).All(g => g.Select(p => p.Second).Distinct().Count() == 1),
+                "every pattern's rows share one merged cluster");
             Assert.IsTrue(unmerged.ClusterCount >= model.ClusterCount, $"{unmerged.ClusterCount} clusters unmerged, {model.ClusterCount} merged");
-        options.ClusterMergeDistance = 1e9; // merging goes on to the end
+        }
+        // Distance merging goes on from the modularity's clusters: to the end with an unreachable limit.
+        options.ClusterMergeNeighbours = 30;
+        options.ClusterMergeDistance = 1e9;
         using var merged = ml.Transforms.Saucie(options).Fit(data);
         Assert.AreEqual(1, merged.ClusterCount);
         Assert.IsTrue(TestData.Column(merged.Transform(data), "Cluster").All(c => c[0] <= 1));

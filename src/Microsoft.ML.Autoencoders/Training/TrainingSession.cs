@@ -45,11 +45,12 @@ internal sealed class TrainingSession(AutoencoderOptions options, IChannel chann
     }
 
     /// <summary>Puts the random streams back to <paramref name="start"/> (<see cref="StartingStreams"/>), so a second
-    /// fit from the same initial weights draws the same minibatches and noise as a fit that ran alone (on the CPU; a
-    /// GPU's generator goes on).</summary>
-    public void Replay(Tensor start)
+    /// fit from the same initial weights draws the same minibatches and noise as a fit that ran alone. On a GPU the
+    /// CUDA generator is seeded again, as at the start of Fit (the weights are initialised on the CPU).</summary>
+    public void Replay(Tensor start, Device device)
     {
         torch.random.set_rng_state(start);
+        if (device.type == DeviceType.CUDA) cuda.manual_seed_all(seed);
         _shuffle = new Random(seed);
     }
 

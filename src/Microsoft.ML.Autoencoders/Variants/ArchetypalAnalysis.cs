@@ -95,7 +95,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
 
     /// <summary>With AnchorWeight null: training with weight 1 and without anchoring, from the same initial weights and
     /// random streams, as two phases (each the fit its weight trains alone, on the CPU); the network keeps the weights
-    /// of the fit whose archetypes lie nearer the data
+    /// of the fit whose archetypes lie nearer the data (validation rows when there are, else training rows)
     /// (<see cref="DistanceToRows"/>). Archetypes are extreme points of the data (convex combinations of rows, in
     /// linear archetypal analysis), so a decoded vertex far from every row is one the fit did not place on the data.</summary>
     protected override void Pretrain(TrainingSession session, DenseAutoencoderNetwork network, TrainingData train, TrainingData? validation)
@@ -103,9 +103,12 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
         if (options.AnchorWeight is not null) return;
         var rows = Sample(train);
         var anchors = Anchors(rows);
+        // Judged on rows the anchors were not picked from (the validation rows when there are): a vertex kept on an
+        // anchor row would otherwise score its own row.
+        var judged = validation is null ? rows : Sample(validation);
         int anchoredEpoch, plainEpoch;
-        var start = TrainingSession.Snapshot(network);
         using var streams = session.StartingStreams();
+        var start = TrainingSession.Snapshot(network);
         Tensor[]? anchored = null;
         try
         {
@@ -117,14 +120,14 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
                 session.KeptEpoch = anchoredEpoch;
                 return;
             }
-            double anchoredDistance = DistanceToRows(network, rows, train.Device), anchoredLoss = session.Evaluate(withAnchors, validation ?? train);
+            double anchoredDistance = DistanceToRows(network, judged, train.Device), anchoredLoss = session.Evaluate(withAnchors, validation ?? train);
             anchored = TrainingSession.Snapshot(network);
             TrainingSession.Restore(network, start);
             // The second fit is the one AnchorWeight = 0 trains alone: same weights, same minibatches and noise.
-            session.Replay(streams);
+            session.Replay(streams, train.Device);
             var plain = base.MainPhase(network, train) with { Name = PlainPhase, Objective = batch => Loss(network, batch, null, 0) };
             plainEpoch = session.Run(plain, train, validation);
-            double plainDistance = DistanceToRows(network, rows, train.Device), plainLoss = session.Evaluate(plain, validation ?? train);
+            double plainDistance = DistanceToRows(network, judged, train.Device), plainLoss = session.Evaluate(plain, validation ?? train);
             bool keepAnchored = anchors is not null && anchoredDistance < plainDistance;
             if (keepAnchored) TrainingSession.Restore(network, anchored);
             session.KeptEpoch = keepAnchored ? anchoredEpoch : plainEpoch;
@@ -225,7 +228,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return TorchOps.ToArray(network.Decode(tensor(_simplex.Vertices, new long[] { K, K - 1 }, device: device)));
+        return TorchOps.ToArray(network.Decode(TorchOps.Owned(_simplex.Vertices, new long[] { K, K - 1 }, device)));
     }
 
     public override AutoencoderTransformer CreateTransformer(TransformsCatalog catalog, ModelState state) => new ArchetypalAnalysisTransformer(catalog, state);

@@ -6,14 +6,16 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>SAUCIE's clusters (docs/methods.md#saucie): each distinct on/off pattern of the clustering layer over the
-/// training rows is a cluster when at least MinClusterSize rows share it; clusters are numbered 1.. by size. The
+/// training rows is a cluster when at least MinClusterSize rows share it; clusters are numbered 1.. by size (after
+/// merging, by the size of their largest pattern). The
 /// learned patterns live in the model state; <see cref="Ids"/> reads them from there after Fit and after Load alike.</summary>
 internal static class SaucieClusters
 {
     public const string Patterns = "clusterPatterns", PatternIds = "clusterPatternIds", Threshold = "clusterThreshold";
     private const int Chunk = 8192;
 
-    /// <summary>About how many rows merging compares (it subsamples its n x n kernel to 2,000 clustered rows).</summary>
+    /// <summary>Merging keeps every ⌊n / MergeRows⌋-th row, so 4,000 to 7,999 of them (every row below 8,000):
+    /// modularity's neighbour search compares them all, distance merging subsamples its n x n kernel to 2,000-3,999.</summary>
     private const int MergeRows = 4000;
     private const double Epsilon = SauciePenalties.Epsilon;
 
@@ -170,7 +172,7 @@ internal static class SaucieClusters
     }
 
     /// <summary>Each cluster's id 1..C after merges, where <paramref name="parent"/> points each merged cluster at
-    /// the one it joined (always a smaller index, a larger cluster): the surviving clusters keep their size order.</summary>
+    /// the one it joined (always a smaller index): merged clusters are numbered in the order of their largest pattern.</summary>
     private static float[] Renumber(int[] parent)
     {
         int Root(int c) => parent[c] == c ? c : Root(parent[c]);
@@ -194,12 +196,16 @@ internal static class SaucieClusters
         if (k < 1) return Renumber(parent);
         int dims = embedding[rows[0]].Length;
         var x = new double[rows.Length, dims];
+        bool spread = false;
         for (int d = 0; d < dims; d++)
         {
             double mean = rows.Average(r => (double)embedding[r][d]);
             double sd = Math.Sqrt(rows.Average(r => Math.Pow(embedding[r][d] - mean, 2)));
+            spread |= sd > 0;
             for (int i = 0; i < rows.Length; i++) x[i, d] = (embedding[rows[i]][d] - mean) / (sd > 0 ? sd : 1);
         }
+        // Rows all at one point have no neighbours to tell apart: nothing to merge on.
+        if (!spread) return Renumber(parent);
         // Edge weights between clusters: each row's k nearest others, counted once from each end.
         var links = Enumerable.Range(0, clusters).Select(_ => new Dictionary<int, double>()).ToArray();
         var degree = new double[clusters];
@@ -212,7 +218,8 @@ internal static class SaucieClusters
                 if (j == i) continue;
                 double d2 = 0;
                 for (int d = 0; d < dims; d++) d2 += (x[i, d] - x[j, d]) * (x[i, d] - x[j, d]);
-                // A max-queue of the k nearest so far (priorities negated); ties go to the earlier row.
+                // A max-queue of the k nearest so far (priorities negated); a later row at the same distance as the
+                // farthest kept does not replace it.
                 if (nearest.Count < k) nearest.Enqueue(j, -d2);
                 else if (nearest.TryPeek(out _, out double worst) && d2 < -worst) nearest.EnqueueDequeue(j, -d2);
             }
