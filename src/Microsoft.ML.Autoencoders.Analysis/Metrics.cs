@@ -346,10 +346,5 @@ public static class Metrics
             .OrderBy(j => Distance(points[i], points[j])).Take(k).ToArray()).ToArray();
     }
 
-    private static double Distance(float[] a, float[] b)
-    {
-        double s = 0;
-        for (int f = 0; f < a.Length; f++) s += (double)(a[f] - b[f]) * (a[f] - b[f]);
-        return Math.Sqrt(s);
-    }
+    private static double Distance(float[] a, float[] b) => Math.Sqrt(LinearAlgebra.SquaredDistance(a, b));
 }

@@ -33,6 +33,14 @@ internal static class LinearAlgebra
         return s;
     }
 
+    /// <summary>The squared Euclidean distance of two rows, summed in double.</summary>
+    public static double SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (double)(a[i] - b[i]) * (a[i] - b[i]);
+        return s;
+    }
+
     /// <summary>The inverse of a square matrix.</summary>
     public static double[,] Inverse(double[,] matrix) => Matrix<double>.Build.DenseOfArray(matrix).Inverse().ToArray();
 

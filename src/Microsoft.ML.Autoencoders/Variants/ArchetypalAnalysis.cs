@@ -158,7 +158,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     {
         if (rows.Length < K) return null;   // fewer rows than archetypes: nothing to anchor on
         var hull = LinearArchetypes.Fit(rows, K, seed: 0);
-        return hull.SelectMany(a => rows.MinBy(r => SquaredDistance(r, a))!).ToArray();
+        return hull.SelectMany(a => rows.MinBy(r => LinearAlgebra.SquaredDistance(r, a))!).ToArray();
     }
 
     /// <summary>The mean over the archetypes (the decoded vertices) of the squared distance to the nearest of
@@ -167,14 +167,7 @@ internal sealed class ArchetypalVariant(ArchetypalAnalysisOptions options) : Den
     {
         var archetypes = Archetypes(network, device);
         int d = rows[0].Length;
-        return Enumerable.Range(0, K).Average(k => rows.Min(r => SquaredDistance(r, archetypes.AsSpan(k * d, d))));
-    }
-
-    private static double SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double sum = 0;
-        for (int i = 0; i < a.Length; i++) sum += (double)(a[i] - b[i]) * (a[i] - b[i]);
-        return sum;
+        return Enumerable.Range(0, K).Average(k => rows.Min(r => LinearAlgebra.SquaredDistance(r, archetypes.AsSpan(k * d, d))));
     }
 
     /// <summary>Anchoring starts training and fades out linearly over the first fifth of the epochs, so the anchors

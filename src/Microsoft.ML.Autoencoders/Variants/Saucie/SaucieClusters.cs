@@ -186,8 +186,8 @@ internal static class SaucieClusters
     /// the embedding's axes have no common unit) form a graph; the two clusters whose merging raises the graph's
     /// modularity most merge, again and again, while some merge raises it. Parts of a cell type that the binary
     /// patterns split are intermixed in the embedding, densely linked, and merge; clusters side by side, linked only
-    /// along their border, stay apart (a blob cut in sectors stays cut: this is no general clustering). Rows of cluster -1 (unclustered) take no part; clusters without a row stay as they are.
-    /// docs/methods.md#saucie.</summary>
+    /// along their border, stay apart (a blob cut in sectors stays cut: this is no general clustering). Rows of cluster
+    /// -1 (unclustered) take no part; clusters without a row stay as they are. docs/methods.md#saucie.</summary>
     public static float[] MergeByModularity(float[][] embedding, int[] rowClusters, int clusters, int neighbours)
     {
         var rows = Enumerable.Range(0, rowClusters.Length).Where(i => rowClusters[i] >= 0).ToArray();
@@ -237,11 +237,11 @@ internal static class SaucieClusters
         // Merging a and b changes modularity by 2 (w_ab / m2 - d_a d_b / m2^2), m2 the total degree; only linked
         // clusters can gain.
         double m2 = degree.Sum();
-        var alive = new SortedSet<int>(Enumerable.Range(0, clusters).Where(c => degree[c] > 0));
         while (true)
         {
             (int A, int B, double Gain) best = (-1, -1, 0);
-            foreach (int a in alive)
+            // A merged cluster's links are cleared, so only surviving clusters are scanned.
+            for (int a = 0; a < clusters; a++)
                 foreach (var (b, w) in links[a])
                 {
                     double gain = 2 * (w / m2 - degree[a] * degree[b] / (m2 * m2));
@@ -260,7 +260,6 @@ internal static class SaucieClusters
             links[from].Clear();
             degree[into] += degree[from];
             parent[from] = into;
-            alive.Remove(from);
         }
         return Renumber(parent);
     }

@@ -78,10 +78,10 @@ public sealed class SaucieOptions : VariantOptions
     internal int MinClusterSizeFor(int rows) => MinClusterSize ?? Math.Clamp(rows / 100, 2, 10);
 
     /// <summary>SAUCIE's binary patterns split one cell type into several clusters on some inputs (17-26 clusters for 6
-    /// types on log-normalised counts, benchmark saucie-scales). With this set, clusters merge while merging raises the modularity of the
-    /// embedding's nearest-neighbour graph of this many neighbours (30, as PhenoGraph's), over a subsample of fewer than
-    /// 8,000 rows; null: the binary patterns' clusters as they are, as the authors' code gives them. Measured in
-    /// docs/methods.md#saucie.</summary>
+    /// types on log-normalised counts, benchmark saucie-scales). With this set, clusters merge while merging raises the
+    /// modularity of the embedding's nearest-neighbour graph of this many neighbours (30, as PhenoGraph's), over a
+    /// subsample of fewer than 8,000 rows; null: the binary patterns' clusters as they are, as the authors' code gives
+    /// them. Measured in docs/methods.md#saucie.</summary>
     public int? ClusterMergeNeighbours { get; set; } = 30;
 
     /// <summary>When set, the two clusters whose embedded rows are nearest by MMD merge, again and again, while that
